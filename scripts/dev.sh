@@ -1,0 +1,26 @@
+#!/bin/sh
+# One entry point for a fresh machine: bring Node >= 22 (from the npm registry when the system's is older),
+# install dependencies when package-lock.json changed, build, then run what was asked.
+#   sh scripts/dev.sh start [pitwall args…]   the console (the built-in demo when there is no pitwall.yaml)
+#   sh scripts/dev.sh test  [vitest args…]    the test suite
+#   sh scripts/dev.sh bench                   the benchmarks
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. "$root/scripts/ensure-node.sh"
+
+stamp=node_modules/.pitwall-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "pitwall: installing dependencies (npm ci)…" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  cp package-lock.json "$stamp"
+fi
+
+what=${1:-start}
+[ $# -gt 0 ] && shift
+case "$what" in
+  start) npm run --silent build >&2 && exec node dist/cli.js "$@" ;;
+  test) npm run --silent build >&2 && exec node_modules/.bin/vitest run "$@" ;;
+  bench) npm run --silent build >&2 && exec node bench/run.mjs "$@" ;;
+  *) echo "usage: sh scripts/dev.sh start|test|bench [args…]" >&2; exit 3 ;;
+esac

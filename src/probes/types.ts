@@ -1,0 +1,75 @@
+/** The one vocabulary of failure kinds, used everywhere: JSON, UI, feedback file. */
+export const ERROR_KINDS = [
+  'timeout',
+  'connection',
+  'auth',
+  'rate_limited',
+  'http',
+  'bad_response',
+  'protocol',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export type Status = 'up' | 'degraded' | 'down';
+
+/** What went wrong, as a value. `evidence` is raw material for the detail view and escalations. */
+export interface ProbeError {
+  kind: ErrorKind;
+  message: string;
+  /** HTTP status, when there was one. */
+  httpStatus?: number;
+  /** gRPC status name or JSON-RPC error code, when there was one. */
+  code?: string | number;
+  /** Milliseconds the upstream asked us to wait (Retry-After, Shopify throttle restore). */
+  retryAfterMs?: number;
+  /** A short excerpt of the body / stderr that shows the failure. Redacted at output, not here. */
+  evidence?: string;
+}
+
+/** One timed phase of a check (connect, ttfb, initialize, ping, tools/list…). */
+export interface Phase {
+  name: string;
+  ms: number;
+}
+
+/** A named sub-check inside one target (Shopify's per-tile queries, Chatwoot's profile vs conversations). */
+export interface SubCheck {
+  name: string;
+  status: Status;
+  latencyMs: number | null;
+  error: ProbeError | null;
+  details?: Record<string, unknown>;
+}
+
+/** Remaining capacity an upstream reports: Shopify throttle bucket, GA tokens per hour, HTTP rate-limit headers. */
+export interface Headroom {
+  /** e.g. "throttle", "tokensPerHour". */
+  name: string;
+  remaining: number;
+  limit: number;
+}
+
+interface ResultBase {
+  latencyMs: number | null;
+  details: Record<string, unknown>;
+  phases?: Phase[];
+  subChecks?: SubCheck[];
+  headroom?: Headroom[];
+}
+
+/** The outcome of one probe run. `down` always carries an error; `up` never does. */
+export type ProbeResult =
+  | (ResultBase & { status: 'up'; error: null })
+  | (ResultBase & { status: 'degraded'; error: ProbeError | null; reason: string })
+  | (ResultBase & { status: 'down'; error: ProbeError });
+
+/** Everything a probe needs from outside, handed in by the engine. */
+export interface ProbeContext {
+  signal: AbortSignal;
+  /** The shared keep-alive undici agent (see createHttpAgent); probes fall back to undici's global one. */
+  dispatcher?: import('undici').Dispatcher;
+  /** Milliseconds; the latency over which an answer counts as degraded. */
+  degradedMs: number;
+  /** Milliseconds allowed for the whole run; the signal aborts at this point. */
+  timeoutMs: number;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../../src/state/config.js';
+
+const minimal = `
+targets:
+  - id: app-health
+    kind: http
+    url: http://127.0.0.1:1/health
+`;
+
+function errorOf(text: string, env: Record<string, string> = {}): string {
+  try {
+    parseConfig(text, { env });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('fills defaults and settles timing per target', () => {
+    const c = parseConfig(minimal, { env: {} });
+    expect(c.defaults).toEqual({ intervalSeconds: 30, timeoutMs: 10000, degradedMs: 2000, retries: 1 });
+    expect(c.targets[0]).toMatchObject({ id: 'app-health', kind: 'http', expectStatus: 200, intervalSeconds: 30, timeoutMs: 10000 });
+  });
+
+  it('names the path of a bad URL', () => {
+    expect(errorOf(`targets:\n  - {id: a, kind: http, url: "not a url"}\n`)).toBe('targets[0].url: expected an http(s) URL');
+  });
+
+  it('rejects unknown keys, naming them', () => {
+    expect(errorOf(`targets:\n  - {id: a, kind: http, url: "http://x", intervalSecs: 5}\n`)).toBe(
+      'targets[0].intervalSecs: unknown key (check the spelling; unknown keys are not ignored)',
+    );
+    expect(errorOf(`feedbackfile: x\ntargets:\n  - {id: a, kind: http, url: "http://x"}\n`)).toMatch(/^feedbackfile: unknown key/);
+  });
+
+  it('rejects an unknown kind and a missing field', () => {
+    expect(errorOf(`targets:\n  - {id: a, kind: ftp}\n`)).toBe(
+      'targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http (got "ftp")',
+    );
+    expect(errorOf(`targets:\n  - {id: a, kind: statuspage}\n`)).toBe('targets[0].url: required');
+    expect(errorOf(`targets:\n  - {id: a, kind: mcp, transport: carrier-pigeon}\n`)).toBe('targets[0].transport: expected "stdio" or "http"');
+  });
+
+  it('substitutes ${VAR}, records it as a secret, and names a missing one with its key', () => {
+    const text = `targets:\n  - {id: s, kind: shopify, shop: hotrodan.myshopify.com, accessToken: "\${TOKEN}"}\n`;
+    const c = parseConfig(text, { env: { TOKEN: 'shpat_abc123' } });
+    expect(c.targets[0]).toMatchObject({ accessToken: 'shpat_abc123' });
+    expect(c.secrets).toEqual(['shpat_abc123']);
+    expect(errorOf(text)).toBe('targets[0].accessToken: environment variable TOKEN is not set');
+  });
+
+  it('reads .env beside the config and resolves relative paths from its folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-config-'));
+    writeFileSync(join(dir, '.env'), 'CW_TOKEN=cw-secret-1\n');
+    writeFileSync(
+      join(dir, 'pitwall.yaml'),
+      `feedbackFile: feedback/integrations.md\ntargets:\n  - {id: cw, kind: chatwoot, baseUrl: "http://127.0.0.1:1", accountId: 1, apiToken: "\${CW_TOKEN}"}\n`,
+    );
+    const c = loadConfig(join(dir, 'pitwall.yaml'), {});
+    expect(c.feedbackFile).toBe(join(dir, 'feedback/integrations.md'));
+    expect(c.secrets).toEqual(['cw-secret-1']);
+  });
+
+  it('rejects duplicate ids, bad YAML and an empty file', () => {
+    expect(errorOf(`targets:\n  - {id: a, kind: statuspage, url: "http://x"}\n  - {id: a, kind: statuspage, url: "http://y"}\n`)).toBe(
+      'targets[1].id: "a" is already used by targets[0]',
+    );
+    expect(errorOf(`targets: [\n`)).toMatch(/^config is not valid YAML at line \d+/);
+    expect(errorOf(``)).toBe('config must be a mapping with at least a "targets" list');
+    expect(errorOf(`targets:\n  - {id: a, kind: http, url: "http://x", tiles: [cx]}\n`)).toMatch(/^targets\[0\]\.tiles\[0\]: expected one of "cx-pulse"/);
+  });
+});
