@@ -1,0 +1,243 @@
+import type { ProbeResult, Status } from '../probes/types.js';
+import type { Config, Target, TileId } from './config.js';
+import type { Sample } from './stats.js';
+
+/** How many samples a target keeps in memory: an hour at a 1-second interval. */
+export const SAMPLE_CAPACITY = 3600;
+/** How many events the log keeps in memory. */
+export const EVENT_CAPACITY = 500;
+
+export type TargetGroup = 'integrations' | 'mcp' | 'vendors';
+
+export function groupOf(kind: Target['kind']): TargetGroup {
+  return kind === 'mcp' ? 'mcp' : kind === 'statuspage' ? 'vendors' : 'integrations';
+}
+
+/** An open BLOCKER written to the feedback file, shown on the target's row until resolved. */
+export interface Blocker {
+  id: string;
+  targetId: string;
+  openedAt: number;
+  note: string;
+}
+
+/** Everything the screen knows about one target. */
+export interface TargetState {
+  id: string;
+  kind: Target['kind'];
+  group: TargetGroup;
+  name: string;
+  tiles: readonly TileId[];
+  intervalMs: number;
+  latest: ProbeResult | null;
+  checkedAt: number | null;
+  nextAt: number | null;
+  running: boolean;
+  /** How many attempts the latest result took (retries + 1). */
+  attempts: number;
+  samples: readonly Sample[];
+  consecutiveFailures: number;
+  /** When the current non-up streak began, or null while up. */
+  failingSince: number | null;
+  /** When the status last changed (or the first check). */
+  statusSince: number | null;
+}
+
+export type EngineEvent =
+  | { type: 'transition'; at: number; targetId: string; from: Status | null; to: Status; errorKind?: string; message?: string }
+  | { type: 'rerun'; at: number; targetId: string | null }
+  | { type: 'escalated'; at: number; targetId: string; blockerId: string }
+  | { type: 'resolved'; at: number; targetId: string; blockerId: string }
+  | { type: 'report'; at: number; path: string }
+  | { type: 'paused' | 'resumed'; at: number }
+  | { type: 'notice'; at: number; level: 'info' | 'warn' | 'error'; message: string };
+
+/** The whole, immutable state. Every change makes a new object; unchanged parts are shared. */
+export interface State {
+  store: string;
+  configPath: string | null;
+  feedbackFile: string;
+  demo: boolean;
+  paused: boolean;
+  order: readonly string[];
+  targets: Readonly<Record<string, TargetState>>;
+  /** Newest last. */
+  events: readonly EngineEvent[];
+  blockers: Readonly<Record<string, Blocker>>;
+  /** Feedback entries waiting in the outbox after a failed write. */
+  outbox: number;
+  startedAt: number;
+}
+
+export type Action =
+  | { type: 'probe-started'; id: string; at: number }
+  | { type: 'probe-finished'; id: string; at: number; result: ProbeResult; attempts: number; nextAt: number | null }
+  | { type: 'scheduled'; id: string; nextAt: number | null }
+  | { type: 'paused'; paused: boolean; at: number }
+  | { type: 'event'; event: EngineEvent }
+  | { type: 'blocker-opened'; blocker: Blocker; at: number }
+  | { type: 'blocker-resolved'; blockerId: string; at: number }
+  | { type: 'outbox'; size: number }
+  | { type: 'history-loaded'; samples: Record<string, readonly Sample[]>; events: readonly EngineEvent[]; blockers: readonly Blocker[] };
+
+/** The state before any check. */
+export function initialState(config: Config, opts: { now: number; demo?: boolean }): State {
+  const targets: Record<string, TargetState> = {};
+  for (const t of config.targets) {
+    targets[t.id] = {
+      id: t.id,
+      kind: t.kind,
+      group: groupOf(t.kind),
+      name: t.name ?? t.id,
+      tiles: t.tiles,
+      intervalMs: t.intervalSeconds * 1000,
+      latest: null,
+      checkedAt: null,
+      nextAt: null,
+      running: false,
+      attempts: 0,
+      samples: [],
+      consecutiveFailures: 0,
+      failingSince: null,
+      statusSince: null,
+    };
+  }
+  return {
+    store: config.store,
+    configPath: config.path,
+    feedbackFile: config.feedbackFile,
+    demo: opts.demo ?? false,
+    paused: false,
+    order: config.targets.map((t) => t.id),
+    targets,
+    events: [],
+    blockers: {},
+    outbox: 0,
+    startedAt: opts.now,
+  };
+}
+
+function appendBounded<T>(list: readonly T[], items: readonly T[], cap: number): readonly T[] {
+  const next = list.length + items.length > cap ? list.slice(list.length + items.length - cap) : list.slice();
+  next.push(...items.slice(-cap));
+  return next;
+}
+
+function withTarget(state: State, id: string, patch: (t: TargetState) => TargetState): State {
+  const t = state.targets[id];
+  return t ? { ...state, targets: { ...state.targets, [id]: patch(t) } } : state;
+}
+
+/** The pure reducer: (state, action) → new state. */
+export function reduce(state: State, action: Action): State {
+  switch (action.type) {
+    case 'probe-started':
+      return withTarget(state, action.id, (t) => ({ ...t, running: true }));
+    case 'scheduled':
+      return withTarget(state, action.id, (t) => ({ ...t, nextAt: action.nextAt }));
+    case 'probe-finished': {
+      const t = state.targets[action.id];
+      if (!t) return state;
+      const r = action.result;
+      const sample: Sample = {
+        at: action.at,
+        status: r.status,
+        latencyMs: r.status === 'down' ? null : r.latencyMs,
+        ...(r.error ? { errorKind: r.error.kind } : {}),
+      };
+      const from = t.latest?.status ?? null;
+      const changed = from !== r.status;
+      const next: TargetState = {
+        ...t,
+        latest: r,
+        checkedAt: action.at,
+        nextAt: action.nextAt,
+        running: false,
+        attempts: action.attempts,
+        samples: appendBounded(t.samples, [sample], SAMPLE_CAPACITY),
+        consecutiveFailures: r.status === 'down' ? t.consecutiveFailures + 1 : 0,
+        failingSince: r.status === 'up' ? null : (t.failingSince ?? action.at),
+        statusSince: changed ? action.at : t.statusSince,
+      };
+      let s: State = { ...state, targets: { ...state.targets, [t.id]: next } };
+      if (changed) {
+        s = reduce(s, {
+          type: 'event',
+          event: {
+            type: 'transition',
+            at: action.at,
+            targetId: t.id,
+            from,
+            to: r.status,
+            ...(r.error ? { errorKind: r.error.kind, message: r.error.message } : {}),
+            ...(r.status === 'degraded' && !r.error ? { message: r.reason } : {}),
+          },
+        });
+      }
+      return s;
+    }
+    case 'paused':
+      return reduce({ ...state, paused: action.paused }, { type: 'event', event: { type: action.paused ? 'paused' : 'resumed', at: action.at } });
+    case 'event':
+      return { ...state, events: appendBounded(state.events, [action.event], EVENT_CAPACITY) };
+    case 'blocker-opened':
+      return reduce(
+        { ...state, blockers: { ...state.blockers, [action.blocker.id]: action.blocker } },
+        { type: 'event', event: { type: 'escalated', at: action.at, targetId: action.blocker.targetId, blockerId: action.blocker.id } },
+      );
+    case 'blocker-resolved': {
+      const b = state.blockers[action.blockerId];
+      if (!b) return state;
+      const { [action.blockerId]: _gone, ...rest } = state.blockers;
+      return reduce({ ...state, blockers: rest }, { type: 'event', event: { type: 'resolved', at: action.at, targetId: b.targetId, blockerId: b.id } });
+    }
+    case 'outbox':
+      return state.outbox === action.size ? state : { ...state, outbox: action.size };
+    case 'history-loaded': {
+      const targets = { ...state.targets };
+      for (const [id, samples] of Object.entries(action.samples)) {
+        const t = targets[id];
+        if (t) targets[id] = { ...t, samples: appendBounded([], samples, SAMPLE_CAPACITY) };
+      }
+      const blockers = { ...state.blockers };
+      for (const b of action.blockers) blockers[b.id] = b;
+      return { ...state, targets, blockers, events: appendBounded(action.events, state.events, EVENT_CAPACITY) };
+    }
+  }
+}
+
+/** A tiny external store: subscribe / getSnapshot / dispatch, notifications batched. */
+export interface Store {
+  getSnapshot(): State;
+  subscribe(listener: () => void): () => void;
+  dispatch(action: Action): void;
+}
+
+/**
+ * Creates the store. Listeners are told at most once per `batchMs` (a burst of probe results is one
+ * notification); `batchMs: 0` notifies synchronously (headless commands, tests).
+ */
+export function createStore(initial: State, opts: { batchMs?: number } = {}): Store {
+  let state = initial;
+  const listeners = new Set<() => void>();
+  const batchMs = opts.batchMs ?? 0;
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  const notify = () => {
+    pending = null;
+    for (const l of [...listeners]) l();
+  };
+  return {
+    getSnapshot: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispatch(action) {
+      const next = reduce(state, action);
+      if (next === state) return;
+      state = next;
+      if (batchMs <= 0) notify();
+      else pending ??= setTimeout(notify, batchMs);
+    },
+  };
+}
