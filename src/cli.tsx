@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The one place that parses arguments, wires things together, and exits.
+// Heavy modules (Ink, React, vendor SDKs) are imported lazily so `pitwall check` starts fast.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(`pitwall needs Node.js 22 or newer (this is ${process.version}); run it with "npm start" or see README.md.\n`);
+  process.exit(3);
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The config file: --config, else ./pitwall.yaml (or .yml), else null. */
+function findConfig(explicit: string | undefined): string | null {
+  if (explicit) return resolve(explicit);
+  for (const name of ['pitwall.yaml', 'pitwall.yml']) if (existsSync(name)) return resolve(name);
+  return null;
+}
+
+async function load(explicit: string | undefined) {
+  const { loadConfig } = await import('./state/config.js');
+  const path = findConfig(explicit);
+  if (!path) {
+    const { UsageError } = await import('./commands/exit.js');
+    throw new UsageError('no pitwall.yaml here and no --config given (run "pitwall init" to write one, or "pitwall demo" to try it)');
+  }
+  return loadConfig(path);
+}
+
+let exitCode = 0;
+
+const program = new Command()
+  .name('pitwall')
+  .description("Live telemetry for a Shopify store's integrations and the team's MCP servers, for launch days.")
+  .version(pkg.version, '-v, --version')
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command('check')
+  .description('check every target once and exit 0 up · 1 degraded · 2 down · 3 config error')
+  .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+  .option('--json', 'print one JSON document instead of a table')
+  .option('--only <ids>', 'comma-separated target ids', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .action(async (opts: { config?: string; json?: boolean; only?: string[] }) => {
+    const config = await load(opts.config);
+    const { runCheck } = await import('./commands/check.js');
+    let killer: { killAllSync(): void } | undefined;
+    const onSignal = () => {
+      killer?.killAllSync();
+      process.exit(130);
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    exitCode = await runCheck(config, {
+      json: opts.json ?? false,
+      ...(opts.only ? { only: opts.only } : {}),
+      write: (t) => process.stdout.write(t),
+      onRunner: (r) => (killer = r),
+    });
+  });
+
+program.addOption(new Option('-c, --config <file>', 'config file (default: ./pitwall.yaml)'));
+program.action(() => {
+  if (program.args.length) throw new CommanderError(3, 'pitwall.unknownCommand', `error: unknown command '${program.args[0]}'`);
+  process.stderr.write('The live console is not built yet; use "pitwall check".\n');
+  exitCode = 3;
+});
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'pitwall.unknownCommand') process.stderr.write(`${err.message} (see "pitwall --help")\n`);
+      return 3;
+    }
+    const name = (err as Error)?.name;
+    if (name === 'ConfigError' || name === 'UsageError') {
+      process.stderr.write(`pitwall: ${(err as Error).message}\n`);
+      return 3;
+    }
+    process.stderr.write(`pitwall: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main();

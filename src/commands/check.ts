@@ -1,0 +1,88 @@
+import type { Config } from '../state/config.js';
+import { createEngine, type RunOutcome } from '../state/engine.js';
+import { createProbeRunner } from '../state/probe-runner.js';
+import { createRedactor } from '../state/redact.js';
+import { createStore, initialState } from '../state/store.js';
+import { formatLatency, statusLabel, truncate } from '../ui/lib/format.js';
+import type { ProbeResult } from '../probes/types.js';
+import { UsageError, exitCodeFor } from './exit.js';
+
+export interface CheckOptions {
+  json?: boolean;
+  only?: string[];
+  write: (text: string) => void;
+  /** Lets the caller kill MCP children on a signal while the check runs. */
+  onRunner?: (runner: { killAllSync(): void }) => void;
+}
+
+/** `pitwall check`: every target once, concurrently; a table or one JSON document. Returns the exit code. */
+export async function runCheck(config: Config, opts: CheckOptions): Promise<number> {
+  const ids = opts.only?.length ? opts.only : config.targets.map((t) => t.id);
+  const known = new Set(config.targets.map((t) => t.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) {
+    throw new UsageError(`--only: unknown target "${unknown[0]}" (known: ${[...known].join(', ')})`);
+  }
+  const runner = createProbeRunner();
+  opts.onRunner?.(runner);
+  const store = createStore(initialState(config, { now: Date.now() }));
+  const engine = createEngine({ config, store, runProbe: runner.run });
+  let outcomes: Map<string, RunOutcome>;
+  try {
+    outcomes = await engine.checkOnce(ids);
+  } finally {
+    engine.stop();
+    await runner.close();
+  }
+  const redactor = createRedactor(config.secrets);
+  const rows = ids.map((id) => {
+    const target = config.targets.find((t) => t.id === id)!;
+    const o = outcomes.get(id)!;
+    return { id, kind: target.kind, tiles: target.tiles, outcome: o };
+  });
+  const statuses = rows.map((r) => r.outcome.result.status);
+  if (opts.json) {
+    const doc = {
+      checkedAt: new Date().toISOString(),
+      targets: rows.map(({ id, kind, tiles, outcome: { result, attempts } }) => ({
+        id,
+        kind,
+        status: result.status,
+        latencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs * 10) / 10,
+        error: result.error ? { kind: result.error.kind, message: result.error.message } : null,
+        details: result.details,
+        ...(result.status === 'degraded' ? { reason: result.reason } : {}),
+        ...(result.error?.httpStatus ? { httpStatus: result.error.httpStatus } : {}),
+        ...(result.subChecks ? { subChecks: result.subChecks } : {}),
+        ...(result.headroom ? { headroom: result.headroom } : {}),
+        ...(result.phases ? { phases: result.phases } : {}),
+        tiles,
+        attempts,
+      })),
+    };
+    opts.write(`${JSON.stringify(redactor.value(doc), null, 2)}\n`);
+  } else {
+    opts.write(redactor.text(table(rows.map((r) => ({ id: r.id, kind: r.kind, result: r.outcome.result, attempts: r.outcome.attempts })))));
+  }
+  return exitCodeFor(statuses);
+}
+
+function table(rows: { id: string; kind: string; result: ProbeResult; attempts: number }[]): string {
+  const head = ['STATUS', 'TARGET', 'KIND', 'LATENCY', 'DETAIL'];
+  const body = rows.map(({ id, kind, result, attempts }) => [
+    statusLabel(result.status),
+    id,
+    kind,
+    formatLatency(result.latencyMs),
+    truncate(detail(result) + (attempts > 1 ? ` (after ${attempts} attempts)` : ''), 100),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...body.map(line)].join('\n') + '\n';
+}
+
+function detail(r: ProbeResult): string {
+  if (r.status === 'down') return `${r.error.kind}: ${r.error.message}`;
+  if (r.status === 'degraded') return r.error ? `${r.error.kind}: ${r.error.message}` : r.reason;
+  return '';
+}
