@@ -1,0 +1,64 @@
+import type { Status } from '../probes/types.js';
+import { TILE_IDS, TILES, type TileId } from './config.js';
+import { worstStatus } from './stats.js';
+import type { State, TargetState } from './store.js';
+
+/** A dashboard tile's health and the targets that make it so. */
+export interface TileHealth {
+  id: TileId;
+  name: string;
+  status: Status | null;
+  /** Targets (or target/sub-check) that are not up, worst first. */
+  culprits: string[];
+  /** How many targets feed it. */
+  sources: number;
+}
+
+/**
+ * A target's status as one tile sees it: its sub-checks for that tile when it has some and is not down
+ * (Shopify inventory failing blinds Inventory Watch, not Sales Pulse), else its own status.
+ */
+function statusForTile(t: TargetState, tile: TileId): { status: Status | null; culprit: string } {
+  const r = t.latest;
+  if (!r) return { status: null, culprit: t.id };
+  const subs = (r.subChecks ?? []).filter((s) => s.tile === tile);
+  if (r.status !== 'down' && subs.length) {
+    const worst = worstStatus(subs.map((s) => s.status));
+    const bad = subs.find((s) => s.status === worst);
+    return { status: worst, culprit: bad && worst !== 'up' ? `${t.id}/${bad.name}` : t.id };
+  }
+  return { status: r.status, culprit: t.id };
+}
+
+/** The five tiles, each coloured by the worst status of what feeds it. */
+export function tileHealth(state: Pick<State, 'order' | 'targets'>): TileHealth[] {
+  return TILE_IDS.map((id) => {
+    const feeding = state.order.map((tid) => state.targets[tid]!).filter((t) => t.tiles.includes(id));
+    const seen = feeding.map((t) => statusForTile(t, id));
+    const status = worstStatus(seen.map((s) => s.status));
+    const rank = { down: 0, degraded: 1, up: 2 } as const;
+    const culprits = seen
+      .filter((s) => s.status && s.status !== 'up')
+      .sort((a, b) => rank[a.status!] - rank[b.status!])
+      .map((s) => s.culprit);
+    return { id, name: TILES[id], status, culprits, sources: feeding.length };
+  });
+}
+
+/** Worst status over all targets, with counts. */
+export function overall(state: Pick<State, 'order' | 'targets'>): { status: Status | null; down: number; degraded: number; up: number; unknown: number } {
+  const counts = { down: 0, degraded: 0, up: 0, unknown: 0 };
+  for (const id of state.order) {
+    const s = state.targets[id]!.latest?.status;
+    counts[s ?? 'unknown']++;
+  }
+  const status: Status | null = counts.down ? 'down' : counts.degraded ? 'degraded' : counts.up ? 'up' : null;
+  return { status, ...counts };
+}
+
+/** The open blocker on a target, if any (newest). */
+export function openBlockerFor(state: State, targetId: string) {
+  let found: State['blockers'][string] | undefined;
+  for (const b of Object.values(state.blockers)) if (b.targetId === targetId && (!found || b.openedAt > found.openedAt)) found = b;
+  return found;
+}

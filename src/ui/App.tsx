@@ -1,0 +1,90 @@
+import { Box, Text, useWindowSize } from 'ink';
+import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import type { Prefs } from './actions.js';
+import { DetailView } from './DetailView.js';
+import { EventLog } from './EventLog.js';
+import { Footer } from './Footer.js';
+import { Header } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { columnsFor } from './lib/columns.js';
+import { useActions, useAppState, useStoreInstance } from './store-context.js';
+import { displayOrder, TargetList } from './TargetList.js';
+import { TilesStrip } from './TilesStrip.js';
+import { useBell } from './use-bell.js';
+import { useConsoleKeys } from './use-console-keys.js';
+import { initialUiState, reduceUi } from './use-console-state.js';
+import { useNow } from './use-now.js';
+
+export interface AppProps {
+  prefs?: Partial<Prefs>;
+  /** The feedback file is missing: ask once whether to create it. */
+  feedbackMissing?: boolean;
+  /** When the next automatic hourly report is due, or null when none is scheduled. */
+  nextReportAt?: () => number | null;
+  /** Fixed size for tests; else the terminal's. */
+  size?: { columns: number; rows: number };
+}
+
+/** The console root: header, tiles, grouped targets (or details / help), event log, footer. */
+export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
+  const actions = useActions();
+  const store = useStoreInstance();
+  const order = useAppState((s) => s.order);
+  const targets = useAppState((s) => s.targets);
+  const events = useAppState((s) => s.events);
+  const feedbackFile = useAppState((s) => s.feedbackFile);
+  const ids = useMemo(() => displayOrder(order, (id) => targets[id]!.group), [order, targets]);
+  const startIndex = prefs?.selectedTarget ? Math.max(0, ids.indexOf(prefs.selectedTarget)) : 0;
+  const [ui, dispatch] = useReducer(reduceUi, undefined, () => initialUiState({ selected: startIndex, muted: prefs?.muted ?? false, view: prefs?.view ?? 'list' }));
+  const terminal = useWindowSize();
+  const columns = size?.columns ?? terminal.columns ?? 80;
+  const rows = size?.rows ?? terminal.rows ?? 24;
+  const now = useNow();
+  const getState = useCallback(() => store.getSnapshot(), [store]);
+
+  useConsoleKeys({ ui, dispatch, actions, getState, ids });
+  useBell(events, ui.muted);
+
+  useEffect(() => {
+    if (feedbackMissing) dispatch({ type: 'confirm', question: `The feedback file ${feedbackFile} does not exist. Create it?`, onYes: { type: 'create-feedback' } });
+  }, [feedbackMissing, feedbackFile]);
+
+  const selectedId = ids[ui.selected];
+  useEffect(() => {
+    if (selectedId) actions.savePrefs({ selectedTarget: selectedId, view: ui.view === 'detail' ? 'detail' : 'list' });
+  }, [actions, selectedId, ui.view]);
+
+  const width = Math.max(40, columns - 1);
+  const cols = columnsFor(width);
+  const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && t.latest.status !== 'up' && t.tiles.length > 0), [targets]);
+  const headerLines = 2 + 1 + (tilesHurt ? 1 : 0);
+  const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;
+  const body = Math.max(4, rows - headerLines - footerLines - 1);
+  const listLines = 1 + ids.length + new Set(ids.map((id) => targets[id]!.group)).size;
+  const listHeight = Math.min(listLines, Math.max(3, body - 4));
+  const logHeight = Math.max(2, body - listHeight - 1);
+  const reportAt = nextReportAt?.() ?? null;
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header now={now} width={width} muted={ui.muted} nextReportAt={reportAt} />
+      <TilesStrip width={width} />
+      <Box marginTop={1} flexDirection="column">
+        {ui.view === 'help' ? (
+          <HelpOverlay width={width} />
+        ) : ui.view === 'detail' && selectedId ? (
+          <DetailView id={selectedId} now={now} width={width} height={body} />
+        ) : (
+          <>
+            <TargetList ids={ids} selected={ui.selected} cols={cols} now={now} width={width} height={listHeight} />
+            <Box marginTop={1}>
+              <EventLog events={events} height={logHeight} width={width} />
+            </Box>
+          </>
+        )}
+      </Box>
+      {ids.length === 0 ? <Text>No targets configured.</Text> : null}
+      <Footer ui={ui} width={width} />
+    </Box>
+  );
+}

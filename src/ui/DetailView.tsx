@@ -1,0 +1,137 @@
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import type { ProbeResult } from '../probes/types.js';
+import { TILES } from '../state/config.js';
+import { openBlockerFor } from '../state/derive.js';
+import { formatAgo, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
+import { HINTS } from './lib/hints.js';
+import { lastHour, problemOf } from './lib/row-stats.js';
+import { sparkline } from './lib/sparkline.js';
+import { useAppState, useTarget } from './store-context.js';
+import { theme } from './theme.js';
+
+/** Everything about one target: full error and evidence, what to try, timings, stats, sub-checks, details. */
+export function DetailView({ id, now, width, height }: { id: string; now: number; width: number; height: number }) {
+  const t = useTarget(id);
+  const blocker = useAppState((s) => openBlockerFor(s, id));
+  const stats = useMemo(() => (t ? lastHour(t.samples, now) : null), [t, now]);
+  if (!t || !stats) return <Text>no such target</Text>;
+  const r = t.latest;
+  const status = r?.status ?? 'unknown';
+  const sparkWidth = Math.max(10, width - 14);
+  const lines: React.ReactNode[] = [];
+  const add = (node: React.ReactNode) => lines.push(node);
+  const label = (l: string) => <Text color={theme.muted}>{l.padEnd(12)}</Text>;
+
+  add(
+    <Text>
+      <Text bold color={theme.status[status]}>
+        {STATUS_SYMBOL[status]} {status.toUpperCase()}
+      </Text>
+      <Text bold> {t.name}</Text>
+      <Text color={theme.muted}> ({t.kind})</Text>
+      {t.failingSince ? <Text> · not up since {new Date(t.failingSince).toTimeString().slice(0, 8)} ({formatDuration(now - t.failingSince)})</Text> : null}
+      {t.consecutiveFailures ? <Text> · {t.consecutiveFailures} consecutive {t.consecutiveFailures === 1 ? 'failure' : 'failures'}</Text> : null}
+    </Text>,
+  );
+  if (blocker) {
+    add(
+      <Text color={theme.blocker}>
+        ⚑ BLOCKER {blocker.id} open {formatAgo(blocker.openedAt, now)} — x resolves it
+      </Text>,
+    );
+  }
+  if (r && r.status !== 'up') {
+    add(
+      <Text wrap="wrap">
+        {label('problem')}
+        <Text color={theme.status[status]}>{problemOf(r)}</Text>
+        {r.error?.httpStatus ? <Text color={theme.muted}> · HTTP {r.error.httpStatus}</Text> : null}
+        {r.error?.code !== undefined ? <Text color={theme.muted}> · code {String(r.error.code)}</Text> : null}
+        {r.error?.retryAfterMs !== undefined ? <Text color={theme.muted}> · retry after {formatDuration(r.error.retryAfterMs)}</Text> : null}
+      </Text>,
+    );
+    if (r.error) {
+      add(
+        <Text wrap="wrap">
+          {label('what to try')}
+          {HINTS[r.error.kind]}
+        </Text>,
+      );
+    }
+  }
+  const evidence = evidenceLines(r);
+  if (evidence.length) {
+    add(<Text color={theme.muted}>evidence</Text>);
+    for (const e of evidence.slice(-8)) add(<Text wrap="truncate-end">  {e}</Text>);
+  }
+  add(
+    <Text>
+      {label('latency 1h')}p50 {formatLatency(stats.p50)} · p95 {formatLatency(stats.p95)} · max {formatLatency(stats.max)} · {stats.checks} checks,{' '}
+      {stats.failures} failed · up {stats.uptimePct === null ? '—' : `${stats.uptimePct.toFixed(1)}%`}
+    </Text>,
+  );
+  add(
+    <Text>
+      {label('')}
+      <Text color={theme.accent}>{sparkline(t.samples.slice(-sparkWidth).map((s) => s.latencyMs), { width: sparkWidth })}</Text>
+    </Text>,
+  );
+  if (r?.phases?.length) add(<Text>{label('phases')}{r.phases.map((p) => `${p.name} ${formatLatency(p.ms)}`).join(' · ')}</Text>);
+  if (r?.headroom?.length) {
+    add(
+      <Text>
+        {label('headroom')}
+        {r.headroom.map((h) => `${h.name} ${h.remaining}/${h.limit} (${h.limit ? Math.round((100 * h.remaining) / h.limit) : 0}%)`).join(' · ')}
+      </Text>,
+    );
+  }
+  for (const s of r?.subChecks ?? []) {
+    add(
+      <Text wrap="truncate-end">
+        {label('sub-check')}
+        <Text color={theme.status[s.status]}>
+          {STATUS_SYMBOL[s.status]} {s.name}
+        </Text>
+        {s.tile ? <Text color={theme.muted}> ({TILES[s.tile]})</Text> : null} {formatLatency(s.latencyMs)}
+        {s.error ? <Text color={theme.status[s.status]}> {s.error.kind}: {s.error.message}</Text> : null}
+      </Text>,
+    );
+  }
+  add(<Text>{label('tiles')}{t.tiles.length ? t.tiles.map((x) => TILES[x]).join(', ') : 'none mapped'}</Text>);
+  for (const [k, v] of Object.entries(r?.details ?? {})) {
+    if (k === 'stderrTail') continue;
+    add(
+      <Text wrap="truncate-end">
+        {label(truncate(k, 11))}
+        {truncate(typeof v === 'string' ? v : JSON.stringify(v) ?? '', width - 14)}
+      </Text>,
+    );
+  }
+  add(
+    <Text color={theme.muted}>
+      {t.checkedAt ? `checked ${formatAgo(t.checkedAt, now)}` : 'not checked yet'}
+      {t.nextAt ? ` · next in ${formatDuration(t.nextAt - now)}` : ''}
+      {t.attempts > 1 ? ` · took ${t.attempts} attempts` : ''} · every {formatDuration(t.intervalMs)}
+    </Text>,
+  );
+  return (
+    <Box flexDirection="column" width={width} borderStyle="round" borderColor={theme.accent} paddingX={1}>
+      {lines.slice(0, Math.max(1, height - 2)).map((node, i) => (
+        <Box key={i} width={width - 4}>
+          {node}
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
+function evidenceLines(r: ProbeResult | null): string[] {
+  if (!r) return [];
+  const out: string[] = [];
+  const tail = r.details.stderrTail;
+  if (r.error?.evidence) out.push(...r.error.evidence.split('\n'));
+  else if (Array.isArray(tail)) out.push(...tail.map(String));
+  else if (typeof tail === 'string' && tail) out.push(...tail.split('\n'));
+  return out.filter((l) => l.trim());
+}

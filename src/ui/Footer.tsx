@@ -1,0 +1,46 @@
+import { Box, Text } from 'ink';
+import { KEYS } from './keys.js';
+import type { ConsoleUiState } from './use-console-state.js';
+import { theme } from './theme.js';
+
+/** The bottom line: a prompt, a question, a message, or the key hints. */
+export function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
+  const m = ui.modal;
+  if (m?.type === 'escalate') {
+    return (
+      <Box flexDirection="column" width={width} borderStyle="single" borderColor={theme.blocker}>
+        <Text wrap="truncate-start">
+          <Text bold color={theme.blocker}>
+            Escalate {m.targetId}:{' '}
+          </Text>
+          {m.text}
+          <Text inverse> </Text>
+        </Text>
+        <Text color={theme.muted}>Enter writes the BLOCKER to the feedback file · Esc cancels · the note is prefilled with the last error</Text>
+      </Box>
+    );
+  }
+  if (m?.type === 'confirm') {
+    return (
+      <Box width={width}>
+        <Text bold color={theme.warn}>
+          {m.question} (y/N)
+        </Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={width}>
+      {ui.flash ? (
+        <Text wrap="truncate-end" color={ui.flash.level === 'error' ? theme.error : ui.flash.level === 'warn' ? theme.warn : theme.status.up}>
+          {ui.flash.text}
+        </Text>
+      ) : null}
+      <Text color={theme.muted} wrap="truncate-end">
+        {KEYS.filter((k) => k.footer)
+          .map((k) => k.footer)
+          .join('  ')}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,77 @@
+import { Box, Text } from 'ink';
+import type { TargetGroup } from '../state/store.js';
+import type { Columns } from './lib/columns.js';
+import { useAppState } from './store-context.js';
+import { TargetRow } from './TargetRow.js';
+import { theme } from './theme.js';
+
+const GROUP_TITLE: Record<TargetGroup, string> = { integrations: 'INTEGRATIONS', mcp: 'MCP SERVERS', vendors: 'VENDOR STATUS' };
+const GROUPS: TargetGroup[] = ['integrations', 'mcp', 'vendors'];
+
+/** Target ids in display order: grouped (integrations, MCP servers, vendor status), config order within. */
+export function displayOrder(order: readonly string[], groupOf: (id: string) => TargetGroup): string[] {
+  return GROUPS.flatMap((g) => order.filter((id) => groupOf(id) === g));
+}
+
+/** The grouped rows, scrolled so the selected one is always visible within `height` lines. */
+export function TargetList({ ids, selected, cols, now, width, height }: { ids: string[]; selected: number; cols: Columns; now: number; width: number; height: number }) {
+  const targets = useAppState((s) => s.targets);
+  const blockers = useAppState((s) => s.blockers);
+  const blocked = new Set(Object.values(blockers).map((b) => b.targetId));
+  // Lines: a column header, then per group a title and its rows.
+  type Line = { kind: 'title'; group: TargetGroup } | { kind: 'row'; id: string; index: number };
+  const lines: Line[] = [];
+  let index = 0;
+  for (const g of GROUPS) {
+    const inGroup = ids.filter((id) => targets[id]!.group === g);
+    if (!inGroup.length) continue;
+    lines.push({ kind: 'title', group: g });
+    for (const id of inGroup) lines.push({ kind: 'row', id, index: index++ });
+  }
+  const room = Math.max(1, height - 1);
+  const selLine = lines.findIndex((l) => l.kind === 'row' && l.index === selected);
+  const start = lines.length <= room ? 0 : Math.min(Math.max(0, selLine - Math.floor(room / 2)), lines.length - room);
+  const visible = lines.slice(start, start + room);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header cols={cols} width={width} />
+      {visible.map((l) =>
+        l.kind === 'title' ? (
+          <Text key={`g-${l.group}`} bold color={theme.accent}>
+            {GROUP_TITLE[l.group]}
+            {start > 0 && l === visible[0] ? '  ↑ more' : ''}
+          </Text>
+        ) : (
+          <TargetRow key={l.id} target={targets[l.id]!} selected={l.index === selected} blocker={blocked.has(l.id)} cols={cols} now={now} width={width} />
+        ),
+      )}
+      {start + room < lines.length ? <Text color={theme.muted}> ↓ {lines.length - start - room} more</Text> : null}
+    </Box>
+  );
+}
+
+function Header({ cols, width }: { cols: Columns; width: number }) {
+  const cell = (label: string, w: number) => (
+    <Box width={w} flexShrink={0}>
+      <Text color={theme.muted}>{label}</Text>
+    </Box>
+  );
+  return (
+    <Box width={width}>
+      {cell('', 2)}
+      {cell('STATUS', 11)}
+      {cell('TARGET', cols.id)}
+      {cols.latency ? cell('LAST', 9) : null}
+      {cols.percentiles ? cell('P50/P95 1h', 16) : null}
+      {cols.spark ? cell('LATENCY', cols.spark + 1) : null}
+      {cols.uptime ? cell('UP 1h', 7) : null}
+      {cols.headroom ? cell('HEADROOM', 11) : null}
+      <Box flexGrow={1}>
+        <Text color={theme.muted}>PROBLEM</Text>
+      </Box>
+      <Box width={cols.next ? 22 : 10} justifyContent="flex-end">
+        <Text color={theme.muted}>CHECKED</Text>
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,92 @@
+import { Box, Text } from 'ink';
+import { memo, useMemo } from 'react';
+import type { TargetState } from '../state/store.js';
+import { formatAgo, formatDuration, formatLatency, STATUS_SYMBOL } from './lib/format.js';
+import type { Columns } from './lib/columns.js';
+import { headroomLabel, lastHour, problemOf } from './lib/row-stats.js';
+import { sparkline } from './lib/sparkline.js';
+import { theme } from './theme.js';
+
+const SPINNER = ['◐', '◓', '◑', '◒'];
+
+interface Props {
+  target: TargetState;
+  selected: boolean;
+  blocker: boolean;
+  cols: Columns;
+  now: number;
+  /** Width of the whole row. */
+  width: number;
+}
+
+/** One target: status word and symbol, latency, p50/p95, sparkline, uptime, headroom, problem, when. */
+export const TargetRow = memo(function TargetRow({ target: t, selected, blocker, cols, now, width }: Props) {
+  const r = t.latest;
+  const status = r?.status ?? 'unknown';
+  const stats = useMemo(() => lastHour(t.samples, now), [t.samples, now]);
+  const spark = useMemo(
+    () => (cols.spark ? sparkline(t.samples.slice(-cols.spark).map((s) => s.latencyMs), { width: cols.spark }) : ''),
+    [t.samples, cols.spark],
+  );
+  const when = t.running
+    ? `${SPINNER[Math.floor(now / 1000) % SPINNER.length]} checking`
+    : t.checkedAt
+      ? formatAgo(t.checkedAt, now) + (cols.next && t.nextAt ? ` · next ${formatDuration(t.nextAt - now)}` : '')
+      : 'waiting';
+  const headroom = headroomLabel(r);
+  return (
+    <Box width={width}>
+      <Text color={selected ? theme.selected : undefined} bold={selected}>
+        {selected ? '› ' : '  '}
+      </Text>
+      <Box width={11} flexShrink={0}>
+        <Text color={theme.status[status]} bold={status === 'down'}>
+          {STATUS_SYMBOL[status]} {status}
+        </Text>
+      </Box>
+      <Box width={cols.id} flexShrink={0}>
+        <Text bold={selected} wrap="truncate-end">
+          {t.id}
+        </Text>
+        {blocker ? <Text color={theme.blocker}> ⚑</Text> : null}
+      </Box>
+      {cols.latency ? (
+        <Box width={9} flexShrink={0}>
+          <Text>{formatLatency(r?.latencyMs)}</Text>
+        </Box>
+      ) : null}
+      {cols.percentiles ? (
+        <Box width={16} flexShrink={0}>
+          <Text color={theme.muted}>
+            {stats.p50 === null ? '—' : `${formatLatency(stats.p50).replace(' ms', '')}/${formatLatency(stats.p95)}`}
+          </Text>
+        </Box>
+      ) : null}
+      {cols.spark ? (
+        <Box width={cols.spark + 1} flexShrink={0}>
+          <Text color={theme.accent}>{spark}</Text>
+        </Box>
+      ) : null}
+      {cols.uptime ? (
+        <Box width={7} flexShrink={0}>
+          <Text color={stats.uptimePct !== null && stats.uptimePct < 99 ? theme.warn : theme.muted}>
+            {stats.uptimePct === null ? '—' : `${stats.uptimePct >= 99.95 ? '100' : stats.uptimePct.toFixed(1)}%`}
+          </Text>
+        </Box>
+      ) : null}
+      {cols.headroom ? (
+        <Box width={11} flexShrink={0}>
+          <Text color={theme.muted}>{headroom ?? ''}</Text>
+        </Box>
+      ) : null}
+      <Box flexGrow={1} flexShrink={1} flexBasis={0}>
+        <Text color={status === 'down' ? theme.status.down : status === 'degraded' ? theme.status.degraded : theme.muted} wrap="truncate-end">
+          {problemOf(r) || (r ? 'ok' : '')}
+        </Text>
+      </Box>
+      <Box flexShrink={0} width={cols.next ? 22 : 10} justifyContent="flex-end">
+        <Text color={theme.muted}>{when}</Text>
+      </Box>
+    </Box>
+  );
+});

@@ -1,0 +1,40 @@
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import { tileHealth } from '../state/derive.js';
+import { STATUS_SYMBOL } from './lib/format.js';
+import { useAppState } from './store-context.js';
+import { theme } from './theme.js';
+
+/** The dashboard's five tiles, each coloured by the worst status feeding it, and who hurts them. */
+export function TilesStrip({ width }: { width: number }) {
+  const targets = useAppState((s) => s.targets);
+  const order = useAppState((s) => s.order);
+  const tiles = useMemo(() => tileHealth({ targets, order }), [targets, order]);
+  const hurt = tiles.filter((t) => t.status === 'down' || t.status === 'degraded');
+  return (
+    <Box flexDirection="column" width={width}>
+      <Box gap={1} flexWrap="wrap">
+        <Text bold>TILES</Text>
+        {tiles.map((t) => (
+          <Text key={t.id} color={theme.status[t.status ?? 'unknown']} bold={t.status === 'down'} dimColor={t.sources === 0}>
+            [{STATUS_SYMBOL[t.status ?? 'unknown']} {t.name}
+            {t.sources === 0 ? ' (no source)' : ''}]
+          </Text>
+        ))}
+      </Box>
+      {hurt.length ? (
+        <Text wrap="truncate-end">
+          {hurt.map((t, i) => (
+            <Text key={t.id}>
+              {i ? '  ·  ' : ''}
+              <Text bold color={theme.status[t.status!]}>
+                {t.name} {t.status === 'down' ? 'is blind' : 'is impaired'}
+              </Text>
+              <Text> ← {t.culprits.join(', ')}</Text>
+            </Text>
+          ))}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}

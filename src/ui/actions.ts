@@ -1,0 +1,26 @@
+/** The outcome of a write the user asked for, as the console reports it. */
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+}
+
+/** Preferences that survive a restart. */
+export interface Prefs {
+  muted: boolean;
+  selectedTarget: string | null;
+  view: 'list' | 'detail';
+}
+
+/** What the console can ask of the engine and the feedback writer. Implemented by the wiring, never by components. */
+export interface ConsoleActions {
+  rerun(targetId?: string): void;
+  setPaused(paused: boolean): void;
+  escalate(targetId: string, note: string): Promise<ActionResult>;
+  resolve(blockerId: string): Promise<ActionResult>;
+  writeReport(): Promise<ActionResult>;
+  /** Creates the missing feedback file after the user said yes. */
+  createFeedbackFile(): Promise<ActionResult>;
+  savePrefs(prefs: Partial<Prefs>): void;
+  /** Stops everything and exits; the one way out. */
+  quit(): void;
+}

@@ -1,0 +1,12 @@
+import type { ErrorKind } from '../../probes/types.js';
+
+/** One line of "what to try" per error kind. README's troubleshooting section says the same (a test checks). */
+export const HINTS: Record<ErrorKind, string> = {
+  timeout: 'No answer in time: check the vendor status page, then raise timeoutMs only if it is just slow.',
+  connection: 'Could not connect: check the URL/endpoint, DNS, VPN/proxy, and that the service is running.',
+  auth: 'Credentials rejected: the token is wrong, expired, or lacks a scope. Rotate it and check the ${VAR}.',
+  rate_limited: 'Throttled by the vendor: pitwall backs off; if it persists, find what else spends the quota.',
+  http: 'The server answered with an error status: check the vendor status page and the body excerpt.',
+  bad_response: 'An answer that is not what the API promises (HTML page, cut JSON, GraphQL errors): a proxy or a breaking change.',
+  protocol: 'The MCP server misbehaved (failed initialize, JSON-RPC error, exited, garbage on stdout): read its stderr tail.',
+};

@@ -1,0 +1,27 @@
+import type { ProbeResult } from '../../probes/types.js';
+import { windowStats, type Sample, type WindowStats } from '../../state/stats.js';
+
+/** The rolling window rows and details summarise: the last hour. */
+export const ROW_WINDOW_MS = 60 * 60 * 1000;
+
+/** Stats over the last hour of samples. */
+export function lastHour(samples: readonly Sample[], now: number): WindowStats {
+  return windowStats(samples, now - ROW_WINDOW_MS, Infinity);
+}
+
+/** The tightest headroom a result reports, as "throttle 85%" (or null). */
+export function headroomLabel(r: ProbeResult | null): string | null {
+  const h = r?.headroom?.filter((x) => x.limit > 0);
+  if (!h?.length) return null;
+  const worst = h.reduce((a, b) => (b.remaining / b.limit < a.remaining / a.limit ? b : a));
+  const short = worst.name === 'tokensPerHour' ? 'tok/h' : worst.name === 'tokensPerDay' ? 'tok/d' : worst.name;
+  return `${short} ${Math.round((100 * worst.remaining) / worst.limit)}%`;
+}
+
+/** The one-line problem of a result: error, or degraded reason. */
+export function problemOf(r: ProbeResult | null): string {
+  if (!r) return '';
+  if (r.status === 'down') return `${r.error.kind}: ${r.error.message}`;
+  if (r.status === 'degraded') return r.error ? `${r.error.kind}: ${r.error.message}` : r.reason;
+  return '';
+}

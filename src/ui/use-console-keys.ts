@@ -1,0 +1,104 @@
+import { useInput } from 'ink';
+import type { Dispatch } from 'react';
+import { openBlockerFor } from '../state/derive.js';
+import type { State } from '../state/store.js';
+import type { ActionResult, ConsoleActions } from './actions.js';
+import { commandFor } from './keys.js';
+import { problemOf } from './lib/row-stats.js';
+import type { ConsoleUiState, UiAction } from './use-console-state.js';
+import { formatDuration } from './lib/format.js';
+
+/** Escalating the same target again within this long asks first. */
+export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
+
+/** Keys → UI state changes and console actions, dispatched from the one key table. */
+export function useConsoleKeys(opts: {
+  ui: ConsoleUiState;
+  dispatch: Dispatch<UiAction>;
+  actions: ConsoleActions;
+  getState: () => State;
+  ids: readonly string[];
+}) {
+  const { ui, dispatch, actions, getState, ids } = opts;
+  const selectedId = ids[ui.selected];
+  const report = (p: Promise<ActionResult>) =>
+    void p.then(
+      (r) => dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'error' } }),
+      (err: unknown) => dispatch({ type: 'flash', flash: { text: String(err), level: 'error' } }),
+    );
+  const prompt = (targetId: string) => {
+    const t = getState().targets[targetId];
+    dispatch({ type: 'prompt', targetId, text: problemOf(t?.latest ?? null) || 'blocked: ' });
+  };
+
+  useInput((input, key) => {
+    const m = ui.modal;
+    if (m?.type === 'escalate') {
+      if (key.escape) return dispatch({ type: 'close-modal' });
+      if (key.return) {
+        dispatch({ type: 'close-modal' });
+        const note = m.text.trim();
+        if (!note) return dispatch({ type: 'flash', flash: { text: 'escalation cancelled: empty note', level: 'warn' } });
+        return report(actions.escalate(m.targetId, note));
+      }
+      if (key.backspace || key.delete) return dispatch({ type: 'erase' });
+      if (key.ctrl && input === 'u') return dispatch({ type: 'prompt', targetId: m.targetId, text: '' });
+      if (input && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input.replace(/[\r\n\t]+/g, ' ') });
+      return;
+    }
+    if (m?.type === 'confirm') {
+      dispatch({ type: 'close-modal' });
+      if (input !== 'y' && input !== 'Y') return;
+      if (m.onYes.type === 'escalate-again') return prompt(m.onYes.targetId);
+      return report(actions.createFeedbackFile());
+    }
+    const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
+    switch (cmd) {
+      case 'up':
+        return dispatch({ type: 'move', delta: -1, count: ids.length });
+      case 'down':
+        return dispatch({ type: 'move', delta: 1, count: ids.length });
+      case 'details':
+        return dispatch({ type: 'view', view: ui.view === 'detail' ? 'list' : 'detail' });
+      case 'back':
+        return dispatch({ type: 'back' });
+      case 'help':
+        return dispatch({ type: 'view', view: ui.view === 'help' ? 'list' : 'help' });
+      case 'rerun':
+        if (selectedId) actions.rerun(selectedId);
+        return dispatch({ type: 'flash', flash: { text: `rerunning ${selectedId}…`, level: 'info' } });
+      case 'rerunAll':
+        actions.rerun();
+        return dispatch({ type: 'flash', flash: { text: 'rerunning all targets…', level: 'info' } });
+      case 'escalate': {
+        if (!selectedId) return;
+        const open = openBlockerFor(getState(), selectedId);
+        if (open && Date.now() - open.openedAt < DUPLICATE_WINDOW_MS) {
+          return dispatch({
+            type: 'confirm',
+            question: `${selectedId} was escalated ${formatDuration(Date.now() - open.openedAt)} ago (${open.id}). Write another BLOCKER?`,
+            onYes: { type: 'escalate-again', targetId: selectedId, prefill: '' },
+          });
+        }
+        return prompt(selectedId);
+      }
+      case 'resolve': {
+        const open = selectedId ? openBlockerFor(getState(), selectedId) : undefined;
+        if (!open) return dispatch({ type: 'flash', flash: { text: `${selectedId} has no open blocker`, level: 'warn' } });
+        return report(actions.resolve(open.id));
+      }
+      case 'report':
+        dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
+        return report(actions.writeReport());
+      case 'pause':
+        return actions.setPaused(!getState().paused);
+      case 'mute':
+        actions.savePrefs({ muted: !ui.muted });
+        return dispatch({ type: 'mute', muted: !ui.muted });
+      case 'quit':
+        return actions.quit();
+      case null:
+        return;
+    }
+  });
+}

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { KEYS } from '../../src/ui/keys.js';
+import { down, KEY, renderApp, settle, up } from './helpers.js';
+
+afterEach(() => cleanup());
+
+function finish(store: ReturnType<typeof renderApp>['store'], id: string, result: Parameters<typeof up>[0] extends number ? ReturnType<typeof up> : never, at = Date.now()) {
+  store.dispatch({ type: 'probe-finished', id, at, result, attempts: 1, nextAt: at + 30_000 });
+}
+
+describe('console screen', () => {
+  it('answers "what is broken, who is hurt" at a glance', async () => {
+    const app = renderApp();
+    finish(app.store, 'chatwoot', up(120));
+    finish(app.store, 'mcp-github', up(300));
+    finish(app.store, 'shopify-status', up(80));
+    finish(app.store, 'shopify-admin', up(90), Date.now() - 60_000);
+    finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms'));
+    await settle();
+    const s = app.screen();
+    expect(s).toContain('PITWALL');
+    expect(s).toContain('Hot Rod AN');
+    expect(s).toContain('✖ DOWN');
+    expect(s).toContain('1 down · 3 up');
+    expect(s).toMatch(/INTEGRATIONS[\s\S]*MCP SERVERS[\s\S]*VENDOR STATUS/);
+    expect(s).toMatch(/✖ down\s+shopify-admin/);
+    expect(s).toContain('timeout: no answer within 10000 ms');
+    expect(s).toContain('Sales Pulse is blind');
+    expect(s).toContain('Inventory Watch is blind ← shopify-admin');
+    expect(s).toContain('shopify-admin up → down (timeout: no answer within 10000 ms)');
+    // the failed check is a gap in the sparkline, not a low bar
+    expect(s).toMatch(/shopify-admin\s+—\s+90\/90 ms\s+█·/);
+  });
+
+  it('shows "waiting" before the first check and no false green', async () => {
+    const app = renderApp();
+    await settle();
+    const s = app.screen();
+    expect(s).toContain('… UNKNOWN');
+    expect(s).toContain('4 waiting');
+    expect(s).not.toContain('✔ up');
+  });
+
+  it('moves the selection with j/k and arrows, and opens details with a hint on Enter', async () => {
+    const app = renderApp();
+    finish(app.store, 'chatwoot', down('auth', 'HTTP 401 unauthorized: check the token'));
+    await settle();
+    expect(app.screen()).toMatch(/› .*shopify-admin/);
+    app.stdin.write('j');
+    await settle();
+    expect(app.screen()).toMatch(/› .*chatwoot/);
+    app.stdin.write(KEY.enter);
+    await settle();
+    const detail = app.screen();
+    expect(detail).toContain('DOWN chatwoot');
+    expect(detail).toContain('what to try');
+    expect(detail).toContain('Credentials rejected');
+    // Ink holds a lone Esc briefly to tell it from an escape sequence: wait for the screen, not a fixed time.
+    app.stdin.write(KEY.esc);
+    await vi.waitFor(() => expect(app.screen()).toContain('EVENTS'));
+    app.stdin.write(KEY.up);
+    await settle();
+    expect(app.screen()).toMatch(/› .*shopify-admin/);
+  });
+
+  it('escalates in two keystrokes plus a note: e, type, Enter', async () => {
+    const app = renderApp();
+    finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms'));
+    await settle();
+    app.stdin.write('e');
+    await settle();
+    expect(app.screen()).toContain('Escalate shopify-admin: timeout: no answer within 10000 ms');
+    app.stdin.write(' — orders stuck');
+    await settle();
+    app.stdin.write(KEY.enter);
+    await settle();
+    expect(app.calls).toContain('escalate shopify-admin: timeout: no answer within 10000 ms — orders stuck');
+    expect(app.screen()).toContain('BLOCKER B-1 written for shopify-admin');
+  });
+
+  it('asks before escalating the same target again within minutes', async () => {
+    const app = renderApp();
+    app.store.dispatch({ type: 'blocker-opened', blocker: { id: 'B-7', targetId: 'shopify-admin', openedAt: Date.now() - 60_000, note: 'x' }, at: Date.now() });
+    await settle();
+    expect(app.screen()).toMatch(/shopify-admin ⚑/);
+    app.stdin.write('e');
+    await settle();
+    expect(app.screen()).toContain('shopify-admin was escalated 1m00s ago (B-7). Write another BLOCKER? (y/N)');
+    app.stdin.write('n');
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual([]);
+    app.stdin.write('x');
+    await settle();
+    expect(app.calls).toContain('resolve B-7');
+  });
+
+  it('runs every action key from the table', async () => {
+    const app = renderApp();
+    await settle();
+    for (const k of ['r', 'R', 'h', 'p', 'm', 'q']) {
+      app.stdin.write(k);
+      await settle();
+    }
+    expect(app.calls.filter((c) => !c.startsWith('prefs'))).toEqual(['rerun shopify-admin', 'rerun all', 'report', 'paused true', 'quit']);
+    expect(app.screen()).toContain('bell muted');
+  });
+
+  it('lists every key of the table in the ? overlay', async () => {
+    const app = renderApp();
+    app.stdin.write('?');
+    await settle();
+    const s = app.screen();
+    for (const k of KEYS) expect(s).toContain(k.description);
+  });
+
+  it('asks once to create a missing feedback file', async () => {
+    const app = renderApp({ feedbackMissing: true });
+    await settle();
+    expect(app.screen()).toContain('The feedback file /tmp/pitwall-test/feedback/integrations.md does not exist. Create it? (y/N)');
+    app.stdin.write('y');
+    await settle();
+    expect(app.calls).toContain('create-feedback');
+  });
+
+  it('drops columns instead of wrapping at 80 columns', async () => {
+    const app = renderApp({ columns: 80, rows: 24 });
+    finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms and a very long explanation that goes on'));
+    await settle();
+    const lines = app.screen().split('\n');
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(app.screen()).not.toContain('P50/P95');
+    expect(app.screen()).toMatch(/✖ down\s+shopify-admin/);
+  });
+});

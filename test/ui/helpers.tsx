@@ -1,0 +1,60 @@
+import { render } from 'ink-testing-library';
+import { configFromObject } from '../../src/state/config.js';
+import { createStore, initialState, type Store } from '../../src/state/store.js';
+import type { ActionResult, ConsoleActions, Prefs } from '../../src/ui/actions.js';
+import { App } from '../../src/ui/App.js';
+import { StoreProvider } from '../../src/ui/store-context.js';
+import type { ProbeResult } from '../../src/probes/types.js';
+
+export const KEY = { up: '\u001B[A', down: '\u001B[B', enter: '\r', esc: '\u001B', backspace: '\u007F', ctrlC: '\u0003' };
+
+/** Strips ANSI escapes so assertions read what a person reads. */
+export const plain = (s: string | undefined) => (s ?? '').replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
+
+/** Lets Ink process input and re-render. */
+export async function settle(rounds = 5) {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+export const launchConfig = () =>
+  configFromObject({
+    store: 'Hot Rod AN',
+    feedbackFile: '/tmp/pitwall-test/feedback/integrations.md',
+    targets: [
+      { id: 'shopify-admin', kind: 'http', url: 'http://127.0.0.1:1/', tiles: ['sales-pulse', 'inventory-watch', 'fulfillment-flow'] },
+      { id: 'chatwoot', kind: 'http', url: 'http://127.0.0.1:1/', tiles: ['cx-pulse'] },
+      { id: 'mcp-github', kind: 'mcp', transport: 'http', url: 'http://127.0.0.1:1/mcp' },
+      { id: 'shopify-status', kind: 'statuspage', url: 'http://127.0.0.1:1/' },
+    ],
+  });
+
+export const up = (latencyMs: number): ProbeResult => ({ status: 'up', latencyMs, error: null, details: {} });
+export const down = (kind: 'timeout' | 'auth', message: string): ProbeResult => ({ status: 'down', latencyMs: null, error: { kind, message }, details: {} });
+
+/** Records what the console asked for. A test double for the wiring, not for the component under test. */
+export function recordingActions() {
+  const calls: string[] = [];
+  const ok = (message: string): Promise<ActionResult> => Promise.resolve({ ok: true, message });
+  const actions: ConsoleActions = {
+    rerun: (id) => void calls.push(`rerun ${id ?? 'all'}`),
+    setPaused: (p) => void calls.push(`paused ${p}`),
+    escalate: (id, note) => (calls.push(`escalate ${id}: ${note}`), ok(`BLOCKER B-1 written for ${id}`)),
+    resolve: (id) => (calls.push(`resolve ${id}`), ok(`RESOLVED ${id}`)),
+    writeReport: () => (calls.push('report'), ok('hourly report written')),
+    createFeedbackFile: () => (calls.push('create-feedback'), ok('created')),
+    savePrefs: (p: Partial<Prefs>) => void calls.push(`prefs ${JSON.stringify(p)}`),
+    quit: () => void calls.push('quit'),
+  };
+  return { actions, calls };
+}
+
+export function renderApp(opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean } = {}) {
+  const store = opts.store ?? createStore(initialState(launchConfig(), { now: Date.now() }));
+  const rec = recordingActions();
+  const r = render(
+    <StoreProvider store={store} actions={rec.actions}>
+      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} />
+    </StoreProvider>,
+  );
+  return { ...r, store, calls: rec.calls, screen: () => plain(r.lastFrame()) };
+}
