@@ -39,6 +39,8 @@ export interface SubCheck {
   latencyMs: number | null;
   error: ProbeError | null;
   details?: Record<string, unknown>;
+  /** The dashboard tile this sub-check feeds (Shopify orders → sales-pulse…). */
+  tile?: import('../state/config.js').TileId;
 }
 
 /** Remaining capacity an upstream reports: Shopify throttle bucket, GA tokens per hour, HTTP rate-limit headers. */

@@ -1,0 +1,207 @@
+import { Agent, type Dispatcher } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startChatwootPeer, type ChatwootPeer } from '../../src/peers/chatwoot-peer.js';
+import { startPeer, sendJson } from '../../src/peers/serve.js';
+import { probeChatwoot } from '../../src/probes/chatwoot.js';
+import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
+import { configFromObject, type ChatwootTarget } from '../../src/state/config.js';
+
+const TOKEN = 'cw_Zq8vT3nKp4LmW9xY2rB7';
+
+function target(baseUrl: string, extra: Record<string, unknown> = {}): ChatwootTarget {
+  const config = configFromObject({ targets: [{ kind: 'chatwoot', id: 'cx', baseUrl, accountId: 1, apiToken: TOKEN, ...extra }] });
+  return config.targets[0] as ChatwootTarget;
+}
+
+function ctx(timeoutMs = 2000, degradedMs = 1000, dispatcher?: Dispatcher): ProbeContext {
+  return { signal: AbortSignal.timeout(timeoutMs), timeoutMs, degradedMs, ...(dispatcher ? { dispatcher } : {}) };
+}
+
+function subStatuses(r: ProbeResult) {
+  return Object.fromEntries((r.subChecks ?? []).map((s) => [s.name, s.status]));
+}
+
+describe('probeChatwoot against the loopback Chatwoot', () => {
+  let peer: ChatwootPeer;
+  beforeAll(async () => {
+    peer = await startChatwootPeer({ apiToken: TOKEN, accountId: 1, counts: { mine: 2, unassigned: 4, assigned: 11 } });
+  });
+  afterAll(async () => {
+    await peer.close();
+  });
+  afterEach(() => {
+    peer.setMode('healthy');
+    peer.requests.length = 0;
+  });
+
+  it('is up with profile name/role and open/unassigned counts, through the given dispatcher', async () => {
+    const seen: string[] = [];
+    const agent = new Agent();
+    const dispatcher = agent.compose((dispatch) => (opts, handler) => {
+      seen.push(opts.path);
+      return dispatch(opts, handler);
+    });
+    const r = await probeChatwoot(target(peer.url), ctx(2000, 1000, dispatcher));
+    await agent.close();
+
+    expect(r.status).toBe('up');
+    expect(r.details).toEqual({ user: 'Dana Pit', role: 'administrator', account: 'Hot Rod AN', open: 15, unassigned: 4, mine: 2, assigned: 11 });
+    expect(r.subChecks!.map((s) => [s.name, s.tile, s.status])).toEqual([
+      ['profile', 'cx-pulse', 'up'],
+      ['conversations', 'cx-pulse', 'up'],
+    ]);
+    expect(r.phases!.map((p) => p.name)).toEqual(['profile', 'conversations']);
+    expect(r.latencyMs).toBeCloseTo(r.subChecks![0]!.latencyMs! + r.subChecks![1]!.latencyMs!, 6);
+    expect(seen).toEqual(['/api/v1/profile', '/api/v1/accounts/1/conversations/meta?status=open']);
+    expect(peer.requests.map((q) => q.headers.api_access_token)).toEqual([TOKEN, TOKEN]);
+  });
+
+  it('never lets the token the profile echoes back reach the result', async () => {
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('up');
+    const json = JSON.stringify(r);
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toContain('access_token');
+    expect(json).not.toContain('pubsub');
+  });
+
+  it('keeps the token out of evidence when the profile is cut mid-token', async () => {
+    // The profile starts with "access_token", so half of it shows the token.
+    peer.setMode('truncated', { only: 'profile' });
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('down');
+    expect(r.error!.kind).toBe('bad_response');
+    expect(r.error!.message).toMatch(/^profile: invalid or truncated JSON: /);
+    expect(r.error!.evidence).toContain('"access_token":"[redacted]"');
+    expect(JSON.stringify(r)).not.toContain(TOKEN);
+    expect(subStatuses(r)).toEqual({ profile: 'down' });
+  });
+
+  it('maps truncated conversation counts to bad_response on that sub-check', async () => {
+    peer.setMode('truncated', { only: 'conversations' });
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('down');
+    expect(r.error!.message).toMatch(/^conversations: invalid or truncated JSON: /);
+    expect(subStatuses(r)).toEqual({ profile: 'up', conversations: 'down' });
+  });
+
+  it('is degraded when the two calls together are slower than degradedMs', async () => {
+    peer.setMode('slow', { slowMs: 60 });
+    const r = await probeChatwoot(target(peer.url), ctx(2000, 100));
+
+    expect(r.status).toBe('degraded');
+    expect(r.error).toBeNull();
+    expect(r.status === 'degraded' && r.reason).toMatch(/^slow: \d+ ms > 100 ms$/);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(115);
+  });
+
+  it('maps a 401 to auth and does not call conversations', async () => {
+    peer.setMode('http401');
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('down');
+    expect(r.error).toMatchObject({ kind: 'auth', httpStatus: 401, message: 'Chatwoot profile 401 unauthorized: check the token' });
+    expect(r.error!.evidence).toBe('{"error":"Invalid Access Token"}');
+    expect(subStatuses(r)).toEqual({ profile: 'down' });
+    expect(peer.requests.map((q) => q.route)).toEqual(['profile']);
+  });
+
+  it('maps a wrong token to auth', async () => {
+    const r = await probeChatwoot({ ...target(peer.url), apiToken: 'not-the-token' }, ctx());
+
+    expect(r.error).toMatchObject({ kind: 'auth', httpStatus: 401 });
+  });
+
+  it('maps an account the token cannot see to auth on the conversations sub-check', async () => {
+    const r = await probeChatwoot(target(peer.url, { accountId: 2 }), ctx());
+
+    expect(r.status).toBe('down');
+    expect(r.error).toMatchObject({ kind: 'auth', httpStatus: 401, message: 'Chatwoot conversations 401 unauthorized: check the token' });
+    expect(r.error!.evidence).toContain('not authorized to access this account');
+    expect(subStatuses(r)).toEqual({ profile: 'up', conversations: 'down' });
+    expect(r.details).toMatchObject({ user: 'Dana Pit' });
+  });
+
+  it('maps a 429 to rate_limited and honours Retry-After', async () => {
+    peer.setMode('http429', { retryAfterSeconds: 30 });
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('degraded');
+    expect(r.error).toMatchObject({ kind: 'rate_limited', httpStatus: 429, retryAfterMs: 30_000, evidence: 'Retry later' });
+    expect(r.error!.message).toBe('Chatwoot profile 429 too many requests, retry after 30 s');
+    expect(subStatuses(r)).toEqual({ profile: 'degraded' });
+  });
+
+  it('is degraded, not down, when only the conversations call is rate limited', async () => {
+    peer.setMode('http429', { only: 'conversations', retryAfterSeconds: 5 });
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('degraded');
+    expect(r.error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000 });
+    expect(subStatuses(r)).toEqual({ profile: 'up', conversations: 'degraded' });
+  });
+
+  it('reports an HTML 502 page as an HTTP failure naming the page', async () => {
+    peer.setMode('html502');
+    const r = await probeChatwoot(target(peer.url), ctx());
+
+    expect(r.status).toBe('down');
+    expect(r.error).toMatchObject({ kind: 'http', httpStatus: 502, message: 'Chatwoot profile 502 (502 Bad Gateway)' });
+  });
+
+  it('maps a hang to timeout when the signal aborts', async () => {
+    peer.setMode('hang');
+    const started = performance.now();
+    const r = await probeChatwoot(target(peer.url), ctx(300));
+
+    expect(r.status).toBe('down');
+    expect(r.error).toEqual({ kind: 'timeout', message: 'no answer within 300 ms' });
+    expect(r.latencyMs).toBeNull();
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('maps a refused connection to connection', async () => {
+    const gone = await startPeer(() => undefined);
+    await gone.close();
+    const r = await probeChatwoot(target(gone.url), ctx());
+
+    expect(r.status).toBe('down');
+    expect(r.error).toMatchObject({ kind: 'connection', code: 'ECONNREFUSED' });
+    expect(r.error!.message).toMatch(/^connection refused: /);
+  });
+});
+
+describe('probeChatwoot on answer shapes', () => {
+  it('reads the older data.meta wrapping and flags a meta without counts', async () => {
+    let meta: unknown = { data: { meta: { mine_count: 1, unassigned_count: 2, all_count: 6 } } };
+    const peer = await startPeer((req, res) =>
+      req.url === '/api/v1/profile' ? sendJson(res, 200, { id: 1, name: 'Ops', role: 'agent', access_token: TOKEN }) : sendJson(res, 200, meta),
+    );
+    try {
+      const older = await probeChatwoot(target(peer.url), ctx());
+      expect(older.status).toBe('up');
+      expect(older.details).toEqual({ user: 'Ops', role: 'agent', open: 6, unassigned: 2, mine: 1 });
+
+      meta = { meta: {} };
+      const empty = await probeChatwoot(target(peer.url), ctx());
+      expect(empty.error).toMatchObject({ kind: 'bad_response', message: 'conversations: the answer has no meta.all_count / meta.unassigned_count' });
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('flags a 200 profile that is not a user', async () => {
+    const peer = await startPeer((_req, res) => sendJson(res, 200, { status: 'ok' }));
+    try {
+      const r = await probeChatwoot(target(peer.url), ctx());
+      expect(r.status).toBe('down');
+      expect(r.error).toMatchObject({ kind: 'bad_response', message: 'profile: the answer has no user', evidence: '{"status":"ok"}' });
+      expect(r.subChecks!.map((s) => s.name)).toEqual(['profile']);
+    } finally {
+      await peer.close();
+    }
+  });
+});
