@@ -36,6 +36,12 @@ const common = {
 };
 const headers = z.record(z.string(), z.string()).default({});
 
+/** Shopify's newest stable Admin API version on a date: releases are quarterly, named YYYY-01/04/07/10. */
+export function latestShopifyApiVersion(on: Date): string {
+  const month = Math.floor(on.getUTCMonth() / 3) * 3 + 1;
+  return `${on.getUTCFullYear()}-${String(month).padStart(2, '0')}`;
+}
+
 /** Shopify per-tile sub-checks the probe knows how to run. */
 export const SHOPIFY_SUBCHECKS = ['orders', 'products', 'inventory', 'fulfillment'] as const;
 
@@ -44,7 +50,10 @@ const shopify = z.strictObject({
   kind: z.literal('shopify'),
   shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: 'expected a *.myshopify.com domain' }),
   accessToken: z.string().min(1),
-  apiVersion: z.string().regex(/^\d{4}-\d{2}$|^unstable$/, { error: 'expected a version like "2025-10"' }).default('2025-10'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{4}-(01|04|07|10)$|^unstable$/, { error: 'expected a quarterly version like "2026-10"' })
+    .default(() => latestShopifyApiVersion(new Date())),
   endpoint: url.optional(),
   subChecks: z.array(z.enum(SHOPIFY_SUBCHECKS)).default([...SHOPIFY_SUBCHECKS]),
 });

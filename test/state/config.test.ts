@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../../src/state/config.js';
+import { ConfigError, latestShopifyApiVersion, loadConfig, parseConfig } from '../../src/state/config.js';
 
 const minimal = `
 targets:
@@ -26,6 +26,14 @@ describe('config', () => {
     const c = parseConfig(minimal, { env: {} });
     expect(c.defaults).toEqual({ intervalSeconds: 30, timeoutMs: 10000, degradedMs: 2000, retries: 1 });
     expect(c.targets[0]).toMatchObject({ id: 'app-health', kind: 'http', expectStatus: 200, intervalSeconds: 30, timeoutMs: 10000 });
+  });
+
+  it("defaults Shopify's apiVersion to the newest quarterly release", () => {
+    expect(latestShopifyApiVersion(new Date('2026-11-25T00:00:00Z'))).toBe('2026-10');
+    expect(latestShopifyApiVersion(new Date('2027-03-31T23:00:00Z'))).toBe('2027-01');
+    expect(errorOf(`targets:\n  - {id: s, kind: shopify, shop: a.myshopify.com, accessToken: x, apiVersion: "2025-11"}\n`)).toBe(
+      'targets[0].apiVersion: expected a quarterly version like "2026-10"',
+    );
   });
 
   it('names the path of a bad URL', () => {
