@@ -5,7 +5,7 @@ import { probeHttp } from '../probes/http.js';
 import { probeStatuspage } from '../probes/statuspage.js';
 import { probeShopify } from '../probes/shopify.js';
 import { probeChatwoot } from '../probes/chatwoot.js';
-import { probeGa } from '../probes/ga.js';
+import { createGaProber } from '../probes/ga.js';
 import { createMcpProber } from '../probes/mcp.js';
 
 /** Dispatches each target to its probe and owns what probes share: the HTTP agent and MCP sessions. */
@@ -20,6 +20,8 @@ export interface ProbeRunner {
 export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunner {
   const dispatcher = createHttpAgent();
   const mcp = createMcpProber(opts.now ? { now: opts.now } : {});
+  // One GA client per target, kept: its token cache and channel would otherwise be rebuilt every interval.
+  const ga = createGaProber();
   const run: RunProbe = (target: Target, ctx) => {
     const c = { ...ctx, dispatcher };
     switch (target.kind) {
@@ -32,7 +34,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
       case 'chatwoot':
         return probeChatwoot(target, c);
       case 'ga':
-        return probeGa(target, c);
+        return ga.probe(target, c);
       case 'mcp':
         return mcp.probe(target, c);
     }
@@ -40,7 +42,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   return {
     run,
     async close() {
-      await Promise.allSettled([mcp.close(), dispatcher.close()]);
+      await Promise.allSettled([mcp.close(), ga.close(), dispatcher.close()]);
     },
     killAllSync: () => mcp.killAllSync(),
   };

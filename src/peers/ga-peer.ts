@@ -1,0 +1,226 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+/** How the fake Analytics Data API answers RunReport. */
+export const GA_PEER_MODES = [
+  'healthy',
+  'slow',
+  'exhausted',
+  'denied',
+  'unauthenticated',
+  'unavailable',
+  'invalid',
+  'hang',
+  'no-quota',
+] as const;
+export type GaPeerMode = (typeof GA_PEER_MODES)[number];
+
+/** Remaining tokens / requests per PropertyQuota field (data.proto, google.analytics.data.v1beta). */
+export interface GaQuota {
+  tokensPerDay: number;
+  tokensPerHour: number;
+  concurrentRequests: number;
+  serverErrorsPerProjectPerHour: number;
+  potentiallyThresholdedRequestsPerHour: number;
+  tokensPerProjectPerHour: number;
+}
+
+/** A standard (non-360) property's documented allowances, from the PropertyQuota comments in data.proto. */
+export const STANDARD_QUOTA: Readonly<GaQuota> = {
+  tokensPerDay: 200_000,
+  tokensPerHour: 40_000,
+  concurrentRequests: 10,
+  serverErrorsPerProjectPerHour: 10,
+  potentiallyThresholdedRequestsPerHour: 120,
+  tokensPerProjectPerHour: 14_000,
+};
+
+export interface GaPeerOptions {
+  mode?: GaPeerMode;
+  /** Starting remaining values; the rest come from STANDARD_QUOTA. */
+  quota?: Partial<GaQuota>;
+  /** Tokens each RunReport takes from the day, hour and project-hour buckets. Default 5 ("most requests consume fewer than 10"). */
+  tokensPerCall?: number;
+  /** Delay of the `slow` mode. Default 2500 ms (over the default 2 s degraded threshold). */
+  slowMs?: number;
+  /** The metric value every row carries. */
+  metricValue?: number;
+}
+
+/** One RunReport the peer received, for assertions. */
+export interface GaPeerCall {
+  property: string;
+  metrics: string[];
+  dateRanges: { startDate: string; endDate: string }[];
+  limit: string;
+  returnPropertyQuota: boolean;
+  /** The `x-goog-request-params` routing header the gapic client sends. */
+  requestParams: string | null;
+  /** Whether an `authorization` header came with the call. */
+  authorized: boolean;
+}
+
+export interface GaPeer {
+  /** host:port, the shape of a ga target's `endpoint`. */
+  address: string;
+  port: number;
+  calls: GaPeerCall[];
+  /** The remaining quota right now. */
+  readonly quota: GaQuota;
+  setMode(mode: GaPeerMode): void;
+  setQuota(quota: Partial<GaQuota>): void;
+  /** Cancels calls in flight (hang, slow) and stops listening. */
+  close(): Promise<void>;
+}
+
+const EXHAUSTED = {
+  code: grpc.status.RESOURCE_EXHAUSTED,
+  details:
+    'Exhausted property tokens per hour for a project per property. These quota tokens will return in under an hour. To learn more, see https://developers.google.com/analytics/devguides/reporting/data/v1/quotas',
+};
+
+/** Error answers per mode, worded like the real API's. */
+const FAILURES: Partial<Record<GaPeerMode, { code: grpc.status; details: string }>> = {
+  exhausted: EXHAUSTED,
+  denied: {
+    code: grpc.status.PERMISSION_DENIED,
+    details:
+      'User does not have sufficient permissions for this property. To learn more about Property ID, see https://developers.google.com/analytics/devguides/reporting/data/v1/property-id.',
+  },
+  unauthenticated: {
+    code: grpc.status.UNAUTHENTICATED,
+    details:
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+  },
+  unavailable: { code: grpc.status.UNAVAILABLE, details: 'The service is currently unavailable.' },
+  invalid: {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: 'Field activeUser is not a valid metric. For a list of valid dimensions and metrics, see https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema',
+  },
+};
+
+const TOKEN_BUCKETS = ['tokensPerDay', 'tokensPerHour', 'tokensPerProjectPerHour'] as const;
+
+interface RunReportRequest {
+  property?: string;
+  metrics?: { name?: string }[];
+  dateRanges?: { startDate?: string; endDate?: string }[];
+  limit?: string;
+  returnPropertyQuota?: boolean;
+}
+
+let serviceDefinition: grpc.ServiceDefinition | undefined;
+
+/** The BetaAnalyticsData service from the .proto files shipped inside @google-analytics/data (google/api/* from google-gax). */
+function loadService(): grpc.ServiceDefinition {
+  if (serviceDefinition) return serviceDefinition;
+  const require = createRequire(import.meta.url);
+  const gaProtos = join(dirname(require.resolve('@google-analytics/data/package.json')), 'build', 'protos');
+  // google-gax's exports hide package.json; its entry is build/src/index.js, its protos build/protos.
+  const gaxProtos = join(dirname(require.resolve('google-gax')), '..', 'protos');
+  const def = protoLoader.loadSync('google/analytics/data/v1beta/analytics_data_api.proto', {
+    includeDirs: [gaProtos, gaxProtos],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
+  serviceDefinition = def['google.analytics.data.v1beta.BetaAnalyticsData'] as grpc.ServiceDefinition;
+  return serviceDefinition;
+}
+
+/** A real gRPC server on 127.0.0.1 (a free port) speaking the Analytics Data API v1beta's RunReport. */
+export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
+  let mode: GaPeerMode = opts.mode ?? 'healthy';
+  const quota: GaQuota = { ...STANDARD_QUOTA, ...opts.quota };
+  const tokensPerCall = opts.tokensPerCall ?? 5;
+  const slowMs = opts.slowMs ?? 2500;
+  const calls: GaPeerCall[] = [];
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+
+  const runReport: grpc.handleUnaryCall<RunReportRequest, unknown> = (call, callback) => {
+    const req = call.request;
+    const requestParams = call.metadata.get('x-goog-request-params')[0];
+    calls.push({
+      property: req.property ?? '',
+      metrics: (req.metrics ?? []).map((m) => m.name ?? ''),
+      dateRanges: (req.dateRanges ?? []).map((d) => ({ startDate: d.startDate ?? '', endDate: d.endDate ?? '' })),
+      limit: req.limit ?? '0',
+      returnPropertyQuota: req.returnPropertyQuota === true,
+      requestParams: requestParams === undefined ? null : String(requestParams),
+      authorized: call.metadata.get('authorization').length > 0,
+    });
+    if (mode === 'hang') return; // never answers; close() cancels it
+    const failure = FAILURES[mode];
+    if (failure) return callback({ code: failure.code, details: failure.details });
+    if (!/^properties\/\d+$/.test(req.property ?? '')) {
+      return callback({ code: grpc.status.INVALID_ARGUMENT, details: `Invalid property: "${req.property ?? ''}". Expected properties/<numeric id>.` });
+    }
+    if (TOKEN_BUCKETS.some((b) => quota[b] < tokensPerCall)) return callback(EXHAUSTED); // a drained bucket answers like the real API
+    for (const b of TOKEN_BUCKETS) quota[b] -= tokensPerCall;
+    const body = report(req, mode === 'no-quota' ? null : propertyQuota(quota, tokensPerCall), opts.metricValue ?? 42);
+    if (mode !== 'slow') return callback(null, body);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      callback(null, body);
+    }, slowMs);
+    timers.add(t);
+  };
+
+  const server = new grpc.Server();
+  server.addService(loadService(), { RunReport: runReport });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    calls,
+    get quota() {
+      return { ...quota };
+    },
+    setMode(next) {
+      mode = next;
+    },
+    setQuota(next) {
+      Object.assign(quota, next);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        // forceShutdown cancels hanging calls; tryShutdown would wait for them forever.
+        server.forceShutdown();
+        resolve();
+      }),
+  };
+}
+
+function propertyQuota(q: GaQuota, used: number) {
+  return {
+    tokensPerDay: { consumed: used, remaining: q.tokensPerDay },
+    tokensPerHour: { consumed: used, remaining: q.tokensPerHour },
+    concurrentRequests: { consumed: 0, remaining: q.concurrentRequests },
+    serverErrorsPerProjectPerHour: { consumed: 0, remaining: q.serverErrorsPerProjectPerHour },
+    potentiallyThresholdedRequestsPerHour: { consumed: 0, remaining: q.potentiallyThresholdedRequestsPerHour },
+    tokensPerProjectPerHour: { consumed: used, remaining: q.tokensPerProjectPerHour },
+  };
+}
+
+/** A RunReportResponse in the documented shape: one row, no dimensions, the asked-for metrics. */
+function report(req: RunReportRequest, quota: ReturnType<typeof propertyQuota> | null, value: number) {
+  const metrics = (req.metrics ?? []).map((m) => m.name ?? '');
+  return {
+    dimensionHeaders: [],
+    metricHeaders: metrics.map((name) => ({ name, type: 'TYPE_INTEGER' })),
+    rows: [{ dimensionValues: [], metricValues: metrics.map(() => ({ value: String(value) })) }],
+    rowCount: 1,
+    metadata: { currencyCode: 'USD', timeZone: 'America/Los_Angeles' },
+    ...(quota ? { propertyQuota: quota } : {}),
+    kind: 'analyticsData#runReport',
+  };
+}

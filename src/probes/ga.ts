@@ -1,0 +1,323 @@
+import { readFile } from 'node:fs/promises';
+import { BetaAnalyticsDataClient, type protos } from '@google-analytics/data';
+import { googleAuthLibrary, grpc, type ClientOptions } from 'google-gax';
+import type { GaTarget } from '../state/config.js';
+import { classify, messageOf } from './classify.js';
+import type { Headroom, Phase, ProbeContext, ProbeError, ProbeResult } from './types.js';
+
+/** The PropertyQuota fields of a RunReportResponse (google.analytics.data.v1beta, data.proto). */
+export const GA_QUOTA_FIELDS = [
+  'tokensPerDay',
+  'tokensPerHour',
+  'concurrentRequests',
+  'serverErrorsPerProjectPerHour',
+  'potentiallyThresholdedRequestsPerHour',
+  'tokensPerProjectPerHour',
+] as const;
+export type GaQuotaField = (typeof GA_QUOTA_FIELDS)[number];
+
+/** One quota group as the API reports it: `consumed` is what *this* request cost, `remaining` is what is left. */
+export interface GaQuotaStatus {
+  consumed: number;
+  remaining: number;
+}
+
+/**
+ * Documented allowances (the PropertyQuota comments in data.proto). The API reports only what one request
+ * consumed and what remains, so consumed + remaining is not the limit; the limit is the tier's allowance.
+ */
+export const GA_QUOTA_LIMITS = {
+  standard: { tokensPerDay: 200_000, tokensPerHour: 40_000, tokensPerProjectPerHour: 14_000, concurrentRequests: 10, serverErrorsPerProjectPerHour: 10 },
+  analytics360: { tokensPerDay: 2_000_000, tokensPerHour: 400_000, tokensPerProjectPerHour: 140_000, concurrentRequests: 50, serverErrorsPerProjectPerHour: 50 },
+} as const;
+export type GaTier = keyof typeof GA_QUOTA_LIMITS;
+
+const HEADROOM_FIELDS = ['tokensPerHour', 'tokensPerDay', 'tokensPerProjectPerHour'] as const;
+const READONLY_SCOPE = 'https://www.googleapis.com/auth/analytics.readonly';
+const NO_CREDENTIALS = 'no Google credentials: set credentialsFile or GOOGLE_APPLICATION_CREDENTIALS';
+
+type Made<T> = { ok: true; value: T } | { ok: false; error: ProbeError };
+
+/**
+ * One small RunReport (activeUsers today, limit 1, returnPropertyQuota) through the official client.
+ * The client is built and closed inside the run; createGaProber keeps one per target instead.
+ */
+export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult> {
+  const made = await makeClient(target, ctx.signal);
+  if (!made.ok) return classify({ latencyMs: null, error: made.error, degradedMs: ctx.degradedMs, details: baseDetails(target) });
+  const client = made.value;
+  const init = await initialize(client, ctx);
+  try {
+    return await runReport(client, target, ctx, init, true);
+  } finally {
+    await closeClient(client, init);
+  }
+}
+
+/** A GA prober that keeps one client (one gRPC channel, one token cache) per target until close(). */
+export interface GaProber {
+  probe(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult>;
+  /** Closes every cached client; call once on shutdown. */
+  close(): Promise<void>;
+}
+
+/**
+ * Caches the client per target: the OAuth token cache lives on the client, so with user credentials
+ * (authorized_user, gcloud ADC) a fresh client per run costs a token exchange every interval, and the
+ * channel's TCP + TLS setup lands in every latency sample. A client whose setup failed is dropped, not cached.
+ */
+export function createGaProber(): GaProber {
+  const clients = new Map<string, { client: BetaAnalyticsDataClient; init: Promise<Init> }>();
+  return {
+    async probe(target, ctx) {
+      const key = JSON.stringify([target.id, target.endpoint ?? null, target.insecure, target.credentialsFile ?? null]);
+      let entry = clients.get(key);
+      const fresh = !entry;
+      if (!entry) {
+        const made = await makeClient(target, ctx.signal);
+        if (!made.ok) return classify({ latencyMs: null, error: made.error, degradedMs: ctx.degradedMs, details: baseDetails(target) });
+        entry = { client: made.value, init: initialize(made.value, ctx) };
+        clients.set(key, entry);
+      }
+      const init = await entry.init;
+      if (init.error && clients.get(key) === entry) {
+        clients.delete(key);
+        await closeClient(entry.client, init);
+      }
+      return runReport(entry.client, target, ctx, init, fresh);
+    },
+    async close() {
+      const all = [...clients.values()];
+      clients.clear();
+      await Promise.all(all.map(async (e) => closeClient(e.client, await e.init)));
+    },
+  };
+}
+
+/** The outcome of `client.initialize()`: credentials loaded and the stub built, or why not. */
+interface Init {
+  ms: number;
+  error: ProbeError | null;
+  /** Whether initialize() has settled (it may outlive an aborted run). */
+  settled(): boolean;
+}
+
+/** Runs initialize() up to the abort. Its failure is kept as a value: the gapic runReport would rethrow it unhandled. */
+async function initialize(client: BetaAnalyticsDataClient, ctx: ProbeContext): Promise<Init> {
+  const t0 = performance.now();
+  let isSettled = false;
+  const done = client.initialize().then(
+    () => ((isSettled = true), null),
+    (err: unknown) => ((isSettled = true), err),
+  );
+  const outcome = await untilAborted(done, ctx.signal);
+  const ms = performance.now() - t0;
+  const settled = () => isSettled;
+  if (outcome === ABORTED) return { ms, settled, error: { kind: 'timeout', message: `loading Google credentials took over ${ctx.timeoutMs} ms` } };
+  if (outcome === null) return { ms, settled, error: null };
+  return { ms, settled, error: credentialsError(outcome) };
+}
+
+/** The RunReport itself; `fresh` adds the init phase when this run built the client. */
+async function runReport(client: BetaAnalyticsDataClient, target: GaTarget, ctx: ProbeContext, init: Init, fresh: boolean): Promise<ProbeResult> {
+  const details = baseDetails(target);
+  const phases: Phase[] = fresh ? [{ name: 'init', ms: init.ms }] : [];
+  if (init.error) return classify({ latencyMs: null, error: init.error, degradedMs: ctx.degradedMs, details, phases });
+  if (ctx.signal.aborted) return classify({ latencyMs: null, error: timeoutError(ctx), degradedMs: ctx.degradedMs, details, phases });
+  const t0 = performance.now();
+  let response: protos.google.analytics.data.v1beta.IRunReportResponse;
+  try {
+    [response] = await client.runReport(
+      {
+        property: details.property,
+        dateRanges: [{ startDate: 'today', endDate: 'today' }],
+        metrics: [{ name: 'activeUsers' }],
+        limit: 1,
+        returnPropertyQuota: true,
+      },
+      // The engine owns retries: gax's would hide failures and stretch the latency.
+      { timeout: ctx.timeoutMs, retry: null, signal: ctx.signal },
+    );
+  } catch (err) {
+    phases.push({ name: 'runReport', ms: performance.now() - t0 });
+    return classify({ latencyMs: null, error: grpcError(err, ctx), degradedMs: ctx.degradedMs, details, phases });
+  }
+  const latencyMs = performance.now() - t0;
+  phases.push({ name: 'runReport', ms: latencyMs });
+  const base = { latencyMs, degradedMs: ctx.degradedMs, phases };
+  const activeUsers = Number(response.rows?.[0]?.metricValues?.[0]?.value ?? 0);
+  const reportDetails = { ...details, rowCount: response.rowCount ?? 0, activeUsers };
+  const quota = readQuota(response.propertyQuota);
+  if (!quota) {
+    return classify({
+      ...base,
+      details: reportDetails,
+      error: {
+        kind: 'bad_response',
+        message: 'RunReport answered without propertyQuota (tokensPerHour, tokensPerDay) although returnPropertyQuota was true',
+        evidence: JSON.stringify(response.propertyQuota ?? null).slice(0, 300),
+      },
+    });
+  }
+  const tier = tierOf(quota);
+  const limits = GA_QUOTA_LIMITS[tier];
+  const headroom: Headroom[] = HEADROOM_FIELDS.filter((f) => quota[f]).map((f) => ({ name: f, remaining: quota[f]!.remaining, limit: limits[f] }));
+  return classify({
+    ...base,
+    headroom,
+    details: { ...reportDetails, quota, quotaTier: tier, quotaLimitSource: `documented ${tier === 'standard' ? 'standard' : 'Analytics 360'} property allowance` },
+  });
+}
+
+function baseDetails(target: GaTarget) {
+  return {
+    property: `properties/${target.propertyId}`,
+    endpoint: target.endpoint ?? 'analyticsdata.googleapis.com:443',
+    auth: target.insecure ? 'none (insecure)' : target.credentialsFile ? 'credentialsFile' : 'application default credentials',
+  };
+}
+
+/** Builds the client. Insecure: plaintext channel, no Google auth at all. Else credentialsFile or ADC. */
+async function makeClient(target: GaTarget, signal: AbortSignal): Promise<Made<BetaAnalyticsDataClient>> {
+  const opts: ClientOptions = {};
+  if (target.endpoint) {
+    const at = target.endpoint.lastIndexOf(':');
+    opts.apiEndpoint = target.endpoint.slice(0, at);
+    opts.port = Number(target.endpoint.slice(at + 1));
+  }
+  if (target.insecure) {
+    // gax uses sslCreds as the whole channel credential, so no call credentials are attached.
+    opts.sslCreds = grpc.credentials.createInsecure();
+    // A pinned universe stops gax asking google-auth for one (an ADC lookup that may ping the GCE metadata server).
+    opts.universeDomain = 'googleapis.com';
+  } else if (target.credentialsFile) {
+    const auth = await authClientFromFile(target.credentialsFile, signal);
+    if (!auth.ok) return auth;
+    opts.authClient = auth.value;
+  }
+  try {
+    return { ok: true, value: new BetaAnalyticsDataClient(opts) };
+  } catch (err) {
+    return { ok: false, error: { kind: 'protocol', message: `cannot build the Analytics Data client: ${messageOf(err)}` } };
+  }
+}
+
+/**
+ * Reads a service-account or authorized-user key file with the type-specific constructors google-auth-library
+ * recommends (keyFilename / fromJSON print a deprecation warning, and would load any credential type the file names).
+ */
+async function authClientFromFile(path: string, signal: AbortSignal): Promise<Made<googleAuthLibrary.AuthClient>> {
+  const fail = (message: string): Made<never> => ({ ok: false, error: { kind: 'auth', message } });
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await readFile(path, { encoding: 'utf8', signal })) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof SyntaxError) return fail(`credentialsFile ${path} is not JSON`);
+    return fail(`cannot read credentialsFile ${path}: ${messageOf(err)}`);
+  }
+  const str = (k: string) => (typeof json[k] === 'string' ? (json[k] as string) : undefined);
+  const universeDomain = str('universe_domain');
+  if (json.type === 'service_account') {
+    const email = str('client_email');
+    const key = str('private_key');
+    if (!email || !key) return fail(`credentialsFile ${path} lacks client_email or private_key`);
+    return { ok: true, value: new googleAuthLibrary.JWT({ email, key, keyId: str('private_key_id'), scopes: [READONLY_SCOPE], ...(universeDomain ? { universeDomain } : {}) }) };
+  }
+  if (json.type === 'authorized_user') {
+    const clientId = str('client_id');
+    const clientSecret = str('client_secret');
+    const refreshToken = str('refresh_token');
+    if (!clientId || !clientSecret || !refreshToken) return fail(`credentialsFile ${path} lacks client_id, client_secret or refresh_token`);
+    return { ok: true, value: new googleAuthLibrary.UserRefreshClient({ clientId, clientSecret, refreshToken, ...(universeDomain ? { universeDomain } : {}) }) };
+  }
+  return fail(
+    `credentialsFile ${path} has type ${JSON.stringify(json.type ?? null)}; only service_account and authorized_user are read here (point GOOGLE_APPLICATION_CREDENTIALS at other kinds)`,
+  );
+}
+
+function credentialsError(err: unknown): ProbeError {
+  const message = messageOf(err);
+  if (/could not load the default credentials/i.test(message)) return { kind: 'auth', message: NO_CREDENTIALS };
+  return { kind: 'auth', message: `Google credentials failed: ${message.split('\n')[0]}` };
+}
+
+const STATUS_NAMES = new Map<number, string>(
+  Object.entries(grpc.status)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .map(([name, code]) => [code, name]),
+);
+
+/** A gax / gRPC failure → ProbeError, with the gRPC status name in `code`. */
+function grpcError(err: unknown, ctx: ProbeContext): ProbeError {
+  const e = err as { code?: unknown; details?: unknown };
+  const name = typeof e.code === 'number' ? STATUS_NAMES.get(e.code) : undefined;
+  if (!name) return { kind: 'protocol', message: `RunReport failed: ${messageOf(err)}` };
+  // grpc-js ends connection failures with an empty "Resolution note: ".
+  const detail = (typeof e.details === 'string' && e.details ? e.details : messageOf(err)).replace(/\s*Resolution note:\s*$/, '');
+  const base = { code: name, message: `${name}: ${detail}` };
+  switch (name) {
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+      return { ...base, kind: 'auth' };
+    case 'RESOURCE_EXHAUSTED':
+      return { ...base, kind: 'rate_limited' };
+    case 'DEADLINE_EXCEEDED':
+      return { ...timeoutError(ctx), code: name };
+    case 'CANCELLED':
+      // Our own abort (the engine's timeout) cancels the call; anything else cancelling it is the connection.
+      return ctx.signal.aborted ? { ...timeoutError(ctx), code: name } : { ...base, kind: 'connection' };
+    case 'UNAVAILABLE':
+      // grpc-js reports a failing token fetch as UNAVAILABLE "Getting metadata from plugin failed".
+      return { ...base, kind: /getting metadata from plugin/i.test(detail) ? 'auth' : 'connection' };
+    default:
+      return { ...base, kind: 'bad_response' };
+  }
+}
+
+function timeoutError(ctx: ProbeContext): ProbeError {
+  return { kind: 'timeout', message: `no RunReport answer within ${ctx.timeoutMs} ms` };
+}
+
+type Quota = Partial<Record<GaQuotaField, GaQuotaStatus>>;
+
+/** The quota groups present; null when the hourly and daily token groups are missing (nothing to watch). */
+function readQuota(raw: unknown): Quota | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const out: Quota = {};
+  for (const f of GA_QUOTA_FIELDS) {
+    const s = (raw as Record<string, unknown>)[f] as { consumed?: unknown; remaining?: unknown } | null | undefined;
+    if (s && typeof s.remaining === 'number') out[f] = { consumed: typeof s.consumed === 'number' ? s.consumed : 0, remaining: s.remaining };
+  }
+  return out.tokensPerHour && out.tokensPerDay ? out : null;
+}
+
+/** Analytics 360 when any group has more left than a standard property is ever given. */
+function tierOf(q: Quota): GaTier {
+  const std = GA_QUOTA_LIMITS.standard;
+  const over = (Object.keys(std) as (keyof typeof std)[]).some((f) => (q[f]?.remaining ?? 0) > std[f]);
+  return over ? 'analytics360' : 'standard';
+}
+
+const ABORTED = Symbol('aborted');
+
+/** Waits for `p` or the abort, whichever is first; `p` never rejects here. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}
+
+/**
+ * close() chains on the stub promise: it rejects when initialize() failed and waits while credentials are
+ * still loading, so an unfinished initialize closes in the background rather than holding the run.
+ */
+async function closeClient(client: BetaAnalyticsDataClient, init: Init): Promise<void> {
+  const closing = client.close().catch(() => undefined);
+  if (init.settled()) await closing;
+}
