@@ -1,0 +1,282 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** How the child ended. `byUs` when we had already signalled its group. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  byUs: boolean;
+}
+
+export interface ProcessTransportOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  /** Milliseconds between SIGTERM and SIGKILL. */
+  killGraceMs: number;
+}
+
+const STDERR_LINES = 20;
+const MAX_LINE = 500;
+const MAX_STDOUT_BUFFER = 10 * 1024 * 1024;
+/** After the child exits, how long stderr may take to drain before the session is reported closed. */
+const STDERR_DRAIN_MS = 200;
+const POLL_MS = 20;
+/** On a graceful stop, how long a server may take to exit by itself once its stdin closes. */
+const STDIN_GRACE_MS = 500;
+
+/**
+ * The SDK's Transport over a child process that leads its own process group.
+ *
+ * The SDK's StdioClientTransport signals only its direct child, so helpers a server starts (npx → node,
+ * uvx → python, docker CLIs) outlive it. Here the server is spawned `detached` (its own group) and every
+ * stop signals the whole group. A non-JSON line on stdout, which the SDK only reports and skips, ends the
+ * session: the server is not speaking the protocol.
+ */
+export class ProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
+
+  /** The first stdout line that was not JSON-RPC (excerpt), once there was one. */
+  garbage: string | null = null;
+  /** Set when the child has exited. */
+  exit: ChildExit | null = null;
+  /** The spawn failure (ENOENT, EACCES…), when the command could not start. */
+  spawnError: NodeJS.ErrnoException | null = null;
+
+  private child: ChildProcess | null = null;
+  private stdout: Buffer = Buffer.alloc(0);
+  private readonly stderrLines: string[] = [];
+  private stderrPartial = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private signalled = false;
+  private closedFired = false;
+  private stopping: Promise<void> | null = null;
+  private readonly exited: Promise<void>;
+  private markExited!: () => void;
+
+  constructor(private readonly opts: ProcessTransportOptions) {
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  /** The child's pid (= its process group id), once spawned. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /** The last ~20 lines the child wrote to stderr. */
+  stderrTail(): string {
+    const lines = this.stderrPartial ? [...this.stderrLines, this.stderrPartial] : this.stderrLines;
+    return lines.slice(-STDERR_LINES).join('\n');
+  }
+
+  start(): Promise<void> {
+    if (this.child) return Promise.reject(new Error('ProcessTransport already started'));
+    return new Promise<void>((resolve, reject) => {
+      const child = spawn(this.opts.command, this.opts.args, {
+        env: this.opts.env,
+        cwd: this.opts.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+        shell: false,
+        windowsHide: true,
+      });
+      this.child = child;
+      child.once('spawn', () => resolve());
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) {
+          this.spawnError = err;
+          this.markExited();
+          this.fireClose();
+          reject(err);
+        } else {
+          this.onerror?.(err);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal, byUs: this.signalled };
+        this.markExited();
+        // Let the last stderr lines (the reason it died) arrive before reporting the close.
+        const drained = new Promise<void>((r) => {
+          if (!child.stderr || child.stderr.readableEnded) r();
+          else child.stderr.once('end', r);
+        });
+        void Promise.race([drained, delay(STDERR_DRAIN_MS)]).then(() => this.fireClose());
+      });
+      // Writes to a dead child fail with EPIPE; the exit (or the timeout) reports the real story.
+      child.stdin?.on('error', () => {});
+      child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
+      child.stdout?.on('error', () => {});
+      child.stderr?.on('data', (chunk: Buffer) => this.onStderr(this.decoder.write(chunk)));
+      child.stderr?.on('error', () => {});
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (this.closedFired || !stdin || !stdin.writable) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      stdin.write(serializeMessage(message), () => resolve());
+    });
+  }
+
+  /** What the SDK's Client calls (also after a failed initialize): stop the group now. */
+  close(): Promise<void> {
+    return this.stop(false);
+  }
+
+  /**
+   * Ends the child's whole process group. Graceful: close stdin and give it the grace period first (the
+   * MCP stdio shutdown sequence); otherwise SIGTERM at once. SIGKILL follows when anything is still running
+   * after the grace period. Idempotent: every caller gets the first stop's promise.
+   */
+  stop(graceful: boolean): Promise<void> {
+    this.stopping ??= this.runStop(graceful);
+    return this.stopping;
+  }
+
+  /** Last resort for process exit: SIGKILL the group, synchronously. */
+  killSync(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    this.signalled = true;
+    signalGroup(pid, 'SIGKILL');
+  }
+
+  private async runStop(graceful: boolean): Promise<void> {
+    const child = this.child;
+    const pgid = child?.pid;
+    if (!child || pgid === undefined) {
+      this.fireClose();
+      return;
+    }
+    const grace = this.opts.killGraceMs;
+    if (graceful && this.exit === null) {
+      child.stdin?.end();
+      await Promise.race([this.exited, delay(Math.min(grace, STDIN_GRACE_MS))]);
+    }
+    this.signalled = true;
+    signalGroup(pgid, 'SIGTERM');
+    const deadline = performance.now() + grace;
+    while (performance.now() < deadline && (this.exit === null || groupAlive(pgid))) await delay(POLL_MS);
+    if (this.exit === null || groupAlive(pgid)) {
+      signalGroup(pgid, 'SIGKILL');
+      await Promise.race([this.exited, delay(grace)]);
+    }
+    // A grandchild that kept our pipes open would otherwise hold them (and the event loop) forever.
+    child.stdin?.destroy();
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    this.fireClose();
+  }
+
+  private onStdout(chunk: Buffer): void {
+    if (this.garbage !== null) return;
+    this.stdout = this.stdout.length ? Buffer.concat([this.stdout, chunk]) : chunk;
+    let nl: number;
+    while ((nl = this.stdout.indexOf(0x0a)) !== -1) {
+      const line = this.stdout.toString('utf8', 0, nl).replace(/\r$/, '');
+      this.stdout = this.stdout.subarray(nl + 1);
+      if (line.trim() === '') continue;
+      let message: JSONRPCMessage;
+      try {
+        message = deserializeMessage(line);
+      } catch {
+        this.fail(line);
+        return;
+      }
+      this.onmessage?.(message);
+    }
+    if (this.stdout.length > MAX_STDOUT_BUFFER) this.fail(`(more than ${MAX_STDOUT_BUFFER} bytes without a newline)`);
+  }
+
+  /** Not JSON-RPC on stdout: report the session closed now (so the pending request fails) and stop the group. */
+  private fail(line: string): void {
+    this.garbage = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+    this.stdout = Buffer.alloc(0);
+    this.onerror?.(new Error(`server wrote non-JSON-RPC to stdout: ${this.garbage}`));
+    this.fireClose();
+    void this.stop(false);
+  }
+
+  private onStderr(text: string): void {
+    const parts = (this.stderrPartial + text).split('\n');
+    this.stderrPartial = clip(parts.pop() ?? '');
+    for (const p of parts) this.stderrLines.push(clip(p.replace(/\r$/, '')));
+    if (this.stderrLines.length > STDERR_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_LINES);
+  }
+
+  private fireClose(): void {
+    if (this.closedFired) return;
+    this.closedFired = true;
+    this.onclose?.();
+  }
+}
+
+function clip(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already empty.
+  }
+}
+
+/**
+ * Whether any process of the group is still running. kill(-pgid, 0) alone is not enough: in containers whose
+ * init never reaps orphans, killed grandchildren linger as zombies and still count as group members.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const fields = procStat(Number(name));
+    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
+}
+
+/** Whether `pid` is a running (not zombie) process. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const fields = process.platform === 'linux' ? procStat(pid) : null;
+  return fields ? fields[0] !== 'Z' && fields[0] !== 'X' : true;
+}
+
+/** /proc/<pid>/stat fields after the command name: [state, ppid, pgrp, …]. */
+function procStat(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
