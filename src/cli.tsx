@@ -37,6 +37,7 @@ const program = new Command()
   .description("Live telemetry for a Shopify store's integrations and the team's MCP servers, for launch days.")
   .version(pkg.version, '-v, --version')
   .showSuggestionAfterError(true)
+  .enablePositionalOptions()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer.js';
+import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
+import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+const CANARY = 'shpat_canary_7f3a9b2c1d';
+
+/** Runs the real binary; resolves with its exit code and output whatever the code. */
+async function pitwall(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let shopify: ShopifyPeer;
+let status: StatuspagePeer;
+let health: HealthPeer;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  [shopify, status, health] = await Promise.all([startShopifyPeer({ accessToken: CANARY }), startStatuspagePeer(), startHealthPeer()]);
+  dir = mkdtempSync(join(tmpdir(), 'pitwall-check-'));
+  config = join(dir, 'pitwall.yaml');
+  writeFileSync(
+    config,
+    `defaults: { timeoutMs: 1500, retries: 0 }
+targets:
+  - id: shopify-admin
+    kind: shopify
+    shop: hotrodan.myshopify.com
+    accessToken: \${SHOPIFY_ADMIN_TOKEN}
+    endpoint: ${shopify.url}
+    tiles: [sales-pulse]
+  - id: shopify-status
+    kind: statuspage
+    url: ${status.url}
+  - id: app-health
+    kind: http
+    url: ${health.url}/health
+`,
+  );
+});
+afterAll(async () => {
+  await Promise.all([shopify.close(), status.close(), health.close()]);
+});
+
+const env = { SHOPIFY_ADMIN_TOKEN: CANARY };
+
+describe('pitwall check (the real binary)', () => {
+  it('exits 0 with a table when everything is up', async () => {
+    shopify.setMode('healthy');
+    status.setMode('operational');
+    health.setMode('ok');
+    const r = await pitwall(['check', '--config', config], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^STATUS\s+TARGET\s+KIND\s+LATENCY\s+DETAIL/);
+    expect(r.stdout).toMatch(/✔ up\s+shopify-admin\s+shopify\s+\d/);
+    expect(r.stdout).toMatch(/✔ up\s+app-health\s+http/);
+  });
+
+  it('exits 1 when something is degraded and nothing is down', async () => {
+    status.setMode('minor');
+    const r = await pitwall(['check', '--config', config, '--json'], env);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { checkedAt: string; targets: { id: string; status: string; error: unknown }[] };
+    expect(new Date(doc.checkedAt).toISOString()).toBe(doc.checkedAt);
+    expect(doc.targets.map((t) => [t.id, t.status])).toEqual([
+      ['shopify-admin', 'up'],
+      ['shopify-status', 'degraded'],
+      ['app-health', 'up'],
+    ]);
+    status.setMode('operational');
+  });
+
+  it('exits 2 when anything is down, with the error kind in JSON, and never prints the token', async () => {
+    // Given an upstream that rejects the token and echoes it back in its error
+    const r = await pitwall(['check', '--config', config, '--json'], { SHOPIFY_ADMIN_TOKEN: 'shpat_wrong_token_0000' });
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as { targets: { id: string; status: string; error: { kind: string; message: string } | null }[] };
+    const s = doc.targets.find((t) => t.id === 'shopify-admin')!;
+    expect(s.status).toBe('down');
+    expect(s.error?.kind).toBe('auth');
+    expect(r.stdout).not.toContain('shpat_wrong_token_0000');
+  });
+
+  it('honours --only and rejects an unknown id with exit 3', async () => {
+    const r = await pitwall(['check', '--config', config, '--json', '--only', 'app-health'], env);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { targets: unknown[] }).targets).toHaveLength(1);
+    const bad = await pitwall(['check', '--config', config, '--only', 'nope'], env);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toBe('pitwall: --only: unknown target "nope" (known: shopify-admin, shopify-status, app-health)\n');
+  });
+
+  it('reports a config mistake as one sentence naming the key, exit 3', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'targets:\n  - id: x\n    kind: http\n    url: nowhere\n');
+    const r = await pitwall(['check', '--config', bad]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('pitwall: targets[0].url: expected an http(s) URL\n');
+    const missing = await pitwall(['check', '--config', config]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe('pitwall: targets[0].accessToken: environment variable SHOPIFY_ADMIN_TOKEN is not set\n');
+  });
+
+  it('treats unknown commands and flags as usage errors (exit 3), --help and --version as success', async () => {
+    expect((await pitwall(['frobnicate'])).code).toBe(3);
+    const flag = await pitwall(['check', '--frobnicate']);
+    expect(flag.code).toBe(3);
+    expect(flag.stderr).toContain("unknown option '--frobnicate'");
+    const help = await pitwall(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('check');
+    expect((await pitwall(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
