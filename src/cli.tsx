@@ -3,7 +3,7 @@
 // Heavy modules (Ink, React, vendor SDKs) are imported lazily so `pitwall check` starts fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -64,11 +64,85 @@ program
     });
   });
 
-program.addOption(new Option('-c, --config <file>', 'config file (default: ./pitwall.yaml)'));
-program.action(() => {
+/** The console over a config, or over the built-in demo when there is none. */
+async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean }) {
+  const { runConsole } = await import('./commands/watch.js');
+  const path = opts.demo ? null : findConfig(opts.config);
+  if (path) {
+    const { loadConfig } = await import('./state/config.js');
+    const config = loadConfig(path);
+    exitCode = await runConsole({ config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
+    return;
+  }
+  if (!process.stdout.isTTY) {
+    const { UsageError } = await import('./commands/exit.js');
+    throw new UsageError('the console needs a terminal (stdout is not a TTY); in scripts and cron use "pitwall check"');
+  }
+  process.stderr.write('pitwall: no pitwall.yaml here: starting the built-in demo (loopback services, no accounts needed)…\n');
+  const { startDemo } = await import('./peers/demo.js');
+  const demo = await startDemo();
+  try {
+    exitCode = await runConsole({ config: demo.config, demo, script: opts.script ?? false });
+  } finally {
+    await demo.close();
+  }
+}
+
+const consoleOptions = (cmd: Command) =>
+  cmd.option('-c, --config <file>', 'config file (default: ./pitwall.yaml; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live');
+
+consoleOptions(program.command('watch').description('open the live console (the default command)')).action(
+  async (opts: { config?: string; stateDir?: string }) => openConsole(opts),
+);
+
+program
+  .command('demo')
+  .description('open the console over built-in loopback services (no accounts, no tokens)')
+  .option('--script', 'play a scripted two-minute launch-day story')
+  .action(async (opts: { script?: boolean }) => openConsole({ demo: true, ...opts }));
+
+const feedbackOptions = (cmd: Command) =>
+  cmd
+    .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+    .option('--create-feedback', 'create the feedback file (and its folder) if it is missing')
+    .option('--state-dir <dir>', 'where the journal and outbox live');
+
+interface FeedbackFlags {
+  config?: string;
+  createFeedback?: boolean;
+  stateDir?: string;
+}
+const commandOptions = (opts: FeedbackFlags) => ({
+  ...(opts.createFeedback ? { createFeedback: true } : {}),
+  ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+  write: (t: string) => void process.stdout.write(t),
+  warn: (t: string) => void process.stderr.write(t),
+});
+
+feedbackOptions(
+  program
+    .command('escalate')
+    .description('append a BLOCKER entry for a target to the feedback file (always writes)')
+    .argument('<target>', 'target id')
+    .argument('<note>', 'what is wrong and who is blocked'),
+).action(async (target: string, note: string, opts: FeedbackFlags) => {
+  const config = await load(opts.config);
+  const { runEscalate } = await import('./commands/escalate.js');
+  exitCode = await runEscalate(config, { ...commandOptions(opts), targetId: target, note });
+});
+
+feedbackOptions(program.command('report').description('append the hourly health report to the feedback file')).action(
+  async (opts: FeedbackFlags) => {
+    const config = await load(opts.config);
+    const { runReport } = await import('./commands/report.js');
+    exitCode = await runReport(config, commandOptions(opts));
+  },
+);
+
+consoleOptions(program);
+program.action(async (opts: { config?: string; stateDir?: string }) => {
   if (program.args.length) throw new CommanderError(3, 'pitwall.unknownCommand', `error: unknown command '${program.args[0]}'`);
-  process.stderr.write('The live console is not built yet; use "pitwall check".\n');
-  exitCode = 3;
+  await openConsole(opts);
 });
 
 async function main(): Promise<number> {

@@ -29,7 +29,7 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-const SLOW_MS = 1_500;
+const SLOW_MS = 3_000;
 
 /** The server-everything entry file, started with our own Node (never npx: no network, no surprise install). */
 function everythingCommand(): { command: string; args: string[] } {
@@ -61,7 +61,7 @@ export async function startDemo(): Promise<Demo> {
     {
       store: 'Hot Rod AN',
       feedbackFile: join(dir, 'feedback', 'integrations.md'),
-      defaults: { intervalSeconds: 5, timeoutMs: 3_000, degradedMs: 1_000, retries: 1 },
+      defaults: { intervalSeconds: 5, timeoutMs: 5_000, degradedMs: 2_000, retries: 1 },
       targets: [
         { id: 'shopify-admin', kind: 'shopify', shop: 'hotrodan.myshopify.com', accessToken: shopify.accessToken, endpoint: shopify.url, tiles: ['sales-pulse', 'inventory-watch', 'fulfillment-flow', 'seo-pulse'] },
         { id: 'chatwoot', kind: 'chatwoot', baseUrl: chatwoot.url, accountId: chatwoot.accountId, apiToken: chatwoot.apiToken, tiles: ['cx-pulse'] },

@@ -8,7 +8,7 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { columnsFor } from './lib/columns.js';
 import { useActions, useAppState, useStoreInstance } from './store-context.js';
-import { displayOrder, TargetList } from './TargetList.js';
+import { displayOrder, listHeight as linesForList, TargetList } from './TargetList.js';
 import { TilesStrip } from './TilesStrip.js';
 import { useBell } from './use-bell.js';
 import { useConsoleKeys } from './use-console-keys.js';
@@ -60,7 +60,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   const headerLines = 2 + 1 + (tilesHurt ? 1 : 0);
   const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;
   const body = Math.max(4, rows - headerLines - footerLines - 1);
-  const listLines = 1 + ids.length + new Set(ids.map((id) => targets[id]!.group)).size;
+  const listLines = linesForList(ids, targets);
   const listHeight = Math.min(listLines, Math.max(3, body - 4));
   const logHeight = Math.max(2, body - listHeight - 1);
   const reportAt = nextReportAt?.() ?? null;

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
-import type { TargetGroup } from '../state/store.js';
+import type { TargetGroup, TargetState } from '../state/store.js';
 import type { Columns } from './lib/columns.js';
 import { useAppState } from './store-context.js';
-import { TargetRow } from './TargetRow.js';
+import { rowHeight, TargetRow } from './TargetRow.js';
 import { theme } from './theme.js';
 
 const GROUP_TITLE: Record<TargetGroup, string> = { integrations: 'INTEGRATIONS', mcp: 'MCP SERVERS', vendors: 'VENDOR STATUS' };
@@ -14,6 +14,11 @@ export function displayOrder(order: readonly string[], groupOf: (id: string) => 
 }
 
 /** The grouped rows, scrolled so the selected one is always visible within `height` lines. */
+/** Lines the list needs for these targets: a column header, group titles, rows (two for a problem). */
+export function listHeight(ids: readonly string[], targets: Record<string, TargetState>): number {
+  return 1 + new Set(ids.map((id) => targets[id]!.group)).size + ids.reduce((n, id) => n + rowHeight(targets[id]!), 0);
+}
+
 export function TargetList({ ids, selected, cols, now, width, height }: { ids: string[]; selected: number; cols: Columns; now: number; width: number; height: number }) {
   const targets = useAppState((s) => s.targets);
   const blockers = useAppState((s) => s.blockers);
@@ -29,9 +34,23 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
     for (const id of inGroup) lines.push({ kind: 'row', id, index: index++ });
   }
   const room = Math.max(1, height - 1);
-  const selLine = lines.findIndex((l) => l.kind === 'row' && l.index === selected);
-  const start = lines.length <= room ? 0 : Math.min(Math.max(0, selLine - Math.floor(room / 2)), lines.length - room);
-  const visible = lines.slice(start, start + room);
+  const heightOf = (l: Line) => (l.kind === 'title' ? 1 : rowHeight(targets[l.id]!));
+  const total = lines.reduce((n, l) => n + heightOf(l), 0);
+  // Scroll so the selected row is visible: start from the top, move down until it fits.
+  let start = 0;
+  if (total > room) {
+    const selLine = Math.max(0, lines.findIndex((l) => l.kind === 'row' && l.index === selected));
+    const used = (from: number, to: number) => lines.slice(from, to + 1).reduce((n, l) => n + heightOf(l), 0);
+    while (start < selLine && used(start, selLine) > room - 1) start++;
+  }
+  const visible: Line[] = [];
+  let usedLines = 0;
+  for (const l of lines.slice(start)) {
+    if (usedLines + heightOf(l) > room) break;
+    visible.push(l);
+    usedLines += heightOf(l);
+  }
+  const hidden = lines.length - start - visible.length;
   return (
     <Box flexDirection="column" width={width}>
       <Header cols={cols} width={width} />
@@ -45,7 +64,7 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
           <TargetRow key={l.id} target={targets[l.id]!} selected={l.index === selected} blocker={blocked.has(l.id)} cols={cols} now={now} width={width} />
         ),
       )}
-      {start + room < lines.length ? <Text color={theme.muted}> ↓ {lines.length - start - room} more</Text> : null}
+      {hidden > 0 ? <Text color={theme.muted}> ↓ {hidden} more</Text> : null}
     </Box>
   );
 }
@@ -65,11 +84,9 @@ function Header({ cols, width }: { cols: Columns; width: number }) {
       {cols.percentiles ? cell('P50/P95 1h', 16) : null}
       {cols.spark ? cell('LATENCY', cols.spark + 1) : null}
       {cols.uptime ? cell('UP 1h', 7) : null}
-      {cols.headroom ? cell('HEADROOM', 11) : null}
-      <Box flexGrow={1}>
-        <Text color={theme.muted}>PROBLEM</Text>
-      </Box>
-      <Box width={cols.next ? 22 : 10} justifyContent="flex-end">
+      {cols.headroom ? cell('HEADROOM', 12) : null}
+      <Box flexGrow={1} />
+      <Box width={cols.next ? 22 : 12} justifyContent="flex-end">
         <Text color={theme.muted}>CHECKED</Text>
       </Box>
     </Box>

@@ -19,7 +19,7 @@ interface Props {
   width: number;
 }
 
-/** One target: status word and symbol, latency, p50/p95, sparkline, uptime, headroom, problem, when. */
+/** One target: status word and symbol, latency, p50/p95, sparkline, uptime, headroom, when; its problem below. */
 export const TargetRow = memo(function TargetRow({ target: t, selected, blocker, cols, now, width }: Props) {
   const r = t.latest;
   const status = r?.status ?? 'unknown';
@@ -34,7 +34,9 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
       ? formatAgo(t.checkedAt, now) + (cols.next && t.nextAt ? ` · next ${formatDuration(t.nextAt - now)}` : '')
       : 'waiting';
   const headroom = headroomLabel(r);
+  const problem = problemOf(r);
   return (
+    <Box flexDirection="column" width={width}>
     <Box width={width}>
       <Text color={selected ? theme.selected : undefined} bold={selected}>
         {selected ? '› ' : '  '}
@@ -75,18 +77,29 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
         </Box>
       ) : null}
       {cols.headroom ? (
-        <Box width={11} flexShrink={0}>
-          <Text color={theme.muted}>{headroom ?? ''}</Text>
+        <Box width={12} flexShrink={0}>
+          <Text color={theme.muted} wrap="truncate-end">
+            {headroom ?? ''}
+          </Text>
         </Box>
       ) : null}
-      <Box flexGrow={1} flexShrink={1} flexBasis={0}>
-        <Text color={status === 'down' ? theme.status.down : status === 'degraded' ? theme.status.degraded : theme.muted} wrap="truncate-end">
-          {problemOf(r) || (r ? 'ok' : '')}
-        </Text>
-      </Box>
-      <Box flexShrink={0} width={cols.next ? 22 : 10} justifyContent="flex-end">
+      <Box flexGrow={1} />
+      <Box flexShrink={0} width={cols.next ? 22 : 12} justifyContent="flex-end">
         <Text color={theme.muted}>{when}</Text>
       </Box>
     </Box>
+      {problem ? (
+        <Box width={width} paddingLeft={13}>
+          <Text color={theme.status[status]} wrap="truncate-end">
+            ↳ {problem}
+          </Text>
+        </Box>
+      ) : null}
+    </Box>
   );
 });
+
+/** Screen lines a row takes: one, plus one for the problem of a target that is not up. */
+export function rowHeight(t: TargetState): number {
+  return problemOf(t.latest) ? 2 : 1;
+}

@@ -21,6 +21,8 @@ export interface ConsoleActions {
   /** Creates the missing feedback file after the user said yes. */
   createFeedbackFile(): Promise<ActionResult>;
   savePrefs(prefs: Partial<Prefs>): void;
+  /** Demo only: moves the target to its next fault (healthy → slow → rate-limited → down) and returns it. */
+  injectFault?: ((targetId: string) => string | null) | undefined;
   /** Stops everything and exits; the one way out. */
   quit(): void;
 }

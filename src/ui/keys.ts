@@ -14,6 +14,7 @@ export type CommandId =
   | 'report'
   | 'pause'
   | 'mute'
+  | 'fault'
   | 'help'
   | 'quit';
 
@@ -41,6 +42,7 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'report', keys: ['h'], label: 'h', description: 'write the hourly report now', group: 'Act', footer: 'h report' },
   { id: 'pause', keys: ['p'], label: 'p', description: 'pause / resume polling', group: 'Console', footer: 'p pause' },
   { id: 'mute', keys: ['m'], label: 'm', description: 'mute / unmute the bell', group: 'Console', footer: 'm mute' },
+  { id: 'fault', keys: ['f'], label: 'f', description: "demo only: cycle the target's fault (slow, throttled, down)", group: 'Console' },
   { id: 'help', keys: ['?'], label: '?', description: 'help: all keys', group: 'Console', footer: '? help' },
   { id: 'quit', keys: ['q', 'ctrl+c'], label: 'q / Ctrl-C', description: 'quit (probes stopped, writes flushed)', group: 'Console', footer: 'q quit' },
 ];

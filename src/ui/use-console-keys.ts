@@ -1,4 +1,4 @@
-import { useInput } from 'ink';
+import { useInput, type Key } from 'ink';
 import type { Dispatch } from 'react';
 import { openBlockerFor } from '../state/derive.js';
 import type { State } from '../state/store.js';
@@ -31,7 +31,7 @@ export function useConsoleKeys(opts: {
     dispatch({ type: 'prompt', targetId, text: problemOf(t?.latest ?? null) || 'blocked: ' });
   };
 
-  useInput((input, key) => {
+  const handle = (input: string, key: Key): void => {
     const m = ui.modal;
     if (m?.type === 'escalate') {
       if (key.escape) return dispatch({ type: 'close-modal' });
@@ -95,10 +95,24 @@ export function useConsoleKeys(opts: {
       case 'mute':
         actions.savePrefs({ muted: !ui.muted });
         return dispatch({ type: 'mute', muted: !ui.muted });
+      case 'fault': {
+        if (!actions.injectFault || !selectedId) return;
+        const f = actions.injectFault(selectedId);
+        return dispatch({ type: 'flash', flash: { text: f ? `demo: ${selectedId} → ${f}` : `demo: ${selectedId} has no faults to inject`, level: 'warn' } });
+      }
       case 'quit':
         return actions.quit();
       case null:
         return;
     }
+  };
+
+  useInput((input, key) => {
+    // Keys typed faster than a frame arrive together ("jjj"): outside the prompt, take them one by one.
+    if (!ui.modal && input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001b')) {
+      for (const ch of input) handle(ch, { ...key, return: false, escape: false, upArrow: false, downArrow: false });
+      return;
+    }
+    handle(input, key);
   });
 }

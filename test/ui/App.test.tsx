@@ -62,6 +62,10 @@ describe('console screen', () => {
     app.stdin.write(KEY.up);
     await settle();
     expect(app.screen()).toMatch(/› .*shopify-admin/);
+    // keys typed faster than a frame arrive as one chunk
+    app.stdin.write('jj');
+    await settle();
+    expect(app.screen()).toMatch(/› .*mcp-github/);
   });
 
   it('escalates in two keystrokes plus a note: e, type, Enter', async () => {

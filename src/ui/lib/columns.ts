@@ -13,10 +13,10 @@ export function columnsFor(width: number): Columns {
   return {
     id: width >= 120 ? 20 : width >= 90 ? 18 : 14,
     latency: width >= 60,
-    percentiles: width >= 100,
-    spark: width >= 150 ? 30 : width >= 120 ? 20 : width >= 90 ? 12 : width >= 76 ? 8 : 0,
+    percentiles: width >= 96,
+    spark: width >= 150 ? 40 : width >= 130 ? 30 : width >= 110 ? 24 : width >= 90 ? 16 : width >= 70 ? 10 : 0,
     uptime: width >= 70,
-    headroom: width >= 110,
+    headroom: width >= 104,
     next: width >= 135,
   };
 }

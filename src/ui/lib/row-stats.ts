@@ -9,12 +9,19 @@ export function lastHour(samples: readonly Sample[], now: number): WindowStats {
   return windowStats(samples, now - ROW_WINDOW_MS, Infinity);
 }
 
+const SHORT_NAMES: Record<string, string> = {
+  throttle: 'thr',
+  tokensPerHour: 'tok/h',
+  tokensPerDay: 'tok/d',
+  tokensPerProjectPerHour: 'proj/h',
+};
+
 /** The tightest headroom a result reports, as "throttle 85%" (or null). */
 export function headroomLabel(r: ProbeResult | null): string | null {
   const h = r?.headroom?.filter((x) => x.limit > 0);
   if (!h?.length) return null;
   const worst = h.reduce((a, b) => (b.remaining / b.limit < a.remaining / a.limit ? b : a));
-  const short = worst.name === 'tokensPerHour' ? 'tok/h' : worst.name === 'tokensPerDay' ? 'tok/d' : worst.name;
+  const short = SHORT_NAMES[worst.name] ?? worst.name.slice(0, 6);
   return `${short} ${Math.round((100 * worst.remaining) / worst.limit)}%`;
 }
 

@@ -1,0 +1,216 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { render } from 'ink';
+import type { Demo } from '../peers/demo.js';
+import type { Config } from '../state/config.js';
+import { createEngine } from '../state/engine.js';
+import { blockerEntry, newBlockerId, resolvedEntry } from '../state/escalation.js';
+import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../state/feedback-writer.js';
+import { attachJournal, openJournal, resolveStateDir } from '../state/journal.js';
+import { createProbeRunner } from '../state/probe-runner.js';
+import { createRedactor } from '../state/redact.js';
+import { buildHourlyReport, HOUR_MS, hourWindow, previousReport, reportTargets } from '../state/report.js';
+import { createStore, initialState } from '../state/store.js';
+import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
+import { App } from '../ui/App.js';
+import { StoreProvider } from '../ui/store-context.js';
+import { UsageError } from './exit.js';
+
+export interface ConsoleOptions {
+  config: Config;
+  /** A running demo: its services die with the console; `f` injects its faults. */
+  demo?: Demo;
+  /** Run the demo's scripted launch-day story. */
+  script?: boolean;
+  stateDir?: string;
+}
+
+/** How long a burst of probe results is gathered into one notification (one frame). */
+const BATCH_MS = 50;
+
+/**
+ * The live console: wires config → probes → engine → store → Ink, the journal and the feedback writer,
+ * and owns their lifetime. Resolves with the exit code once the user quits.
+ */
+export async function runConsole(opts: ConsoleOptions): Promise<number> {
+  const { config, demo } = opts;
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UsageError('the console needs a terminal (stdin and stdout must be a TTY); in scripts and cron use "pitwall check"');
+  }
+  const redactor = createRedactor(config.secrets);
+  const stateDir = demo ? join(demo.dir, 'state') : resolveStateDir({ flag: opts.stateDir, config });
+  mkdirSync(stateDir, { recursive: true });
+
+  // The feedback file: a protected path is refused before the screen opens; a missing one is asked about once.
+  const writerOptions = {
+    path: config.feedbackFile,
+    protectedFiles: config.protectedFiles,
+    redactor,
+    outboxDir: join(stateDir, 'outbox'),
+    onOutboxChange: (size: number) => store.dispatch({ type: 'outbox', size }),
+  };
+  let writer: FeedbackWriter | null = null;
+  let feedbackMissing = false;
+  try {
+    writer = createFeedbackWriter(writerOptions);
+  } catch (err) {
+    if (!(err instanceof FeedbackError)) throw err;
+    if (err.reason !== 'missing') throw new UsageError(err.message);
+    feedbackMissing = true;
+  }
+
+  const journal = openJournal({ dir: stateDir, configPath: config.path, redactor });
+  const history = journal.load(Date.now() - HOUR_MS);
+  const store = createStore(initialState(config, { now: Date.now(), demo: Boolean(demo) }), { batchMs: BATCH_MS });
+  // History, not last-known status: a green from an hour ago must not show as green now.
+  store.dispatch({ type: 'history-loaded', samples: history.samples, events: history.events, blockers: history.blockers });
+  const detachJournal = attachJournal(store, journal);
+  if (writer?.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
+
+  const runner = createProbeRunner();
+  const engine = createEngine({
+    config,
+    store,
+    // Results are redacted on the way in: the screen, the journal and the feedback file only ever see scrubbed values.
+    runProbe: (target, ctx) => runner.run(target, ctx).then((r) => redactor.value(r)),
+    onResult: (id, result, at) => journal.appendResult(id, result, at),
+  });
+
+  const prefsStore = new Conf<Record<string, Prefs>>({ projectName: 'pitwall', configName: 'prefs', cwd: stateDir });
+  const prefsKey = (config.path ?? 'demo').replace(/\./g, '_');
+  const prefs: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
+
+  const notice = (level: 'info' | 'warn' | 'error', message: string) =>
+    store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level, message } });
+
+  const appended = (r: AppendResult, what: string): ActionResult =>
+    r.status === 'written'
+      ? { ok: true, message: `${what} written to ${r.path}` }
+      : { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` };
+
+  const needWriter = (): FeedbackWriter => {
+    if (!writer) throw new FeedbackError('missing', `the feedback file ${config.feedbackFile} does not exist: press any key, then y to create it`);
+    return writer;
+  };
+
+  const writeReport = async (which: 'last' | 'current'): Promise<ActionResult> => {
+    const w = needWriter();
+    const now = Date.now();
+    const window = hourWindow(now, which);
+    const h = journal.load(window.hourStart - 2 * HOUR_MS);
+    const { markdown, summary } = buildHourlyReport({
+      ...window,
+      samples: h.samples,
+      events: h.events,
+      targets: reportTargets(config),
+      blockers: Object.values(store.getSnapshot().blockers),
+      previous: previousReport(h.reports, window.hourStart),
+      now,
+      store: config.store,
+    });
+    const r = await w.append(markdown);
+    journal.appendReport(summary);
+    store.dispatch({ type: 'event', event: { type: 'report', at: now, path: w.path } });
+    return appended(r, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
+  };
+
+  const guard = async (work: () => Promise<ActionResult>): Promise<ActionResult> => {
+    try {
+      return await work();
+    } catch (err) {
+      const message = redactor.text(err instanceof Error ? err.message : String(err));
+      notice('error', message);
+      return { ok: false, message };
+    }
+  };
+
+  // The automatic report at the top of every hour, for the hour that just ended.
+  let nextReportAt = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + HOUR_MS;
+  let reportTimer: ReturnType<typeof setTimeout>;
+  const scheduleReport = () => {
+    reportTimer = setTimeout(() => {
+      nextReportAt += HOUR_MS;
+      scheduleReport();
+      void guard(() => writeReport('last')).then((r) => notice(r.ok ? 'info' : 'error', r.message));
+    }, Math.max(0, nextReportAt - Date.now()));
+  };
+  scheduleReport();
+
+  let quitting = false;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+
+  const actions: ConsoleActions = {
+    rerun: (id) => void engine.rerun(id),
+    setPaused: (p) => engine.setPaused(p),
+    escalate: (targetId, note) =>
+      guard(async () => {
+        const w = needWriter();
+        const at = Date.now();
+        const blockerId = newBlockerId(targetId, at);
+        const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, configPath: config.path, blockerId });
+        const r = await w.append(entry);
+        store.dispatch({ type: 'blocker-opened', blocker: { id: blockerId, targetId, openedAt: at, note }, at });
+        return appended(r, `BLOCKER ${blockerId} for ${targetId}`);
+      }),
+    resolve: (blockerId) =>
+      guard(async () => {
+        const w = needWriter();
+        const state = store.getSnapshot();
+        const blocker = state.blockers[blockerId];
+        if (!blocker) return { ok: false, message: `no open blocker ${blockerId}` };
+        const at = Date.now();
+        const r = await w.append(resolvedEntry({ blocker, at, state }));
+        store.dispatch({ type: 'blocker-resolved', blockerId, at });
+        return appended(r, `RESOLVED ${blockerId}`);
+      }),
+    writeReport: () => guard(() => writeReport('current')),
+    createFeedbackFile: () =>
+      guard(async () => {
+        writer = createFeedbackWriter({ ...writerOptions, create: true });
+        return { ok: true, message: `created ${writer.path}` };
+      }),
+    savePrefs: (p) => prefsStore.set(prefsKey, { ...prefs, ...prefsStore.get(prefsKey), ...p }),
+    injectFault: demo
+      ? (targetId) => {
+          const f = demo.cycleFault(targetId);
+          if (f) notice('warn', `demo: ${targetId} is now ${f}`);
+          return f;
+        }
+      : undefined,
+    quit: () => void shutdown(0),
+  };
+
+  const instance = render(
+    <StoreProvider store={store} actions={actions}>
+      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} />
+    </StoreProvider>,
+    { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true },
+  );
+
+  async function shutdown(code: number) {
+    if (quitting) return;
+    quitting = true;
+    clearTimeout(reportTimer);
+    engine.stop();
+    detachJournal();
+    await Promise.allSettled([runner.close(), writer?.flush()]);
+    await writer?.close();
+    journal.close();
+    await demo?.close();
+    instance.unmount();
+    resolveExit(code);
+  }
+
+  const onSignal = () => void shutdown(130);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
+  process.once('exit', () => runner.killAllSync());
+
+  engine.start();
+  if (demo && opts.script) {
+    void demo.runScript({ onStep: (text) => notice('warn', `story: ${text}`) }).then(() => notice('info', 'story: the scripted launch day is over'));
+  }
+  await instance.waitUntilExit();
+  return exited;
+}
