@@ -109,6 +109,18 @@ const http = z.strictObject({
 const mcp = z.discriminatedUnion('transport', [mcpStdio, mcpHttp]);
 const target = z.discriminatedUnion('kind', [shopify, chatwoot, ga, mcp, statuspage, http]);
 
+/** `host:port` or `[v6]:port`, port 0–65535 (0 picks a free one). */
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:8787' })
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65_535, { error: 'port must be 0–65535' });
+const webhookSecret = z.strictObject({ secret: z.string().min(1) });
+const webhooks = z.strictObject({
+  listen: listen.default('127.0.0.1:8787'),
+  shopify: webhookSecret.optional(),
+  chatwoot: webhookSecret.optional(),
+});
+
 const schema = z.strictObject({
   store: z.string().default('Hot Rod AN'),
   feedbackFile: z.string().min(1).default('feedback/integrations.md'),
@@ -123,6 +135,8 @@ const schema = z.strictObject({
     })
     .default({ intervalSeconds: 30, timeoutMs: 10_000, degradedMs: 2_000, retries: 1 }),
   targets: z.array(target).min(1, { error: 'expected at least one target' }),
+  /** Optional webhook receiver (`pitwall` listens; Shopify/Chatwoot deliver). */
+  webhooks: webhooks.optional(),
 });
 
 type RawConfig = z.output<typeof schema>;
@@ -152,7 +166,12 @@ export interface Config {
   targets: Target[];
   /** Values that came from `${VAR}`: scrubbed from all output. */
   secrets: string[];
+  /** The webhook receiver's settings, when the config has a `webhooks:` block. */
+  webhooks?: WebhooksConfig;
 }
+
+/** `webhooks:` — where the receiver listens and the secrets it verifies with. */
+export type WebhooksConfig = z.output<typeof webhooks>;
 
 /** Reads, substitutes, validates. Throws ConfigError with one sentence naming the key. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -224,6 +243,7 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, secrets: s
     defaults: raw.defaults,
     targets,
     secrets,
+    ...(raw.webhooks ? { webhooks: raw.webhooks } : {}),
   };
 }
 
