@@ -139,6 +139,56 @@ feedbackOptions(program.command('report').description('append the hourly health 
   },
 );
 
+const webhooks = program.command('webhooks').description('webhook tools: load and signature-enforcement tests');
+webhooks
+  .command('test')
+  .description('send signed deliveries to an app endpoint, then forgeries it must reject (exit 0 pass · 2 fail · 3 usage)')
+  .requiredOption('--to <url>', 'endpoint URL to POST to')
+  .requiredOption('--kind <kind>', 'shopify or chatwoot')
+  .requiredOption('--secret <secret>', 'signing secret, or env:VARNAME (keeps it out of shell history)')
+  .option('--count <n>', 'deliveries (default 100)')
+  .option('--concurrency <n>', 'in flight at once (default 10)')
+  .option('--topic <topic>', 'shopify: orders/create | inventory_levels/update; chatwoot: message_created | conversation_status_changed')
+  .option('--record', 'append the result to the feedback file')
+  .option('-c, --config <file>', 'config file (for --record; default: ./pitwall.yaml)')
+  .option('--create-feedback', 'with --record: create the feedback file if it is missing')
+  .action(
+    async (o: { to: string; kind: string; secret: string; count?: string; concurrency?: string; topic?: string; record?: boolean; config?: string; createFeedback?: boolean }) => {
+      const { runWebhooksTest } = await import('./commands/webhooks-test.js');
+      let appendEntry: ((md: string) => Promise<void>) | undefined;
+      let done = async () => {};
+      if (o.record) {
+        const config = await load(o.config);
+        const { openFeedbackContext } = await import('./commands/escalate.js');
+        const { writer, journal } = openFeedbackContext(config, { ...commandOptions(o) });
+        appendEntry = async (md) => {
+          const r = await writer.append(md);
+          if (r.status === 'queued') process.stderr.write(`pitwall: the result is kept in the outbox (${r.error.message}); the next pitwall run writes it\n`);
+        };
+        done = async () => {
+          journal.close();
+          await writer.close();
+        };
+      }
+      try {
+        exitCode = await runWebhooksTest({
+          to: o.to,
+          kind: o.kind,
+          secret: o.secret,
+          ...(o.count !== undefined ? { count: o.count } : {}),
+          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+          ...(o.topic !== undefined ? { topic: o.topic } : {}),
+          record: o.record ?? false,
+          ...(appendEntry ? { appendEntry } : {}),
+          write: (t) => void process.stdout.write(t),
+          stderr: process.stderr,
+        });
+      } finally {
+        await done();
+      }
+    },
+  );
+
 consoleOptions(program);
 program.action(async (opts: { config?: string; stateDir?: string }) => {
   if (program.args.length) throw new CommanderError(3, 'pitwall.unknownCommand', `error: unknown command '${program.args[0]}'`);

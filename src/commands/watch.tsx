@@ -15,6 +15,8 @@ import { createStore, initialState } from '../state/store.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import { App } from '../ui/App.js';
 import { StoreProvider } from '../ui/store-context.js';
+import { createWebhookReceiver, type WebhookReceiver } from '../state/webhooks/receiver.js';
+import { summarizeWebhooks } from '../state/webhooks/stats.js';
 import { UsageError } from './exit.js';
 
 export interface ConsoleOptions {
@@ -68,6 +70,22 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const detachJournal = attachJournal(store, journal);
   if (writer?.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
 
+  // The webhook receiver, when configured: its counters go to the store (a panel) and into the hourly report.
+  let receiver: WebhookReceiver | null = null;
+  if (config.webhooks) {
+    const wh = config.webhooks;
+    receiver = createWebhookReceiver({
+      listen: wh.listen,
+      ...(wh.shopify ? { shopifySecret: wh.shopify.secret } : {}),
+      ...(wh.chatwoot ? { chatwootSecret: wh.chatwoot.secret } : {}),
+    });
+    await receiver.start();
+    const r = receiver;
+    const publish = () => store.dispatch({ type: 'webhooks', listen: wh.listen, stats: r.stats() });
+    publish();
+    r.subscribe(publish);
+  }
+
   const runner = createProbeRunner();
   const engine = createEngine({
     config,
@@ -109,7 +127,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       now,
       store: config.store,
     });
-    const r = await w.append(markdown);
+    const webhookLines = receiver ? ['', '### Webhooks', '', ...summarizeWebhooks(receiver.stats()), ''] : [];
+    const r = await w.append(markdown.trimEnd() + '\n' + webhookLines.join('\n'));
     journal.appendReport(summary);
     store.dispatch({ type: 'event', event: { type: 'report', at: now, path: w.path } });
     return appended(r, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
@@ -195,7 +214,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     clearTimeout(reportTimer);
     engine.stop();
     detachJournal();
-    await Promise.allSettled([runner.close(), writer?.flush()]);
+    await Promise.allSettled([runner.close(), writer?.flush(), receiver?.close()]);
     await writer?.close();
     journal.close();
     await demo?.close();

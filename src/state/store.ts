@@ -1,6 +1,7 @@
 import type { ProbeResult, Status } from '../probes/types.js';
 import type { Config, Target, TileId } from './config.js';
 import type { Sample } from './stats.js';
+import type { WebhookStats } from './webhooks/stats.js';
 
 /** How many samples a target keeps in memory: an hour at a 1-second interval. */
 export const SAMPLE_CAPACITY = 3600;
@@ -66,6 +67,8 @@ export interface State {
   blockers: Readonly<Record<string, Blocker>>;
   /** Feedback entries waiting in the outbox after a failed write. */
   outbox: number;
+  /** The webhook receiver's counters, when one runs (config `webhooks:`). */
+  webhooks: { listen: string; stats: WebhookStats } | null;
   startedAt: number;
 }
 
@@ -78,6 +81,7 @@ export type Action =
   | { type: 'blocker-opened'; blocker: Blocker; at: number }
   | { type: 'blocker-resolved'; blockerId: string; at: number }
   | { type: 'outbox'; size: number }
+  | { type: 'webhooks'; listen: string; stats: WebhookStats }
   | { type: 'history-loaded'; samples: Record<string, readonly Sample[]>; events: readonly EngineEvent[]; blockers: readonly Blocker[] };
 
 /** The state before any check. */
@@ -113,6 +117,7 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
     events: [],
     blockers: {},
     outbox: 0,
+    webhooks: null,
     startedAt: opts.now,
   };
 }
@@ -193,6 +198,8 @@ export function reduce(state: State, action: Action): State {
     }
     case 'outbox':
       return state.outbox === action.size ? state : { ...state, outbox: action.size };
+    case 'webhooks':
+      return { ...state, webhooks: { listen: action.listen, stats: action.stats } };
     case 'history-loaded': {
       const targets = { ...state.targets };
       for (const [id, samples] of Object.entries(action.samples)) {

@@ -10,6 +10,7 @@ import { columnsFor } from './lib/columns.js';
 import { useActions, useAppState, useStoreInstance } from './store-context.js';
 import { displayOrder, listHeight as linesForList, TargetList } from './TargetList.js';
 import { TilesStrip } from './TilesStrip.js';
+import { WebhooksPanel } from './WebhooksPanel.js';
 import { useBell } from './use-bell.js';
 import { useConsoleKeys } from './use-console-keys.js';
 import { initialUiState, reduceUi } from './use-console-state.js';
@@ -57,7 +58,8 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   const width = Math.max(40, columns - 1);
   const cols = columnsFor(width);
   const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && t.latest.status !== 'up' && t.tiles.length > 0), [targets]);
-  const headerLines = 2 + 1 + (tilesHurt ? 1 : 0);
+  const hasWebhooks = useAppState((s) => s.webhooks !== null);
+  const headerLines = 2 + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
   const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;
   const body = Math.max(4, rows - headerLines - footerLines - 1);
   const listLines = linesForList(ids, targets);
@@ -77,6 +79,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
         ) : (
           <>
             <TargetList ids={ids} selected={ui.selected} cols={cols} now={now} width={width} height={listHeight} />
+            <WebhooksPanel now={now} width={width} />
             <Box marginTop={1}>
               <EventLog events={events} height={logHeight} width={width} />
             </Box>

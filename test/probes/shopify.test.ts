@@ -10,7 +10,7 @@ const TOKEN = 'shpat_0123456789abcdef0123456789abcdef';
 
 function target(endpoint: string, extra: Record<string, unknown> = {}): ShopifyTarget {
   const config = configFromObject({
-    targets: [{ kind: 'shopify', id: 'store', shop: 'hot-rod-an.myshopify.com', accessToken: TOKEN, endpoint, ...extra }],
+    targets: [{ kind: 'shopify', id: 'store', shop: 'hot-rod-an.myshopify.com', accessToken: TOKEN, apiVersion: '2025-10', endpoint, ...extra }],
   });
   return config.targets[0] as ShopifyTarget;
 }
