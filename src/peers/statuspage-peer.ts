@@ -81,13 +81,10 @@ export async function startStatuspagePeer(opts: { name?: string; mode?: Statuspa
         return sendJson(res, 200, summaryFor(name, mode));
     }
   });
-  return Object.assign(peer, {
-    setMode: (m: StatuspageMode) => void (mode = m),
-    get mode() {
-      return mode;
-    },
-    get hits() {
-      return state.hits;
-    },
+  // defineProperties, not Object.assign: assign would copy the getters' values once instead of the getters.
+  return Object.defineProperties(peer, {
+    setMode: { value: (m: StatuspageMode) => void (mode = m) },
+    mode: { get: () => mode },
+    hits: { get: () => state.hits },
   }) as StatuspagePeer;
 }

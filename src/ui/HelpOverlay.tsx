@@ -22,7 +22,7 @@ export function HelpOverlay({ width }: { width: number }) {
           ))}
         </Box>
       ))}
-      <Text color={theme.muted}>{'\n'}Status: ✔ up · ▲ degraded (slow, rate limited, low quota) · ✖ down · … not checked yet · ⚑ open blocker. Esc closes.</Text>
+      <Text color={theme.muted}>{'\n'}Status: ✔ up · ▲ degraded (slow, rate limited, low quota) · ✖ down · … not checked yet · – tile with no source · ⚑ open blocker. Esc closes.</Text>
     </Box>
   );
 }

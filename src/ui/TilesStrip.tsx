@@ -17,8 +17,7 @@ export function TilesStrip({ width }: { width: number }) {
         <Text bold>TILES</Text>
         {tiles.map((t) => (
           <Text key={t.id} color={theme.status[t.status ?? 'unknown']} bold={t.status === 'down'} dimColor={t.sources === 0}>
-            [{STATUS_SYMBOL[t.status ?? 'unknown']} {t.name}
-            {t.sources === 0 ? ' (no source)' : ''}]
+            [{t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} {t.name}]
           </Text>
         ))}
       </Box>

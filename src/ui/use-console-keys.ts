@@ -35,9 +35,12 @@ export function useConsoleKeys(opts: {
     const m = ui.modal;
     if (m?.type === 'escalate') {
       if (key.escape) return dispatch({ type: 'close-modal' });
-      if (key.return) {
+      // Typed text and Enter can arrive in one chunk (fast typing, paste): the line ends at the first newline.
+      const newline = input.search(/[\r\n]/);
+      if (key.return || (input.length > 1 && newline >= 0)) {
         dispatch({ type: 'close-modal' });
-        const note = m.text.trim();
+        const typed = key.return ? '' : input.slice(0, newline);
+        const note = (m.text + typed).trim();
         if (!note) return dispatch({ type: 'flash', flash: { text: 'escalation cancelled: empty note', level: 'warn' } });
         return report(actions.escalate(m.targetId, note));
       }

@@ -17,6 +17,7 @@ describe('statuspage probe', () => {
     const r = await probeStatuspage(target(peer.url), ctx());
     expect(r.status).toBe('up');
     expect(r.details).toMatchObject({ page: 'Shopify', indicator: 'none', components: [], incidents: [] });
+    expect(peer.hits).toBeGreaterThan(0);
   });
 
   it('is degraded on "minor", naming the component and ignoring groups and resolved incidents', async () => {

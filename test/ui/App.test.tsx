@@ -80,6 +80,12 @@ describe('console screen', () => {
     app.stdin.write(KEY.enter);
     await settle();
     expect(app.calls).toContain('escalate shopify-admin: timeout: no answer within 10000 ms — orders stuck');
+    // a note and Enter arriving in one chunk (fast typing, paste) still submit
+    app.stdin.write('e');
+    await settle();
+    app.stdin.write(' again\r');
+    await settle();
+    expect(app.calls).toContain('escalate shopify-admin: timeout: no answer within 10000 ms again');
     expect(app.screen()).toContain('BLOCKER B-1 written for shopify-admin');
   });
 

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import type { Config } from '../state/config.js';
+import { createEngine } from '../state/engine.js';
+import { blockerEntry, newBlockerId } from '../state/escalation.js';
+import { FeedbackError, createFeedbackWriter, type AppendResult, type FeedbackWriter } from '../state/feedback-writer.js';
+import { DEFAULT_RETENTION_MS, attachJournal, openJournal, resolveStateDir, stateFromHistory, type Journal } from '../state/journal.js';
+import type { ProbeRunner } from '../state/probe-runner.js';
+import { createRedactor, type Redactor } from '../state/redact.js';
+import { createStore, initialState, type State } from '../state/store.js';
+import { statusLabel } from '../ui/lib/format.js';
+import { UsageError } from './exit.js';
+
+/** Exit codes of the commands that write the feedback file. */
+export const WRITE_EXIT = { written: 0, outbox: 1, usage: 3 } as const;
+
+/** What escalate and report share: where state lives, how to check, where to say things. */
+export interface FeedbackCommandOptions {
+  /** --create-feedback: create the feedback file (and folder) if it is missing. */
+  createFeedback?: boolean;
+  /** --state-dir; else the config's stateDir; else $XDG_STATE_HOME/pitwall or ~/.local/state/pitwall. */
+  stateDir?: string;
+  /** Normal output (stdout). */
+  write: (text: string) => void;
+  /** The sentence for exit 1 (stderr); defaults to `write`. */
+  warn?: (text: string) => void;
+  now?: () => number;
+  env?: NodeJS.ProcessEnv;
+  /** The probe runner for a check the journal cannot stand in for. Default: createProbeRunner (closed after). */
+  runner?: Pick<ProbeRunner, 'run' | 'close'>;
+  /** Lets the caller kill MCP children on a signal while a check runs. */
+  onRunner?: (runner: { killAllSync(): void }) => void;
+  /** How long to wait for another writer's lock on the feedback file before using the outbox. Default 10 s. */
+  lockTimeoutMs?: number;
+}
+
+/** The journal, the writer and the redactor for a config; a protected or missing feedback file is a UsageError (exit 3). */
+export function openFeedbackContext(config: Config, opts: FeedbackCommandOptions): { redactor: Redactor; journal: Journal; writer: FeedbackWriter; now: () => number } {
+  const now = opts.now ?? Date.now;
+  const redactor = createRedactor(config.secrets);
+  const stateDir = resolveStateDir({ flag: opts.stateDir, config, ...(opts.env ? { env: opts.env } : {}) });
+  let writer: FeedbackWriter;
+  try {
+    writer = createFeedbackWriter({
+      path: config.feedbackFile,
+      protectedFiles: config.protectedFiles,
+      redactor,
+      outboxDir: join(stateDir, 'outbox'),
+      create: opts.createFeedback ?? false,
+      now,
+      ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
+    });
+  } catch (err) {
+    if (err instanceof FeedbackError) throw new UsageError(err.message);
+    throw err;
+  }
+  const journal = openJournal({ dir: stateDir, configPath: config.path, now, redactor });
+  return { redactor, journal, writer, now };
+}
+
+/** Runs the given targets once through the engine, journaling results and events; returns the new state. */
+export async function checkAndJournal(config: Config, state: State, ids: readonly string[], journal: Journal, opts: FeedbackCommandOptions): Promise<State> {
+  const runner = opts.runner ?? (await import('../state/probe-runner.js')).createProbeRunner();
+  if (!opts.runner) opts.onRunner?.(runner as ProbeRunner);
+  const store = createStore(state);
+  const detach = attachJournal(store, journal);
+  const engine = createEngine({
+    config,
+    store,
+    runProbe: runner.run,
+    ...(opts.now ? { now: opts.now } : {}),
+    onResult: (id, result, at) => journal.appendResult(id, result, at),
+  });
+  try {
+    await engine.checkOnce(ids);
+  } finally {
+    engine.stop();
+    detach();
+    if (!opts.runner) await runner.close();
+  }
+  return store.getSnapshot();
+}
+
+/** The exit code and sentence for an append: 0 written, 1 kept in the outbox. */
+export function reportAppend(result: AppendResult, what: string, opts: FeedbackCommandOptions): number {
+  if (result.status === 'written') {
+    opts.write(`${what} written to ${result.path}\n`);
+    return WRITE_EXIT.written;
+  }
+  (opts.warn ?? opts.write)(
+    `pitwall: ${what} could not be written (${result.error.message}); it is kept in the outbox (${result.pending} waiting, ${result.outboxPath}) and the next pitwall run writes it.\n`,
+  );
+  return WRITE_EXIT.outbox;
+}
+
+export interface EscalateOptions extends FeedbackCommandOptions {
+  targetId: string;
+  note: string;
+}
+
+/**
+ * `pitwall escalate TARGET "note"`: always writes a BLOCKER entry (no duplicate prompt), from the journal's
+ * latest state for the target, or from one check made now if the journal has nothing recent.
+ * Returns 0 written, 1 kept in the outbox; throws UsageError (exit 3) for an unknown target or a
+ * protected/missing feedback file.
+ */
+export async function runEscalate(config: Config, opts: EscalateOptions): Promise<number> {
+  const target = config.targets.find((t) => t.id === opts.targetId);
+  if (!target) {
+    throw new UsageError(`unknown target "${opts.targetId}" (known: ${config.targets.map((t) => t.id).join(', ')})`);
+  }
+  if (!opts.note.trim()) throw new UsageError('escalate needs a note: pitwall escalate TARGET "what is wrong and who is blocked"');
+  const { journal, writer, now } = openFeedbackContext(config, opts);
+  try {
+    const history = journal.load(now() - DEFAULT_RETENTION_MS);
+    let state = stateFromHistory(initialState(config, { now: now() }), history);
+    const t = state.targets[target.id]!;
+    // "Recent": the journal saw a check within two intervals (at least a minute), so pitwall is running.
+    const recentMs = Math.max(2 * t.intervalMs, 60_000);
+    let checkedNow = false;
+    if (t.checkedAt === null || now() - t.checkedAt > recentMs) {
+      state = await checkAndJournal(config, state, [target.id], journal, opts);
+      checkedNow = true;
+    }
+    const at = now();
+    const blockerId = newBlockerId(target.id, at);
+    const entry = blockerEntry({ state, targetId: target.id, note: opts.note, at, configPath: config.path, blockerId });
+    const result = await writer.append(entry);
+    // Open either way: an entry in the outbox still reaches the file, and the screen should show it now.
+    journal.appendBlocker({ opened: { id: blockerId, targetId: target.id, openedAt: at, note: opts.note } });
+    journal.appendEvent({ type: 'escalated', at, targetId: target.id, blockerId });
+    const latest = state.targets[target.id]!.latest;
+    const how = checkedNow ? ` (checked just now: ${statusLabel(latest?.status ?? null)})` : '';
+    return reportAppend(result, `BLOCKER ${blockerId} for ${target.id}${how}`, opts);
+  } finally {
+    journal.close();
+    await writer.close();
+  }
+}

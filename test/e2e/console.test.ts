@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
+import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
+
+// The real binary in a real pseudo-terminal (tmux), against loopback peers: what an on-call engineer sees.
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasTmux && process.env.CI) throw new Error('tmux is required for the console end-to-end test (.ci/run installs it)');
+
+const session = `pitwall-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+const keys = (...k: string[]) => void tmux('send-keys', '-t', session, ...k);
+
+let health: HealthPeer;
+let status: StatuspagePeer;
+let dir: string;
+let feedback: string;
+
+beforeAll(async () => {
+  if (!hasTmux) return;
+  [health, status] = await Promise.all([startHealthPeer({ mode: 'failing' }), startStatuspagePeer()]);
+  dir = mkdtempSync(join(tmpdir(), 'pitwall-e2e-'));
+  mkdirSync(join(dir, 'feedback'));
+  feedback = join(dir, 'feedback', 'integrations.md');
+  writeFileSync(feedback, '# Integrations\n');
+  writeFileSync(
+    join(dir, 'pitwall.yaml'),
+    `store: Hot Rod AN
+feedbackFile: feedback/integrations.md
+defaults: { intervalSeconds: 5, timeoutMs: 2000, retries: 0 }
+targets:
+  - id: app-health
+    kind: http
+    url: ${health.url}/health
+    tiles: [sales-pulse]
+  - id: shopify-status
+    kind: statuspage
+    url: ${status.url}
+`,
+  );
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${process.execPath} ${CLI} watch --config ${join(dir, 'pitwall.yaml')} --state-dir ${join(dir, 'state')}; echo PITWALL-EXIT=$?; sleep 30`);
+});
+
+afterAll(async () => {
+  if (!hasTmux) return;
+  try {
+    tmux('kill-session', '-t', session);
+  } catch {
+    // already gone
+  }
+  await Promise.all([health.close(), status.close()]);
+});
+
+describe.skipIf(!hasTmux)('the console in a real terminal', () => {
+  it('renders, reruns, escalates, reports and quits cleanly', async () => {
+    const wait = { timeout: 15_000, interval: 100 };
+    // Given the console is open over a failing health endpoint
+    await vi.waitFor(() => expect(screen()).toMatch(/✖ down\s+app-health/), wait);
+    let s = screen();
+    expect(s).toContain('PITWALL');
+    expect(s).toMatch(/✔ up\s+shopify-status/);
+    expect(s).toContain('↳ http: HTTP 503, expected 200');
+    expect(s).toContain('Sales Pulse is blind ← app-health');
+
+    // When r reruns the selected target
+    keys('r');
+    await vi.waitFor(() => expect(screen()).toContain('rerun app-health'), wait);
+
+    // When e, a note and Enter escalate it
+    keys('e');
+    await vi.waitFor(() => expect(screen()).toContain('Escalate app-health: http: HTTP 503, expected 200'), wait);
+    keys(' - checkout blocked', 'Enter');
+    await vi.waitFor(() => expect(screen()).toMatch(/BLOCKER B-\S+ for app-health written to/), wait);
+    expect(screen()).toMatch(/app-health ⚑/);
+    const afterEscalation = readFileSync(feedback, 'utf8');
+    expect(afterEscalation).toMatch(/## BLOCKER app-health — \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(B-/);
+    expect(afterEscalation).toContain('http: HTTP 503, expected 200 - checkout blocked');
+    expect(afterEscalation).toContain('Sales Pulse');
+
+    // When h writes the hourly report
+    keys('h');
+    await vi.waitFor(() => expect(readFileSync(feedback, 'utf8')).toContain('## Hourly report'), wait);
+    s = readFileSync(feedback, 'utf8');
+    expect(s.startsWith('# Integrations\n')).toBe(true);
+    expect(s).toMatch(/\| `app-health` \| ✖ down/);
+
+    // When q quits: the process exits 0 and the terminal is given back
+    keys('q');
+    await vi.waitFor(() => expect(screen()).toContain('PITWALL-EXIT=0'), wait);
+    expect(screen()).not.toContain('INTEGRATIONS');
+  });
+});
