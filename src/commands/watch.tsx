@@ -205,7 +205,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     <StoreProvider store={store} actions={actions}>
       <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} />
     </StoreProvider>,
-    { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true },
+    // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
+    { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },
   );
 
   async function shutdown(code: number) {
