@@ -81,7 +81,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
             <TargetList ids={ids} selected={ui.selected} cols={cols} now={now} width={width} height={listHeight} />
             <WebhooksPanel now={now} width={width} />
             <Box marginTop={1}>
-              <EventLog events={events} height={logHeight} width={width} />
+              <EventLog events={events} height={logHeight} width={width} now={now} />
             </Box>
           </>
         )}

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../state/config.js';
 import { openBlockerFor } from '../state/derive.js';
-import { formatAgo, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
+import { formatAgo, formatClock, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
 import { HINTS } from './lib/hints.js';
 import { lastHour, problemOf } from './lib/row-stats.js';
 import { sparkline } from './lib/sparkline.js';
@@ -30,7 +30,7 @@ export function DetailView({ id, now, width, height }: { id: string; now: number
       </Text>
       <Text bold> {t.name}</Text>
       <Text color={theme.muted}> ({t.kind})</Text>
-      {t.failingSince ? <Text> · not up since {new Date(t.failingSince).toTimeString().slice(0, 8)} ({formatDuration(now - t.failingSince)})</Text> : null}
+      {t.failingSince ? <Text> · not up since {formatClock(t.failingSince, now)} ({formatDuration(now - t.failingSince)})</Text> : null}
       {t.consecutiveFailures ? <Text> · {t.consecutiveFailures} consecutive {t.consecutiveFailures === 1 ? 'failure' : 'failures'}</Text> : null}
     </Text>,
   );

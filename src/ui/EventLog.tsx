@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { EngineEvent } from '../state/store.js';
+import { formatClock } from './lib/format.js';
 import { theme } from './theme.js';
 
 /** One event as a line: `14:03:12 shopify-admin up → down (timeout: …)`. Exported for tests and reports. */
@@ -37,7 +38,7 @@ const TONE: Record<ReturnType<typeof describeEvent>['tone'], string | undefined>
 };
 
 /** Newest first, as many as fit. */
-export function EventLog({ events, height, width }: { events: readonly EngineEvent[]; height: number; width: number }) {
+export function EventLog({ events, height, width, now }: { events: readonly EngineEvent[]; height: number; width: number; now: number }) {
   const shown = events.slice(-Math.max(0, height - 1)).reverse();
   return (
     <Box flexDirection="column" width={width}>
@@ -49,7 +50,7 @@ export function EventLog({ events, height, width }: { events: readonly EngineEve
         const d = describeEvent(e);
         return (
           <Text key={`${e.at}-${i}`} wrap="truncate-end">
-            <Text color={theme.muted}>{new Date(e.at).toTimeString().slice(0, 8)} </Text>
+            <Text color={theme.muted}>{formatClock(e.at, now)} </Text>
             <Text color={TONE[d.tone]}>{d.text}</Text>
           </Text>
         );

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { overall } from '../state/derive.js';
-import { statusLabel, formatDuration, truncate } from './lib/format.js';
+import { formatClock, formatDuration, statusLabel, truncate } from './lib/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 
@@ -14,9 +14,8 @@ export function Header({ now, width, muted, nextReportAt }: { now: number; width
   const totals = useAppState(overallKey);
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
   const st = status === 'unknown' ? null : (status as 'up' | 'degraded' | 'down');
-  const d = new Date(now);
-  const local = d.toTimeString().slice(0, 8);
-  const utc = d.toISOString().slice(11, 19);
+  const local = formatClock(now);
+  const utc = new Date(now).toISOString().slice(11, 19);
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
     .filter(Boolean)
     .join(' · ');

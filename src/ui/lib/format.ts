@@ -1,3 +1,4 @@
+import { format, isSameDay } from 'date-fns';
 import type { Status } from '../../probes/types.js';
 
 /** Status symbols: every status reads without colour. */
@@ -45,4 +46,9 @@ export function truncate(text: string, width: number): string {
   const one = text.replace(/\s+/g, ' ').trim();
   if (width <= 0) return '';
   return one.length > width ? `${one.slice(0, Math.max(0, width - 1))}…` : one;
+}
+
+/** Local wall-clock time: "14:03:12" today, "Oct 13 14:03" on another day (a three-day console needs the date). */
+export function formatClock(at: number, now: number = at): string {
+  return isSameDay(at, now) ? format(at, 'HH:mm:ss') : format(at, 'MMM d HH:mm');
 }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { formatAgo, formatClock, formatDuration, formatLatency, statusLabel, truncate } from '../../../src/ui/lib/format.js';
+
+describe('formatters', () => {
+  it('formats latency for people', () => {
+    expect([0.42, 12.3, 999.4, 1234, 12_345, 75_000, null].map(formatLatency)).toEqual(['0.4 ms', '12 ms', '999 ms', '1.23 s', '12.3 s', '75 s', '—']);
+  });
+  it('formats durations compactly', () => {
+    expect([5_000, 125_000, 7_500_000, 3 * 86_400_000 + 3_600_000].map(formatDuration)).toEqual(['5s', '2m05s', '2h05m', '3d01h']);
+    expect(formatAgo(1_000, 13_500)).toBe('12s ago');
+  });
+  it('shows a clock time today and the date on another day', () => {
+    const at = new Date(2026, 9, 13, 14, 3, 12).getTime();
+    expect(formatClock(at, at + 60_000)).toBe('14:03:12');
+    expect(formatClock(at, at + 2 * 86_400_000)).toBe('Oct 13 14:03');
+  });
+  it('labels statuses with a symbol and a word', () => {
+    expect([statusLabel('up'), statusLabel('degraded'), statusLabel('down'), statusLabel(null)]).toEqual(['✔ up', '▲ degraded', '✖ down', '… unknown']);
+  });
+  it('truncates one-liners with an ellipsis', () => {
+    expect(truncate('a  b\nc', 10)).toBe('a b c');
+    expect(truncate('abcdefghij', 5)).toBe('abcd…');
+  });
+});
