@@ -62,3 +62,11 @@ export function openBlockerFor(state: State, targetId: string) {
   for (const b of Object.values(state.blockers)) if (b.targetId === targetId && (!found || b.openedAt > found.openedAt)) found = b;
   return found;
 }
+
+/**
+ * A result too old to trust: not being checked and last checked more than two intervals (plus slack) ago —
+ * paused, or the engine is stuck. Shown as stale, so an old green never passes for a current one.
+ */
+export function isStale(t: Pick<TargetState, 'running' | 'checkedAt' | 'intervalMs'>, now: number): boolean {
+  return !t.running && t.checkedAt !== null && now - t.checkedAt > 2 * t.intervalMs + 10_000;
+}

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { overall } from '../state/derive.js';
+import { isStale, overall } from '../state/derive.js';
 import { formatClock, formatDuration, statusLabel, truncate } from './lib/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
@@ -12,6 +12,8 @@ export function Header({ now, width, muted, nextReportAt }: { now: number; width
   const feedbackFile = useAppState((s) => s.feedbackFile);
   const outbox = useAppState((s) => s.outbox);
   const totals = useAppState(overallKey);
+  const targets = useAppState((s) => s.targets);
+  const stale = Object.values(targets).filter((t) => isStale(t, now)).length;
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
   const st = status === 'unknown' ? null : (status as 'up' | 'degraded' | 'down');
   const local = formatClock(now);
@@ -36,6 +38,11 @@ export function Header({ now, width, muted, nextReportAt }: { now: number; width
             {` ${statusLabel(st).toUpperCase()} `}
           </Text>
           <Text>{counts}</Text>
+          {stale ? (
+            <Text bold color={theme.warn}>
+              ⚠ {stale} stale (not checked lately)
+            </Text>
+          ) : null}
         </Box>
         <Text>
           {local} local · {utc} UTC

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
+import { isStale } from '../state/derive.js';
 import type { TargetState } from '../state/store.js';
-import { formatAgo, formatDuration, formatLatency, STATUS_SYMBOL } from './lib/format.js';
+import { formatAgo, formatClock, formatDuration, formatLatency, STATUS_SYMBOL } from './lib/format.js';
 import type { Columns } from './lib/columns.js';
 import { headroomLabel, lastHour, problemOf } from './lib/row-stats.js';
 import { sparkline } from './lib/sparkline.js';
@@ -28,6 +29,7 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
     () => (cols.spark ? sparkline(t.samples.slice(-cols.spark).map((s) => s.latencyMs), { width: cols.spark }) : ''),
     [t.samples, cols.spark],
   );
+  const stale = isStale(t, now);
   const when = t.running
     ? `${SPINNER[Math.floor(now / 1000) % SPINNER.length]} checking`
     : t.checkedAt
@@ -85,13 +87,22 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
       ) : null}
       <Box flexGrow={1} />
       <Box flexShrink={0} width={cols.next ? 22 : 12} justifyContent="flex-end">
-        <Text color={theme.muted}>{when}</Text>
+        <Text color={stale ? theme.warn : theme.muted} bold={stale}>
+          {stale ? `⚠ ${when}` : when}
+        </Text>
       </Box>
     </Box>
       {problem ? (
         <Box width={width} paddingLeft={13}>
           <Text color={theme.status[status]} wrap="truncate-end">
             ↳ {problem}
+            {t.failingSince !== null ? (
+              <Text color={theme.muted}>
+                {' '}
+                · since {formatClock(t.failingSince, now)} ({formatDuration(now - t.failingSince)})
+                {t.consecutiveFailures > 1 ? ` · ${t.consecutiveFailures}× in a row` : ''}
+              </Text>
+            ) : null}
           </Text>
         </Box>
       ) : null}

@@ -25,7 +25,7 @@ describe('console screen', () => {
     expect(s).toContain('1 down · 3 up');
     expect(s).toMatch(/INTEGRATIONS[\s\S]*MCP SERVERS[\s\S]*VENDOR STATUS/);
     expect(s).toMatch(/✖ down\s+shopify-admin/);
-    expect(s).toContain('timeout: no answer within 10000 ms');
+    expect(s).toMatch(/↳ timeout: no answer within 10000 ms · since \d\d:\d\d:\d\d \(0s\)/);
     expect(s).toContain('Sales Pulse is blind');
     expect(s).toContain('Inventory Watch is blind ← shopify-admin');
     expect(s).toContain('shopify-admin up → down (timeout: no answer within 10000 ms)');
@@ -131,6 +131,14 @@ describe('console screen', () => {
     app.stdin.write('y');
     await settle();
     expect(app.calls).toContain('create-feedback');
+  });
+
+  it('flags a result too old to trust as stale, so an old green never passes for a current one', async () => {
+    const app = renderApp();
+    finish(app.store, 'chatwoot', up(100), Date.now() - 5 * 60_000);
+    await settle();
+    expect(app.screen()).toContain('⚠ 1 stale (not checked lately)');
+    expect(app.screen()).toMatch(/chatwoot .*⚠ [45]m\d\ds ago/);
   });
 
   it('drops columns instead of wrapping at 80 columns', async () => {
