@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { startPeer, sendJson, type Peer } from './serve.js';
+import { startPeer, sendJson, type Peer, sendTruncatedJson } from './serve.js';
 
 /** How the fake Chatwoot behaves; switch at run time with `setMode`. */
 export const CHATWOOT_PEER_MODES = ['healthy', 'slow', 'http401', 'http429', 'html502', 'truncated', 'hang'] as const;
@@ -97,9 +97,7 @@ export async function startChatwootPeer(opts: ChatwootPeerOptions = {}): Promise
       };
     }
     if (active === 'truncated') {
-      const text = JSON.stringify(body);
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(text.slice(0, Math.floor(text.length / 2)));
+      sendTruncatedJson(res, body);
       return;
     }
     sendJson(res, 200, body);

@@ -51,3 +51,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** Writes the first half of a JSON answer and ends: a connection cut mid-body, as proxies and crashes leave it. */
+export function sendTruncatedJson(res: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(text.slice(0, Math.floor(text.length / 2)));
+}

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { startPeer, sendJson, type Peer } from './serve.js';
+import { startPeer, sendJson, type Peer, sendTruncatedJson } from './serve.js';
 
 /** How the fake Admin API behaves; switch at run time with `setMode`. */
 export const SHOPIFY_PEER_MODES = [
@@ -200,9 +200,7 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } },
     };
     if (mode === 'truncated') {
-      const text = JSON.stringify(payload);
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(text.slice(0, Math.floor(text.length / 2)));
+      sendTruncatedJson(res, payload);
       return;
     }
     sendJson(res, 200, payload);

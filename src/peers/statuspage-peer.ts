@@ -1,6 +1,6 @@
-import { startPeer, sendJson, type Peer } from './serve.js';
+import { startPeer, sendJson, sendTruncatedJson, type Peer } from './serve.js';
 
-export type StatuspageMode = 'operational' | 'minor' | 'major' | 'critical' | 'maintenance' | 'html502' | 'truncated' | 'hang' | 'missing-indicator';
+export type StatuspageMode = 'operational' | 'minor' | 'major' | 'critical' | 'maintenance' | 'html502' | 'http429' | 'truncated' | 'hang' | 'missing-indicator';
 
 /** An Atlassian Statuspage-style vendor page serving /api/v2/summary.json in the documented shape. */
 export interface StatuspagePeer extends Peer {
@@ -68,11 +68,12 @@ export async function startStatuspagePeer(opts: { name?: string; mode?: Statuspa
       case 'html502':
         res.writeHead(502, { 'content-type': 'text/html' });
         return void res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>');
-      case 'truncated': {
-        const text = JSON.stringify(summaryFor(name, 'none'));
-        res.writeHead(200, { 'content-type': 'application/json' });
-        return void res.end(text.slice(0, Math.floor(text.length / 2)));
-      }
+      case 'http429':
+        // The CDN in front of a status page rate-limits pollers: plain text, Retry-After.
+        res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '60' });
+        return void res.end('Too Many Requests\n');
+      case 'truncated':
+        return sendTruncatedJson(res, summaryFor(name, 'none'));
       case 'missing-indicator':
         return sendJson(res, 200, { page: { name }, components: [] });
       case 'operational':
