@@ -32,6 +32,15 @@ async function load(explicit: string | undefined) {
 
 let exitCode = 0;
 
+/** For long-running headless commands: an AbortSignal for SIGINT/SIGTERM, and MCP children killed at exit. */
+function untilSignal() {
+  const ac = new AbortController();
+  let runner: { killAllSync(): void } | undefined;
+  process.once('SIGINT', () => ac.abort()).once('SIGTERM', () => ac.abort());
+  process.once('exit', () => runner?.killAllSync());
+  return { signal: ac.signal, onRunner: (r: { killAllSync(): void }) => void (runner = r) };
+}
+
 const program = new Command()
   .name('pitwall')
   .description("Live telemetry for a Shopify store's integrations and the team's MCP servers, for launch days.")
@@ -47,8 +56,22 @@ program
   .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
   .option('--json', 'print one JSON document instead of a table')
   .option('--only <ids>', 'comma-separated target ids', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .action(async (opts: { config?: string; json?: boolean; only?: string[] }) => {
+  .option('--watch', 'with --json: keep checking; one JSON line per result and event (NDJSON) until Ctrl-C')
+  .action(async (opts: { config?: string; json?: boolean; only?: string[]; watch?: boolean }) => {
     const config = await load(opts.config);
+    if (opts.watch) {
+      const { UsageError } = await import('./commands/exit.js');
+      if (!opts.json) throw new UsageError('--watch needs --json (for a screen, run "pitwall watch")');
+      const { runWatchJson } = await import('./commands/serve.js');
+      const stop = untilSignal();
+      exitCode = await runWatchJson(config, {
+        ...(opts.only ? { only: opts.only } : {}),
+        write: (t) => void process.stdout.write(t),
+        signal: stop.signal,
+        onRunner: stop.onRunner,
+      });
+      return;
+    }
     const { runCheck } = await import('./commands/check.js');
     let killer: { killAllSync(): void } | undefined;
     const onSignal = () => {
@@ -65,13 +88,13 @@ program
   });
 
 /** The console over a config, or over the built-in demo when there is none. */
-async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean }) {
+async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean; metrics?: string }) {
   const { runConsole } = await import('./commands/watch.js');
   const path = opts.demo ? null : findConfig(opts.config);
   if (path) {
     const { loadConfig } = await import('./state/config.js');
     const config = loadConfig(path);
-    exitCode = await runConsole({ config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
+    exitCode = await runConsole({ config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) });
     return;
   }
   if (!process.stdout.isTTY) {
@@ -82,24 +105,26 @@ async function openConsole(opts: { config?: string; stateDir?: string; demo?: bo
   const { startDemo } = await import('./peers/demo.js');
   const demo = await startDemo();
   try {
-    exitCode = await runConsole({ config: demo.config, demo, script: opts.script ?? false });
+    exitCode = await runConsole({ config: demo.config, demo, script: opts.script ?? false, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   } finally {
     await demo.close();
   }
 }
 
+const metricsOption = (cmd: Command) => cmd.option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)');
 const consoleOptions = (cmd: Command) =>
-  cmd.option('-c, --config <file>', 'config file (default: ./pitwall.yaml; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live');
+  metricsOption(cmd.option('-c, --config <file>', 'config file (default: ./pitwall.yaml; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live'));
 
 consoleOptions(program.command('watch').description('open the live console (the default command)')).action(
-  async (opts: { config?: string; stateDir?: string }) => openConsole(opts),
+  async (opts: { config?: string; stateDir?: string; metrics?: string }) => openConsole(opts),
 );
 
-program
-  .command('demo')
-  .description('open the console over built-in loopback services (no accounts, no tokens)')
-  .option('--script', 'play a scripted two-minute launch-day story')
-  .action(async (opts: { script?: boolean }) => openConsole({ demo: true, ...opts }));
+metricsOption(
+  program
+    .command('demo')
+    .description('open the console over built-in loopback services (no accounts, no tokens)')
+    .option('--script', 'play a scripted two-minute launch-day story'),
+).action(async (opts: { script?: boolean; metrics?: string }) => openConsole({ demo: true, ...opts }));
 
 const feedbackOptions = (cmd: Command) =>
   cmd
@@ -138,6 +163,27 @@ feedbackOptions(program.command('report').description('append the hourly health 
     exitCode = await runReport(config, commandOptions(opts));
   },
 );
+
+program
+  .command('serve')
+  .description('run the checks without a screen (server, container): Prometheus /metrics and/or JSON lines, until SIGINT/SIGTERM')
+  .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+  .option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)')
+  .option('--ndjson', 'one JSON line per probe result and per event on stdout')
+  .option('--only <ids>', 'comma-separated target ids', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .action(async (opts: { config?: string; metrics?: string; ndjson?: boolean; only?: string[] }) => {
+    const config = await load(opts.config);
+    const { runServe } = await import('./commands/serve.js');
+    const stop = untilSignal();
+    exitCode = await runServe(config, {
+      ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
+      ndjson: opts.ndjson ?? false,
+      ...(opts.only ? { only: opts.only } : {}),
+      write: (t) => void process.stdout.write(t),
+      signal: stop.signal,
+      onRunner: stop.onRunner,
+    });
+  });
 
 const webhooks = program.command('webhooks').description('webhook tools: load and signature-enforcement tests');
 webhooks
@@ -190,7 +236,7 @@ webhooks
   );
 
 consoleOptions(program);
-program.action(async (opts: { config?: string; stateDir?: string }) => {
+program.action(async (opts: { config?: string; stateDir?: string; metrics?: string }) => {
   if (program.args.length) throw new CommanderError(3, 'pitwall.unknownCommand', `error: unknown command '${program.args[0]}'`);
   await openConsole(opts);
 });

@@ -17,6 +17,7 @@ import { App } from '../ui/App.js';
 import { StoreProvider } from '../ui/store-context.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../state/webhooks/receiver.js';
 import { summarizeWebhooks } from '../state/webhooks/stats.js';
+import { createMetrics, type Metrics } from '../state/metrics.js';
 import { UsageError } from './exit.js';
 
 export interface ConsoleOptions {
@@ -26,6 +27,8 @@ export interface ConsoleOptions {
   /** Run the demo's scripted launch-day story. */
   script?: boolean;
   stateDir?: string;
+  /** host:port for Prometheus metrics on GET /metrics. */
+  metrics?: string;
 }
 
 /** How long a burst of probe results is gathered into one notification (one frame). */
@@ -69,6 +72,19 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   store.dispatch({ type: 'history-loaded', samples: history.samples, events: history.events, blockers: history.blockers });
   const detachJournal = attachJournal(store, journal);
   if (writer?.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
+
+  // Metrics before anything else listens: a taken port fails here, before the screen opens, leaking nothing.
+  let metrics: Metrics | null = null;
+  if (opts.metrics !== undefined) {
+    metrics = createMetrics(store, config);
+    try {
+      const { url } = await metrics.listen(opts.metrics);
+      store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level: 'info', message: `metrics on ${url}` } });
+    } catch (err) {
+      await metrics.close();
+      throw new UsageError((err as Error).message);
+    }
+  }
 
   // The webhook receiver, when configured: its counters go to the store (a panel) and into the hourly report.
   let receiver: WebhookReceiver | null = null;
@@ -215,7 +231,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     clearTimeout(reportTimer);
     engine.stop();
     detachJournal();
-    await Promise.allSettled([runner.close(), writer?.flush(), receiver?.close()]);
+    await Promise.allSettled([runner.close(), writer?.flush(), receiver?.close(), metrics?.close()]);
     await writer?.close();
     journal.close();
     await demo?.close();

@@ -52,7 +52,7 @@ export async function startDemo(): Promise<Demo> {
     startHealthPeer(),
     startStatuspagePeer({ name: 'Shopify' }),
     startStatuspagePeer({ name: 'GitHub' }),
-    startStreamableHttpPeer({ name: 'github-mcp (demo)', token: 'ghp_demo_not_a_secret' }),
+    startStreamableHttpPeer({ name: 'github-mcp (demo)', token: 'ghp_demo_not_a_secret', slowMs: SLOW_MS }),
   ]);
   const peers = [shopify, chatwoot, ga, health, shopifyStatus, githubStatus, mcpHttp];
   const everything = everythingCommand();
@@ -85,26 +85,27 @@ export async function startDemo(): Promise<Demo> {
     },
     chatwoot: (f) => {
       const mode: Record<Fault, ChatwootPeerMode> = { healthy: 'healthy', slow: 'slow', 'rate-limited': 'http429', down: 'http401' };
-      chatwoot.setMode(mode[f], { slowMs: SLOW_MS, retryAfterSeconds: 10 });
+      // Only the conversations call is slow: the probe makes two calls in a row, and both slow would time out.
+      chatwoot.setMode(mode[f], { slowMs: SLOW_MS, retryAfterSeconds: 10, ...(f === 'slow' ? { only: 'conversations' as const } : {}) });
     },
     ga: (f) => {
       const mode: Record<Fault, GaPeerMode> = { healthy: 'healthy', slow: 'slow', 'rate-limited': 'exhausted', down: 'unavailable' };
       ga.setMode(mode[f]);
     },
     'app-health': (f) => {
-      const mode: Record<Fault, HealthMode> = { healthy: 'ok', slow: 'slow', 'rate-limited': 'unhealthy-json', down: 'failing' };
+      const mode: Record<Fault, HealthMode> = { healthy: 'ok', slow: 'slow', 'rate-limited': 'http429', down: 'failing' };
       health.setMode(mode[f], SLOW_MS);
     },
     'mcp-github': (f) => {
-      const mode: Record<Fault, McpPeerMode> = { healthy: 'ok', slow: 'ok', 'rate-limited': 'tools-error', down: 'hang' };
+      const mode: Record<Fault, McpPeerMode> = { healthy: 'ok', slow: 'slow', 'rate-limited': 'http429', down: 'hang' };
       mcpHttp.setMode(mode[f]);
     },
     'shopify-status': (f) => {
-      const mode: Record<Fault, StatuspageMode> = { healthy: 'operational', slow: 'minor', 'rate-limited': 'minor', down: 'major' };
+      const mode: Record<Fault, StatuspageMode> = { healthy: 'operational', slow: 'minor', 'rate-limited': 'http429', down: 'major' };
       shopifyStatus.setMode(mode[f]);
     },
     'github-status': (f) => {
-      const mode: Record<Fault, StatuspageMode> = { healthy: 'operational', slow: 'minor', 'rate-limited': 'minor', down: 'critical' };
+      const mode: Record<Fault, StatuspageMode> = { healthy: 'operational', slow: 'minor', 'rate-limited': 'http429', down: 'critical' };
       githubStatus.setMode(mode[f]);
     },
   };

@@ -1,6 +1,6 @@
 import { startPeer, sendJson, type Peer } from './serve.js';
 
-export type HealthMode = 'ok' | 'slow' | 'failing' | 'unhealthy-json' | 'html502' | 'hang';
+export type HealthMode = 'ok' | 'slow' | 'failing' | 'unhealthy-json' | 'html502' | 'http429' | 'hang';
 
 /** The app's own health endpoint, as a loopback peer: GET /health → {"status":"ok", …}. */
 export interface HealthPeer extends Peer {
@@ -15,6 +15,8 @@ export async function startHealthPeer(opts: { mode?: HealthMode; delayMs?: numbe
     if (mode === 'hang') return;
     if (mode === 'slow') await new Promise((r) => setTimeout(r, delayMs));
     if (mode === 'failing') return sendJson(res, 503, { status: 'error', checks: { database: 'down' } });
+    // The edge proxy shedding load in front of the app.
+    if (mode === 'http429') return sendJson(res, 429, { error: 'too many requests' }, { 'retry-after': '30' });
     if (mode === 'unhealthy-json') return sendJson(res, 200, { status: 'degraded', checks: { database: 'ok', shopify: 'timeout' } });
     if (mode === 'html502') {
       res.writeHead(502, { 'content-type': 'text/html' });

@@ -42,7 +42,8 @@ export function mcpFixtureCommand(name: McpFixture): { command: string; args: st
 }
 
 /** How an HTTP MCP peer behaves; switch at run time with `setMode`. */
-export type McpPeerMode = 'ok' | 'unauthorized' | 'forbidden' | 'hang' | 'tools-error';
+/** `slow` delays tools/list answers by `slowMs`; `http429` answers every request 429 with Retry-After. */
+export type McpPeerMode = 'ok' | 'unauthorized' | 'forbidden' | 'hang' | 'tools-error' | 'slow' | 'http429';
 
 /** A loopback MCP server over HTTP. */
 export interface McpHttpPeer extends Peer {
@@ -61,6 +62,8 @@ export interface McpHttpPeerOptions {
   /** When set, requests need `Authorization: Bearer <token>` (401 otherwise). */
   token?: string;
   name?: string;
+  /** Delay of tools/list answers in the `slow` mode, ms. Default 1500. */
+  slowMs?: number;
 }
 
 const TOOLS = [
@@ -76,11 +79,12 @@ const TOOLS = [
   },
 ];
 
-/** A low-level SDK Server with two tools; tools/list fails while the peer is in 'tools-error' mode. */
-function createPeerServer(name: string, mode: () => McpPeerMode): Server {
+/** A low-level SDK Server with two tools; tools/list fails in 'tools-error' mode and answers late in 'slow' mode. */
+function createPeerServer(name: string, mode: () => McpPeerMode, wait: (ms: number) => Promise<void> = async () => {}, slowMs = 0): Server {
   const server = new Server({ name, version: '2.0.0' }, { capabilities: { tools: {} } });
-  server.setRequestHandler(ListToolsRequestSchema, () => {
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
     if (mode() === 'tools-error') throw new McpError(ErrorCode.InternalError, 'tool registry unavailable');
+    if (mode() === 'slow') await wait(slowMs);
     return { tools: TOOLS };
   });
   server.setRequestHandler(CallToolRequestSchema, (req) => {
@@ -105,6 +109,10 @@ function gate(req: IncomingMessage, res: ServerResponse, mode: McpPeerMode, toke
     sendJson(res, 403, { error: 'insufficient_scope' });
     return true;
   }
+  if (mode === 'http429') {
+    sendJson(res, 429, { error: 'rate_limited', error_description: 'secondary rate limit' }, { 'retry-after': '30' });
+    return true;
+  }
   return false;
 }
 
@@ -125,6 +133,15 @@ export async function startStreamableHttpPeer(opts: McpHttpPeerOptions = {}): Pr
   let mode: McpPeerMode = 'ok';
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const requests: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
 
   const peer = await startPeer(async (req, res, body) => {
     const path = new URL(req.url ?? '/', 'http://peer').pathname;
@@ -146,7 +163,7 @@ export async function startStreamableHttpPeer(opts: McpHttpPeerOptions = {}): Pr
         onsessionclosed: (id) => void sessions.delete(id),
       });
       transport = created;
-      await createPeerServer(name, () => mode).connect(created);
+      await createPeerServer(name, () => mode, wait, opts.slowMs ?? 1500).connect(created);
     }
     await transport.handleRequest(req, res, parsed.json);
   });
@@ -164,6 +181,8 @@ export async function startStreamableHttpPeer(opts: McpHttpPeerOptions = {}): Pr
     openSessions: () => sessions.size,
     forgetSessions,
     close: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       await forgetSessions();
       await peer.close();
     },

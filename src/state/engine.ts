@@ -164,6 +164,8 @@ export function createEngine(opts: EngineOptions): Engine {
     store.dispatch({ type: 'probe-started', id, at: now() });
     try {
       const outcome = await runWithRetries(target);
+      // A run cut short by stop() says nothing about the target: record nothing rather than a fake "down".
+      if (stopped) return null;
       const nextAt = started && !stopped ? nextRunAt(target, Math.min(startedAt, outcome.at), outcome) : null;
       store.dispatch({ type: 'probe-finished', id, at: outcome.at, result: outcome.result, attempts: outcome.attempts, nextAt: paused ? null : nextAt });
       opts.onResult?.(id, outcome.result, outcome.at, outcome.attempts);

@@ -61,10 +61,12 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   const hasWebhooks = useAppState((s) => s.webhooks !== null);
   const headerLines = 2 + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
   const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;
-  const body = Math.max(4, rows - headerLines - footerLines - 1);
+  // Lines left for the list and the log: the rest of the screen less the header, the footer, two margins and a
+  // spare line (a frame as tall as the terminal scrolls it by one).
+  const body = Math.max(4, rows - headerLines - footerLines - 3);
   const listLines = linesForList(ids, targets);
   const listHeight = Math.min(listLines, Math.max(3, body - 4));
-  const logHeight = Math.max(2, body - listHeight - 1);
+  const logHeight = Math.max(2, body - listHeight);
   const reportAt = nextReportAt?.() ?? null;
 
   return (

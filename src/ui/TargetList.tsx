@@ -33,7 +33,9 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
     lines.push({ kind: 'title', group: g });
     for (const id of inGroup) lines.push({ kind: 'row', id, index: index++ });
   }
-  const room = Math.max(1, height - 1);
+  const heightOfAll = lines.reduce((n, l) => n + (l.kind === 'title' ? 1 : rowHeight(targets[l.id]!)), 0);
+  // One line for the column header, and one for "↓ more" when everything does not fit.
+  const room = Math.max(1, height - 1 - (heightOfAll > height - 1 ? 1 : 0));
   const heightOf = (l: Line) => (l.kind === 'title' ? 1 : rowHeight(targets[l.id]!));
   const total = lines.reduce((n, l) => n + heightOf(l), 0);
   // Scroll so the selected row is visible: start from the top, move down until it fits.
@@ -79,7 +81,7 @@ function Header({ cols, width }: { cols: Columns; width: number }) {
     <Box width={width}>
       {cell('', 2)}
       {cell('STATUS', 11)}
-      {cell('TARGET', cols.id)}
+      {cell('TARGET', cols.id + 1)}
       {cols.latency ? cell('LAST', 9) : null}
       {cols.percentiles ? cell('P50/P95 1h', 16) : null}
       {cols.spark ? cell('LATENCY', cols.spark + 1) : null}

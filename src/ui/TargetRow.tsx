@@ -48,7 +48,7 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
           {STATUS_SYMBOL[status]} {status}
         </Text>
       </Box>
-      <Box width={cols.id} flexShrink={0}>
+      <Box width={cols.id} flexShrink={0} marginRight={1}>
         <Text bold={selected} wrap="truncate-end">
           {t.id}
         </Text>

@@ -1,9 +1,19 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import type { TileId } from '../state/config.js';
 import { tileHealth } from '../state/derive.js';
 import { STATUS_SYMBOL } from './lib/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
+
+/** Tile names that fit one line of an 80-column terminal. */
+const SHORT: Record<TileId, string> = {
+  'cx-pulse': 'CX',
+  'sales-pulse': 'Sales',
+  'seo-pulse': 'SEO',
+  'inventory-watch': 'Inventory',
+  'fulfillment-flow': 'Fulfillment',
+};
 
 /** The dashboard's five tiles, each coloured by the worst status feeding it, and who hurts them. */
 export function TilesStrip({ width }: { width: number }) {
@@ -17,7 +27,7 @@ export function TilesStrip({ width }: { width: number }) {
         <Text bold>TILES</Text>
         {tiles.map((t) => (
           <Text key={t.id} color={theme.status[t.status ?? 'unknown']} bold={t.status === 'down'} dimColor={t.sources === 0}>
-            [{t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} {t.name}]
+            [{t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} {width < 100 ? SHORT[t.id] : t.name}]
           </Text>
         ))}
       </Box>

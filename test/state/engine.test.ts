@@ -148,6 +148,17 @@ describe('engine', () => {
     expect(p.calls).toHaveLength(3);
   });
 
+  it('records nothing for a run that stop() cut short', async () => {
+    const p = scripted({ a: (_n, ctx) => after(5_000, up(), ctx) });
+    const { engine, store } = setup([http('a', { timeoutMs: 10_000 })], p.run);
+    engine.start();
+    await vi.advanceTimersByTimeAsync(100);
+    engine.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.getSnapshot().targets.a!.latest).toBeNull();
+    expect(store.getSnapshot().targets.a!.samples).toHaveLength(0);
+  });
+
   it('bounds concurrency across targets', async () => {
     let inFlight = 0;
     let peak = 0;

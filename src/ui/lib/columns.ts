@@ -11,7 +11,7 @@ export interface Columns {
 
 export function columnsFor(width: number): Columns {
   return {
-    id: width >= 120 ? 20 : width >= 90 ? 18 : 14,
+    id: width >= 120 ? 20 : width >= 90 ? 18 : 15,
     latency: width >= 60,
     percentiles: width >= 96,
     spark: width >= 150 ? 40 : width >= 130 ? 30 : width >= 110 ? 24 : width >= 90 ? 16 : width >= 70 ? 10 : 0,
