@@ -23,30 +23,34 @@ export function Header({ now, width, muted, nextReportAt }: { now: number; width
     .join(' · ');
   return (
     <Box flexDirection="column" width={width}>
-      <Box justifyContent="space-between">
-        <Box gap={1}>
-          <Text bold color={theme.accent}>
-            PITWALL
+      <Box>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text wrap="truncate-end">
+            <Text bold color={theme.accent}>
+              PITWALL
+            </Text>{' '}
+            <Text bold>{store}</Text>
+            {demo ? (
+              <Text bold color={theme.demo}>
+                {' '}
+                [DEMO]
+              </Text>
+            ) : null}{' '}
+            <Text bold color={theme.status[st ?? 'unknown']} inverse={st === 'down'}>
+              {` ${statusLabel(st).toUpperCase()} `}
+            </Text>{' '}
+            <Text>{counts}</Text>
+            {stale ? (
+              <Text bold color={theme.warn}>
+                {' '}
+                ⚠ {stale} stale (not checked lately)
+              </Text>
+            ) : null}
           </Text>
-          <Text bold>{store}</Text>
-          {demo ? (
-            <Text bold color={theme.demo}>
-              [DEMO]
-            </Text>
-          ) : null}
-          <Text bold color={theme.status[st ?? 'unknown']} inverse={st === 'down'}>
-            {` ${statusLabel(st).toUpperCase()} `}
-          </Text>
-          <Text>{counts}</Text>
-          {stale ? (
-            <Text bold color={theme.warn}>
-              ⚠ {stale} stale (not checked lately)
-            </Text>
-          ) : null}
         </Box>
-        <Text>
-          {local} local · {utc} UTC
-        </Text>
+        <Box flexShrink={0} marginLeft={1}>
+          <Text>{width >= 100 ? `${local} local · ${utc} UTC` : `${local} (${utc.slice(0, 5)}Z)`}</Text>
+        </Box>
       </Box>
       <Box gap={2}>
         {paused ? (

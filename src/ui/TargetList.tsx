@@ -43,7 +43,7 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
   if (total > room) {
     const selLine = Math.max(0, lines.findIndex((l) => l.kind === 'row' && l.index === selected));
     const used = (from: number, to: number) => lines.slice(from, to + 1).reduce((n, l) => n + heightOf(l), 0);
-    while (start < selLine && used(start, selLine) > room - 1) start++;
+    while (start < selLine && used(start, selLine) > room) start++;
   }
   const visible: Line[] = [];
   let usedLines = 0;
@@ -66,8 +66,22 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
           <TargetRow key={l.id} target={targets[l.id]!} selected={l.index === selected} blocker={blocked.has(l.id)} cols={cols} now={now} width={width} />
         ),
       )}
-      {hidden > 0 ? <Text color={theme.muted}> ↓ {hidden} more</Text> : null}
+      {hidden > 0 ? <MoreLine ids={lines.slice(start + visible.length).flatMap((l) => (l.kind === 'row' ? [l.id] : []))} /> : null}
     </Box>
+  );
+}
+
+/** "↓ 4 more", saying how many of them are failing: a problem below the fold must not look like nothing. */
+function MoreLine({ ids }: { ids: string[] }) {
+  const targets = useAppState((s) => s.targets);
+  const down = ids.filter((id) => targets[id]?.latest?.status === 'down').length;
+  const degraded = ids.filter((id) => targets[id]?.latest?.status === 'degraded').length;
+  const bad = [down && `${down} down`, degraded && `${degraded} degraded`].filter(Boolean).join(', ');
+  return (
+    <Text color={down ? theme.status.down : degraded ? theme.status.degraded : theme.muted} bold={Boolean(down)}>
+      {' '}
+      ↓ {ids.length} more{bad ? ` (${bad}: j/↓ to see)` : ''}
+    </Text>
   );
 }
 

@@ -141,6 +141,13 @@ describe('console screen', () => {
     expect(app.screen()).toMatch(/chatwoot .*⚠ [45]m\d\ds ago/);
   });
 
+  it('says when a failing target is scrolled out of sight', async () => {
+    const app = renderApp({ columns: 100, rows: 14 });
+    finish(app.store, 'shopify-status', down('timeout', 'no answer within 10000 ms'));
+    await settle();
+    expect(app.screen()).toMatch(/› … unknown  shopify-admin[^\n]*\n ↓ 3 more \(1 down: j\/↓ to see\)/);
+  });
+
   it('drops columns instead of wrapping at 80 columns', async () => {
     const app = renderApp({ columns: 80, rows: 24 });
     finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms and a very long explanation that goes on'));
@@ -149,6 +156,7 @@ describe('console screen', () => {
     expect(lines.every((l) => l.length <= 80)).toBe(true);
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(app.screen()).not.toContain('P50/P95');
+    expect(app.screen()).toMatch(/TILES \[… CX\] \[✖ Sales\]/);
     expect(app.screen()).toMatch(/✖ down\s+shopify-admin/);
   });
 });
