@@ -185,6 +185,31 @@ program
     });
   });
 
+program
+  .command('init')
+  .description('write a starter pitwall.yaml, .env.example and feedback/integrations.md (never overwrites a config)')
+  .option('--dir <dir>', 'folder to write into (default: here)')
+  .action(async (opts: { dir?: string }) => {
+    const { runInit } = await import('./commands/init.js');
+    exitCode = await runInit({ dir: opts.dir ?? process.cwd(), write: (t) => void process.stdout.write(t) });
+  });
+
+program
+  .command('doctor')
+  .description('check the setup without calling any upstream (exit 0 ok · 3 something to fix)')
+  .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+  .option('--state-dir <dir>', 'where the journal and outbox live')
+  .action(async (opts: { config?: string; stateDir?: string }) => {
+    const { runDoctor } = await import('./commands/doctor.js');
+    exitCode = await runDoctor({
+      configPath: findConfig(opts.config), // not load(): doctor reports config problems itself
+      env: process.env,
+      ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+      write: (t) => void process.stdout.write(t),
+      stdout: process.stdout,
+    });
+  });
+
 const webhooks = program.command('webhooks').description('webhook tools: load and signature-enforcement tests');
 webhooks
   .command('test')

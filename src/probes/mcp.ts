@@ -327,7 +327,10 @@ function success(
   ctx: ProbeContext,
   extra: Record<string, unknown> = {},
 ): ProbeResult {
-  const latencyMs = phases.reduce((sum, p) => sum + p.ms, 0);
+  // The latency that can make a server "slow" is how fast it answers (ping + tools/list). A cold start
+  // (spawn, npx, initialize) is measured and reported on its own (phases, details.coldStartMs): an npx launch
+  // taking seconds every coldStartMinutes must not paint the server degraded.
+  const latencyMs = phases.filter((p) => p.name !== 'connect+initialize').reduce((sum, p) => sum + p.ms, 0);
   const details: Record<string, unknown> = {
     ...sessionDetails(s),
     session,

@@ -190,22 +190,47 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 export function parseConfig(text: string, opts: { path?: string | null; env?: NodeJS.ProcessEnv } = {}): Config {
   const path = opts.path ?? null;
   const baseDir = path ? dirname(path) : process.cwd();
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new ConfigError(`config is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ConfigError('config must be a mapping with at least a "targets" list');
-  }
+  const doc = parseDocument(text);
   const env = { ...readDotEnv(baseDir), ...(opts.env ?? process.env) };
   const secrets: string[] = [];
   const substituted = substitute(doc, [], env, secrets);
   const parsed = schema.safeParse(substituted);
   if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, substituted));
   return finish(parsed.data, path, baseDir, secrets);
+}
+
+/** One `${VAR}` a config uses: its name, where it is first used, and whether it has a value. */
+export interface ConfigVariable {
+  name: string;
+  /** The first key that uses it, e.g. `targets[0].accessToken`. */
+  at: string;
+  /** Set (non-empty) in the environment or in the `.env` beside the config. */
+  set: boolean;
+}
+
+/**
+ * Every `${VAR}` the config's values use (comments do not count), in order of first use, each with
+ * whether it is set. `pitwall doctor` lists all the missing ones; parseConfig stops at the first.
+ */
+export function configVariables(text: string, opts: { path?: string | null; env?: NodeJS.ProcessEnv } = {}): ConfigVariable[] {
+  const path = opts.path ?? null;
+  const doc = parseDocument(text);
+  const env = { ...readDotEnv(path ? dirname(path) : process.cwd()), ...(opts.env ?? process.env) };
+  const found = new Map<string, ConfigVariable>();
+  const walk = (v: unknown, at: PathPart[]): void => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(VAR_REF)) {
+        const name = m[1]!;
+        if (!found.has(name)) found.set(name, { name, at: formatPath(at), set: Boolean(env[name]) });
+      }
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, [...at, i]));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+    }
+  };
+  walk(doc, []);
+  return [...found.values()];
 }
 
 /** Validates a config built in code (the demo, tests) through the same schema. */
@@ -247,6 +272,23 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, secrets: s
   };
 }
 
+/** `${NAME}`: an environment variable reference inside a config value. */
+const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function parseDocument(text: string): object {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    throw new ConfigError(`config is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError('config must be a mapping with at least a "targets" list');
+  }
+  return doc;
+}
+
 function readDotEnv(dir: string): Record<string, string> {
   const file = resolve(dir, '.env');
   if (!existsSync(file)) return {};
@@ -271,7 +313,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function substitute(v: unknown, path: PathPart[], env: Record<string, string | undefined>, secrets: string[]): unknown {
   if (typeof v === 'string') {
-    return v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    return v.replace(VAR_REF, (_m, name: string) => {
       const value = env[name];
       if (value === undefined || value === '') {
         throw new ConfigError(`${formatPath(path)}: environment variable ${name} is not set`);

@@ -111,7 +111,8 @@ describe('server-everything (the real one from npm)', () => {
     expect(cold.details.toolCount).toBeGreaterThan(0);
     expect(cold.details.toolNames).toContain('echo');
     expect(phaseNames(cold)).toEqual(['connect+initialize', 'ping', 'tools/list']);
-    expect(cold.latencyMs).toBeCloseTo(cold.phases!.reduce((s, x) => s + x.ms, 0), 5);
+    // latency is how fast the server answers (ping + tools/list); the cold start is reported on its own
+    expect(cold.latencyMs).toBeCloseTo(cold.phases!.slice(1).reduce((s, x) => s + x.ms, 0), 5);
     expect(cold.details.coldStartMs).toBe(Math.round(cold.phases![0]!.ms));
 
     const warm = await check(p, target);
