@@ -144,7 +144,7 @@ const headroomText = (h: { remaining: number; limit: number }) =>
 function halfCell(st: WindowStats): string {
   if (st.checks === 0) return '—';
   const failed = st.failures ? ` · ${st.failures} failed` : '';
-  return `${pct(st.uptimePct)} · ${st.checks} checks${failed} · p95 ${formatLatency(st.p95)}`;
+  return `${pct(st.uptimePct)} · ${st.checks} ${st.checks === 1 ? 'check' : 'checks'}${failed} · p95 ${formatLatency(st.p95)}`;
 }
 
 /** Stretches of the window with no check from any target (pitwall not running, a suspended laptop). */
