@@ -38,7 +38,7 @@ function untilSignal() {
   let runner: { killAllSync(): void } | undefined;
   process.once('SIGINT', () => ac.abort()).once('SIGTERM', () => ac.abort());
   process.once('exit', () => runner?.killAllSync());
-  return { signal: ac.signal, onRunner: (r: { killAllSync(): void }) => void (runner = r) };
+  return { signal: ac.signal, abort: () => ac.abort(), onRunner: (r: { killAllSync(): void }) => void (runner = r) };
 }
 
 const program = new Command()
@@ -163,6 +163,27 @@ feedbackOptions(program.command('report').description('append the hourly health 
     exitCode = await runReport(config, commandOptions(opts));
   },
 );
+
+feedbackOptions(
+  program
+    .command('mcp')
+    .description('serve status, history, reruns and escalation to AI agents over MCP (stdio, or Streamable HTTP with --http)')
+    .option('--http <host:port>', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (PORT alone binds 127.0.0.1)'),
+).action(async (opts: FeedbackFlags & { http?: string }) => {
+  // Over stdio, stdout carries MCP messages only: a dependency that logs goes to stderr instead.
+  if (!opts.http) console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
+  const config = await load(opts.config);
+  const { runMcpServer } = await import('./commands/mcp-server.js');
+  const stop = untilSignal();
+  process.once('SIGHUP', () => stop.abort());
+  exitCode = await runMcpServer(config, {
+    transport: opts.http ? { http: opts.http } : 'stdio',
+    signal: stop.signal,
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    ...(opts.createFeedback ? { createFeedback: true } : {}),
+    onRunner: stop.onRunner,
+  });
+});
 
 program
   .command('serve')

@@ -4,14 +4,13 @@ import Conf from 'conf';
 import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
 import type { Config } from '../state/config.js';
-import { createEngine } from '../state/engine.js';
-import { blockerEntry, newBlockerId, resolvedEntry } from '../state/escalation.js';
+import { resolvedEntry } from '../state/escalation.js';
+import { escalateTarget, writeHourlyReport } from '../state/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../state/feedback-writer.js';
-import { attachJournal, openJournal, resolveStateDir } from '../state/journal.js';
-import { createProbeRunner } from '../state/probe-runner.js';
+import { openJournal, resolveStateDir } from '../state/journal.js';
+import { createLiveEngine } from '../state/live-engine.js';
 import { createRedactor } from '../state/redact.js';
-import { buildHourlyReport, HOUR_MS, hourWindow, previousReport, reportTargets } from '../state/report.js';
-import { createStore, initialState } from '../state/store.js';
+import { HOUR_MS } from '../state/report.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import { App } from '../ui/App.js';
 import { StoreProvider } from '../ui/store-context.js';
@@ -66,11 +65,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   }
 
   const journal = openJournal({ dir: stateDir, configPath: config.path, redactor });
-  const history = journal.load(Date.now() - HOUR_MS);
-  const store = createStore(initialState(config, { now: Date.now(), demo: Boolean(demo) }), { batchMs: BATCH_MS });
-  // History, not last-known status: a green from an hour ago must not show as green now.
-  store.dispatch({ type: 'history-loaded', samples: history.samples, events: history.events, blockers: history.blockers });
-  const detachJournal = attachJournal(store, journal);
+  const live = createLiveEngine({ config, journal, redactor, batchMs: BATCH_MS, demo: Boolean(demo) });
+  const { store, engine } = live;
   if (writer?.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
 
   // Metrics before anything else listens: a taken port fails here, before the screen opens, leaking nothing.
@@ -81,7 +77,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       const { url } = await metrics.listen(opts.metrics);
       store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level: 'info', message: `metrics on ${url}` } });
     } catch (err) {
-      await metrics.close();
+      await Promise.allSettled([metrics.close(), live.stop()]);
       throw new UsageError((err as Error).message);
     }
   }
@@ -102,15 +98,6 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     r.subscribe(publish);
   }
 
-  const runner = createProbeRunner();
-  const engine = createEngine({
-    config,
-    store,
-    // Results are redacted on the way in: the screen, the journal and the feedback file only ever see scrubbed values.
-    runProbe: (target, ctx) => runner.run(target, ctx).then((r) => redactor.value(r)),
-    onResult: (id, result, at) => journal.appendResult(id, result, at),
-  });
-
   const prefsStore = new Conf<Record<string, Prefs>>({ projectName: 'pitwall', configName: 'prefs', cwd: stateDir });
   const prefsKey = (config.path ?? 'demo').replace(/\./g, '_');
   const prefs: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
@@ -129,25 +116,16 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   };
 
   const writeReport = async (which: 'last' | 'current'): Promise<ActionResult> => {
-    const w = needWriter();
-    const now = Date.now();
-    const window = hourWindow(now, which);
-    const h = journal.load(window.hourStart - 2 * HOUR_MS);
-    const { markdown, summary } = buildHourlyReport({
-      ...window,
-      samples: h.samples,
-      events: h.events,
-      targets: reportTargets(config),
+    const { summary, result } = await writeHourlyReport({
+      config,
+      journal,
+      store,
+      writer: needWriter(),
       blockers: Object.values(store.getSnapshot().blockers),
-      previous: previousReport(h.reports, window.hourStart),
-      now,
-      store: config.store,
+      which,
+      ...(receiver ? { appendix: ['', '### Webhooks', '', ...summarizeWebhooks(receiver.stats()), ''] } : {}),
     });
-    const webhookLines = receiver ? ['', '### Webhooks', '', ...summarizeWebhooks(receiver.stats()), ''] : [];
-    const r = await w.append(markdown.trimEnd() + '\n' + webhookLines.join('\n'));
-    journal.appendReport(summary);
-    store.dispatch({ type: 'event', event: { type: 'report', at: now, path: w.path } });
-    return appended(r, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
+    return appended(result, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
   };
 
   const guard = async (work: () => Promise<ActionResult>): Promise<ActionResult> => {
@@ -181,13 +159,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     setPaused: (p) => engine.setPaused(p),
     escalate: (targetId, note) =>
       guard(async () => {
-        const w = needWriter();
-        const at = Date.now();
-        const blockerId = newBlockerId(targetId, at);
-        const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, configPath: config.path, blockerId });
-        const r = await w.append(entry);
-        store.dispatch({ type: 'blocker-opened', blocker: { id: blockerId, targetId, openedAt: at, note }, at });
-        return appended(r, `BLOCKER ${blockerId} for ${targetId}`);
+        const { blocker, result } = await escalateTarget({ store, writer: needWriter(), configPath: config.path, targetId, note });
+        return appended(result, `BLOCKER ${blocker.id} for ${targetId}`);
       }),
     resolve: (blockerId) =>
       guard(async () => {
@@ -229,9 +202,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (quitting) return;
     quitting = true;
     clearTimeout(reportTimer);
-    engine.stop();
-    detachJournal();
-    await Promise.allSettled([runner.close(), writer?.flush(), receiver?.close(), metrics?.close()]);
+    await Promise.allSettled([live.stop(), writer?.flush(), receiver?.close(), metrics?.close()]);
     await writer?.close();
     journal.close();
     await demo?.close();
@@ -241,7 +212,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
 
   const onSignal = () => void shutdown(130);
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
-  process.once('exit', () => runner.killAllSync());
+  process.once('exit', () => live.runner.killAllSync());
 
   engine.start();
   if (demo && opts.script) {

@@ -1,6 +1,7 @@
 import { useInput, type Key } from 'ink';
 import type { Dispatch } from 'react';
 import { openBlockerFor } from '../state/derive.js';
+import { DUPLICATE_WINDOW_MS } from '../state/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
 import { commandFor } from './keys.js';
@@ -8,8 +9,6 @@ import { problemOf } from './lib/row-stats.js';
 import type { ConsoleUiState, UiAction } from './use-console-state.js';
 import { formatDuration } from './lib/format.js';
 
-/** Escalating the same target again within this long asks first. */
-export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
 
 /** Keys → UI state changes and console actions, dispatched from the one key table. */
 export function useConsoleKeys(opts: {

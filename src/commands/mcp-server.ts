@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable, Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Config } from '../state/config.js';
+import type { Redactor } from '../state/redact.js';
+import { createLiveEngine, type LiveEngine } from '../state/live-engine.js';
+import { createMcpBackend, type McpBackend } from '../state/mcp-backend.js';
+import { createPitwallMcpServer } from '../state/mcp-tools.js';
+import { listenHttp, parseListen, type Listening } from '../state/webhooks/http-server.js';
+import { openFeedbackContext } from './escalate.js';
+import { UsageError } from './exit.js';
+
+export interface McpServerOptions {
+  /** stdio (the default for `pitwall mcp`), or Streamable HTTP on `HOST:PORT` / `PORT` (127.0.0.1). */
+  transport: 'stdio' | { http: string };
+  /** Aborting stops the server (the CLI aborts on SIGINT/SIGTERM); over stdio, stdin closing stops it too. */
+  signal: AbortSignal;
+  stateDir?: string;
+  /** Create the feedback file (and folder) if it is missing. */
+  createFeedback?: boolean;
+  /** The MCP stream over stdio. Defaults: process.stdin / process.stdout. Nothing else is ever written to it. */
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Where log lines go (never stdout). Default: stderr. */
+  log?: (line: string) => void;
+  /** Told the MCP endpoint URL once the HTTP server listens (port 0 picks a free port). */
+  onListening?: (url: string) => void;
+  /** Lets the caller kill MCP child processes synchronously at process exit. */
+  onRunner?: (runner: { killAllSync(): void }) => void;
+}
+
+/** The hostnames a loopback server answers to: anything else in Host or Origin is DNS rebinding or a web page. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+/** Sessions kept at once; past this the least recently used is closed (clients that vanished without a DELETE). */
+const MAX_SESSIONS = 32;
+const MCP_PATH = '/mcp';
+
+function version(): string {
+  try {
+    // Two levels up from src/commands and from dist/commands alike.
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** `HOST:PORT`, `[v6]:PORT`, `:PORT` or `PORT` (on 127.0.0.1); one sentence on anything else. */
+export function parseMcpListen(value: string): { host: string; port: number } {
+  const s = value.trim();
+  const bare = /^:?(\d{1,5})$/.exec(s);
+  try {
+    return parseListen(bare ? `127.0.0.1:${bare[1]}` : s);
+  } catch {
+    throw new UsageError(`--http: expected HOST:PORT or PORT (e.g. 127.0.0.1:8765), got "${value}"`);
+  }
+}
+
+function hostnameOf(hostHeader: string): string | null {
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+/**
+ * `pitwall mcp`: runs the engine headless (as the console does: journal, redaction, the one feedback
+ * writer) and serves pitwall's tools and resources over MCP until `signal` aborts or, over stdio, the
+ * client closes stdin. Resolves with 0. Throws UsageError (exit 3) for a bad --http value, a port in
+ * use, or a protected/missing feedback file.
+ */
+export async function runMcpServer(config: Config, opts: McpServerOptions): Promise<number> {
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const listen = opts.transport === 'stdio' ? null : parseMcpListen(opts.transport.http);
+  if (opts.signal.aborted) return 0;
+
+  const { redactor, journal, writer } = openFeedbackContext(config, {
+    write: (t) => log(t.trimEnd()),
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    ...(opts.createFeedback ? { createFeedback: true } : {}),
+  });
+  const say = (line: string) => log(redactor.text(`pitwall mcp: ${line}`));
+  const closers = new Set<() => Promise<void>>();
+  let live: LiveEngine | null = null;
+  let backend: McpBackend | null = null;
+  let http: Listening | null = null;
+  try {
+    // Synchronous store notifications: blockers reach the journal before the next tool reads it.
+    live = createLiveEngine({ config, journal, redactor, batchMs: 0 });
+    opts.onRunner?.(live.runner);
+    backend = createMcpBackend({ config, store: live.store, engine: live.engine, journal, writer });
+    const deps = { backend, redactor, version: version() };
+
+    let stdinClosed: Promise<void> | null = null;
+    if (listen === null) {
+      const stdin = opts.stdin ?? process.stdin;
+      const session = createPitwallMcpServer(deps);
+      const transport = new StdioServerTransport(stdin, opts.stdout ?? process.stdout);
+      transport.onerror = (err) => say(`stdio: ${err.message}`);
+      stdinClosed = new Promise((resolve) => {
+        stdin.once('end', resolve).once('close', resolve);
+      });
+      await session.connect(transport);
+      closers.add(() => session.server.close());
+    } else {
+      http = await serveHttp(listen, { ...deps, closers, say });
+      opts.onListening?.(`${http.url}${MCP_PATH}`);
+    }
+    const where = http ? `Streamable HTTP at ${http.url}${MCP_PATH}` : 'stdio';
+    const ids = config.targets.map((t) => t.id);
+    say(`watching ${ids.length} target${ids.length === 1 ? '' : 's'} (${ids.join(', ')}); feedback file ${writer.path}; serving MCP over ${where}`);
+    live.engine.start();
+
+    await new Promise<void>((resolve) => {
+      if (opts.signal.aborted) return resolve();
+      opts.signal.addEventListener('abort', () => resolve(), { once: true });
+      void stdinClosed?.then(() => {
+        say('the client closed stdin');
+        resolve();
+      });
+    });
+    say('stopping');
+  } finally {
+    await Promise.allSettled([...closers].map((close) => close()));
+    await http?.close();
+    backend?.close();
+    await live?.stop();
+    await writer.flush().catch(() => undefined);
+    await writer.close();
+    journal.close();
+  }
+  return 0;
+}
+
+interface HttpDeps {
+  backend: McpBackend;
+  redactor: Redactor;
+  version: string;
+  closers: Set<() => Promise<void>>;
+  say: (line: string) => void;
+}
+
+/** Streamable HTTP at /mcp: one MCP session (and McpServer) per client, Host/Origin checked on loopback. */
+async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps): Promise<Listening> {
+  const loopbackOnly = LOOPBACK.has(listen.host) || listen.host.startsWith('127.');
+  if (!loopbackOnly) deps.say(`WARNING: listening on ${listen.host}: anyone who can reach it can read status and write BLOCKER entries (there is no authentication)`);
+
+  interface Session {
+    transport: StreamableHTTPServerTransport;
+    close: () => Promise<void>;
+    lastSeen: number;
+  }
+  const sessions = new Map<string, Session>();
+
+  const evictIdle = () => {
+    while (sessions.size > MAX_SESSIONS) {
+      const [id, oldest] = [...sessions.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0]!;
+      sessions.delete(id);
+      void oldest.close();
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (loopbackOnly) {
+      const host = hostnameOf(req.headers.host ?? '');
+      const origin = req.headers.origin;
+      const originHost = origin ? hostnameOf(origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')) : null;
+      if (!host || !LOOPBACK.has(host) || (origin !== undefined && (!originHost || !LOOPBACK.has(originHost)))) {
+        return rpcError(res, 403, -32000, 'Forbidden: pitwall mcp answers loopback Host and Origin only');
+      }
+    }
+    if (new URL(req.url ?? '/', 'http://pitwall').pathname !== MCP_PATH) return rpcError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`);
+    const sid = req.headers['mcp-session-id'];
+    if (typeof sid === 'string') {
+      const s = sessions.get(sid);
+      if (!s) return rpcError(res, 404, -32001, 'Session not found');
+      s.lastSeen = Date.now();
+      return s.transport.handleRequest(req, res);
+    }
+    if (req.method !== 'POST') return rpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
+
+    // A new client: the transport itself answers 400 unless this is an initialize request.
+    const session = createPitwallMcpServer({ backend: deps.backend, redactor: deps.redactor, version: deps.version });
+    const { server } = session;
+    const close = async () => {
+      deps.closers.delete(close);
+      await server.close().catch(() => undefined);
+    };
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, close, lastSeen: Date.now() });
+        evictIdle();
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+        void close();
+      },
+    });
+    transport.onerror = (err) => deps.say(`http: ${err.message}`);
+    deps.closers.add(close);
+    await session.connect(transport);
+    await transport.handleRequest(req, res);
+    if (transport.sessionId === undefined) await close();
+  };
+
+  try {
+    return await listenHttp(
+      (req, res) =>
+        void handle(req, res).catch((err: unknown) => {
+          deps.say(`http: ${err instanceof Error ? err.message : String(err)}`);
+          if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
+          else res.end();
+        }),
+      listen.host,
+      listen.port,
+    );
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : (err as Error).message;
+    throw new UsageError(`--http: cannot listen on ${listen.host}:${listen.port}: ${why}`);
+  }
+}
