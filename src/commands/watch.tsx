@@ -111,7 +111,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       : { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` };
 
   const needWriter = (): FeedbackWriter => {
-    if (!writer) throw new FeedbackError('missing', `the feedback file ${config.feedbackFile} does not exist: press any key, then y to create it`);
+    if (!writer) throw new FeedbackError('missing', `the feedback file ${config.feedbackFile} does not exist and pitwall never creates it silently: create it, or restart pitwall and answer y`);
     return writer;
   };
 
