@@ -1,5 +1,7 @@
 import type { Headroom, ProbeError, ProbeResult, SubCheck } from './types.js';
 
+const SUB_CHECK_REASON = 'sub-check ';
+
 /** Headroom below this fraction of the limit makes a target degraded. */
 export const LOW_HEADROOM = 0.1;
 
@@ -29,7 +31,10 @@ export function classify(o: Outcome): ProbeResult {
   };
   if (o.error && o.error.kind !== 'rate_limited') return { ...base, status: 'down', error: o.error };
   const reason = degradedReason(o);
-  if (reason) return { ...base, status: 'degraded', error: o.error ?? null, reason };
+  if (reason) {
+    const bySubCheck = reason.startsWith(SUB_CHECK_REASON);
+    return { ...base, status: 'degraded', error: o.error ?? null, reason, ...(bySubCheck ? { cause: 'sub-check' as const } : {}) };
+  }
   return { ...base, status: 'up', error: null };
 }
 
@@ -39,7 +44,7 @@ function degradedReason(o: Outcome): string | null {
   const low = (o.headroom ?? []).find((h) => h.limit > 0 && h.remaining / h.limit < LOW_HEADROOM);
   if (low) return `${low.name} headroom ${Math.round((100 * low.remaining) / low.limit)}% left`;
   const badSub = (o.subChecks ?? []).find((s) => s.status !== 'up');
-  if (badSub) return `sub-check ${badSub.name} is ${badSub.status}`;
+  if (badSub) return `${SUB_CHECK_REASON}${badSub.name} is ${badSub.status}`;
   if (o.latencyMs !== null && o.latencyMs > o.degradedMs) return `slow: ${Math.round(o.latencyMs)} ms > ${o.degradedMs} ms`;
   return null;
 }

@@ -62,7 +62,13 @@ interface ResultBase {
 /** The outcome of one probe run. `down` always carries an error; `up` never does. */
 export type ProbeResult =
   | (ResultBase & { status: 'up'; error: null })
-  | (ResultBase & { status: 'degraded'; error: ProbeError | null; reason: string })
+  | (ResultBase & {
+      status: 'degraded';
+      error: ProbeError | null;
+      reason: string;
+      /** 'sub-check' when only some sub-checks are impaired (so only their tiles are); else the whole target is. */
+      cause?: 'sub-check';
+    })
   | (ResultBase & { status: 'down'; error: ProbeError });
 
 /** Everything a probe needs from outside, handed in by the engine. */

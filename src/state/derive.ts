@@ -22,7 +22,9 @@ function statusForTile(t: TargetState, tile: TileId): { status: Status | null; c
   const r = t.latest;
   if (!r) return { status: null, culprit: t.id };
   const subs = (r.subChecks ?? []).filter((s) => s.tile === tile);
-  if (r.status !== 'down' && subs.length) {
+  // A target degraded as a whole (slow, low headroom, rate limited) impairs every tile it feeds.
+  const wholeTarget = r.status === 'degraded' && r.cause !== 'sub-check';
+  if (r.status !== 'down' && subs.length && !wholeTarget) {
     const worst = worstStatus(subs.map((s) => s.status));
     const bad = subs.find((s) => s.status === worst);
     return { status: worst, culprit: bad && worst !== 'up' ? `${t.id}/${bad.name}` : t.id };
@@ -52,7 +54,8 @@ export function overall(state: Pick<State, 'order' | 'targets'>): { status: Stat
     const s = state.targets[id]!.latest?.status;
     counts[s ?? 'unknown']++;
   }
-  const status: Status | null = counts.down ? 'down' : counts.degraded ? 'degraded' : counts.up ? 'up' : null;
+  // Never green while something has not answered yet: up only when every target is up.
+  const status: Status | null = counts.down ? 'down' : counts.degraded ? 'degraded' : counts.unknown ? null : 'up';
   return { status, ...counts };
 }
 

@@ -184,7 +184,8 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
     hourEnd,
     at: now,
     partial,
-    overall: worstStatus(rows.map((r) => r.status)),
+    // A target without data this hour leaves the hour unknown, never green.
+    overall: rows.some((r) => r.status === null) && !rows.some((r) => r.status === 'down' || r.status === 'degraded') ? null : worstStatus(rows.map((r) => r.status)),
     targets: Object.fromEntries(
       rows.map((r) => [r.t.id, { status: r.status, uptimePct: r.st.uptimePct, checks: r.st.checks, failures: r.st.failures, p95: r.st.p95 }]),
     ),
@@ -269,7 +270,9 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
 
   out.push('### Incidents', '');
   const list = rows.flatMap((r) => incidents(r.t.id, r.samples, hourStart, windowEnd)).sort((a, b) => a.start - b.start);
-  if (list.length === 0) out.push('None: every target stayed up all hour.', '');
+  const silent = rows.filter((r) => r.st.checks === 0).map((r) => `\`${r.t.id}\``);
+  if (list.length === 0 && silent.length === 0) out.push('None: every target stayed up all hour.', '');
+  else if (list.length === 0) out.push(`None recorded; no data this hour for ${silent.join(', ')}, so nothing is known about them.`, '');
   else {
     out.push(
       table(

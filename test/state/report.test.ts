@@ -97,7 +97,7 @@ describe('hourly report', () => {
       [
         '## Hourly report — 2026-10-13 14:00–15:00 UTC (2026-10-13 10:00–11:00 America/Toronto)',
         '',
-        '- **Overall:** ✔ up — 3 up · 1 without data (4 targets) · Hot Rod AN',
+        '- **Overall:** … unknown — 3 up · 1 without data (4 targets) · Hot Rod AN',
         '- **Generated:** 2026-10-13T15:00:05Z by pitwall',
         '',
         '| Target | Status | Uptime | Checks | Failures | p50 | p95 | Max | Last error |',
@@ -137,6 +137,7 @@ describe('hourly report', () => {
         '',
         '### Since the previous report (2026-10-13 13:00–14:00 UTC)',
         '',
+        '- Overall: ✔ up → … unknown',
         '- `app`: uptime 100.0% → 91.7%',
         '- `app`: p95 120 ms → 200 ms',
         '- `mcp-docs`: uptime 100.0% → 83.3%',
@@ -150,7 +151,7 @@ describe('hourly report', () => {
       hourEnd: T0 + H,
       at: T0 + H + 5_000,
       partial: false,
-      overall: 'up',
+      overall: null,
       targets: {
         app: { status: 'up', uptimePct: (100 * 11) / 12, checks: 12, failures: 1, p95: 200 },
         shop: { status: 'up', uptimePct: 100, checks: 6, failures: 0, p95: 250 },
