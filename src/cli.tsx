@@ -11,6 +11,9 @@ if (major < 22) {
   process.exit(3);
 }
 
+// NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
+if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** The config file: --config, else ./pitwall.yaml (or .yml), else null. */
@@ -36,7 +39,15 @@ let exitCode = 0;
 function untilSignal() {
   const ac = new AbortController();
   let runner: { killAllSync(): void } | undefined;
-  process.once('SIGINT', () => ac.abort()).once('SIGTERM', () => ac.abort());
+  // The first signal stops cleanly; a second one while stopping ends the process now, MCP children first.
+  const onSignal = () => {
+    if (ac.signal.aborted) {
+      runner?.killAllSync();
+      process.exit(130);
+    }
+    ac.abort();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   process.once('exit', () => runner?.killAllSync());
   return { signal: ac.signal, abort: () => ac.abort(), onRunner: (r: { killAllSync(): void }) => void (runner = r) };
 }
@@ -78,7 +89,7 @@ program
       killer?.killAllSync();
       process.exit(130);
     };
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
     exitCode = await runCheck(config, {
       json: opts.json ?? false,
       ...(opts.only ? { only: opts.only } : {}),
@@ -175,7 +186,6 @@ feedbackOptions(
   const config = await load(opts.config);
   const { runMcpServer } = await import('./commands/mcp-server.js');
   const stop = untilSignal();
-  process.once('SIGHUP', () => stop.abort());
   exitCode = await runMcpServer(config, {
     transport: opts.http ? { http: opts.http } : 'stdio',
     signal: stop.signal,

@@ -32,6 +32,8 @@ export interface ConsoleOptions {
 
 /** How long a burst of probe results is gathered into one notification (one frame). */
 const BATCH_MS = 50;
+/** How often open blockers are re-read from the journal (other processes may open or resolve them). */
+const BLOCKER_SYNC_MS = 60_000;
 
 /**
  * The live console: wires config → probes → engine → store → Ink, the journal and the feedback writer,
@@ -64,7 +66,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     feedbackMissing = true;
   }
 
-  const journal = openJournal({ dir: stateDir, configPath: config.path, redactor });
+  const journal = openJournal({
+    dir: stateDir,
+    configPath: config.path,
+    redactor,
+    // Later than now: the failed append may be inside a store notification.
+    onError: (err) =>
+      setTimeout(() => store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level: 'error', message: `history journal: ${err.message} (history after a restart will have gaps)` } })),
+  });
   const live = createLiveEngine({ config, journal, redactor, batchMs: BATCH_MS, demo: Boolean(demo) });
   const { store, engine } = live;
   if (writer?.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
@@ -102,6 +111,23 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const prefsKey = (config.path ?? 'demo').replace(/\./g, '_');
   const prefs: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
 
+  /** Reads the open blockers from the journal into the store; returns them. */
+  const syncBlockers = () => {
+    const open = journal.load(Date.now()).blockers;
+    store.dispatch({ type: 'blockers-synced', blockers: open });
+    return open;
+  };
+  const blockerSync = setInterval(syncBlockers, BLOCKER_SYNC_MS);
+
+  // Preferences are written at most once a second (j/k held down is many changes), and on the way out.
+  let pendingPrefs: Partial<Prefs> | null = null;
+  let prefsTimer: ReturnType<typeof setTimeout> | undefined;
+  const flushPrefs = () => {
+    clearTimeout(prefsTimer);
+    if (pendingPrefs) prefsStore.set(prefsKey, { ...prefs, ...prefsStore.get(prefsKey), ...pendingPrefs });
+    pendingPrefs = null;
+  };
+
   const notice = (level: 'info' | 'warn' | 'error', message: string) =>
     store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level, message } });
 
@@ -121,7 +147,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       journal,
       store,
       writer: needWriter(),
-      blockers: Object.values(store.getSnapshot().blockers),
+      // From the journal: blockers opened or resolved by other consoles, scripts and agents count too.
+      blockers: syncBlockers(),
       which,
       ...(receiver ? { appendix: ['', '### Webhooks', '', ...summarizeWebhooks(receiver.stats()), ''] } : {}),
     });
@@ -179,7 +206,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
         writer = createFeedbackWriter({ ...writerOptions, create: true });
         return { ok: true, message: `created ${writer.path}` };
       }),
-    savePrefs: (p) => prefsStore.set(prefsKey, { ...prefs, ...prefsStore.get(prefsKey), ...p }),
+    savePrefs: (p) => {
+      pendingPrefs = { ...pendingPrefs, ...p };
+      clearTimeout(prefsTimer);
+      prefsTimer = setTimeout(flushPrefs, 1_000);
+    },
     injectFault: demo
       ? (targetId) => {
           const f = demo.cycleFault(targetId);
@@ -202,6 +233,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (quitting) return;
     quitting = true;
     clearTimeout(reportTimer);
+    clearInterval(blockerSync);
+    flushPrefs();
     await Promise.allSettled([live.stop(), writer?.flush(), receiver?.close(), metrics?.close()]);
     await writer?.close();
     journal.close();
@@ -210,14 +243,28 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     resolveExit(code);
   }
 
-  const onSignal = () => void shutdown(130);
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
+  // process.on, not once: with no listener of ours left, Ink's signal-exit re-raises the signal and the process
+  // dies at once, skipping the clean stop. A second signal while stopping ends it now, children first.
+  const onSignal = () => {
+    if (quitting) {
+      live.runner.killAllSync();
+      process.exit(130);
+    }
+    void shutdown(130);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   process.once('exit', () => live.runner.killAllSync());
 
   engine.start();
   if (demo && opts.script) {
     void demo.runScript({ onStep: (text) => notice('warn', `story: ${text}`) }).then(() => notice('info', 'story: the scripted launch day is over'));
   }
-  await instance.waitUntilExit();
+  try {
+    await instance.waitUntilExit();
+  } catch (err) {
+    // A render error: stop everything (engine, MCP children, servers) before the error reaches the CLI.
+    await shutdown(70);
+    throw err;
+  }
   return exited;
 }

@@ -372,8 +372,17 @@ function fingerprint(t: McpTarget): string {
 class HttpRecorder {
   last: { status: number; headers: Record<string, string> } | null = null;
   readonly fetch: FetchLike = async (url, init) => {
-    const res = await fetch(url, init);
-    if (!res.ok) this.last = { status: res.status, headers: Object.fromEntries(res.headers) };
+    let res: Response;
+    try {
+      res = await fetch(url, init);
+    } catch (err) {
+      // A transport failure now must not be read as the HTTP status of some earlier answer.
+      this.last = null;
+      throw err;
+    }
+    // A 405 to the optional GET stream only says the server offers no server-initiated stream: not a failure.
+    const optionalStream = (init?.method ?? 'GET') === 'GET' && res.status === 405;
+    if (!res.ok && !optionalStream) this.last = { status: res.status, headers: Object.fromEntries(res.headers) };
     return res;
   };
 }

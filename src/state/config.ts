@@ -3,6 +3,7 @@ import { dirname, resolve, isAbsolute } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { isSecretName } from './redact.js';
 
 /** The dashboard's five tiles, by id, with the names people say out loud. */
 export const TILES = {
@@ -240,7 +241,21 @@ export function configFromObject(obj: unknown, baseDir = process.cwd()): Config 
   return finish(parsed.data, null, baseDir, []);
 }
 
-function finish(raw: RawConfig, path: string | null, baseDir: string, secrets: string[]): Config {
+/** Every string under a key named like a secret (accessToken, Authorization, env GITHUB_TOKEN…), literal or not. */
+function literalSecrets(v: unknown, key = '', out: string[] = []): string[] {
+  if (typeof v === 'string') {
+    if (key && isSecretName(key) && v.length >= 4) out.push(v.replace(/^(Bearer|Basic|token)\s+/i, ''), v);
+  } else if (Array.isArray(v)) {
+    for (const x of v) literalSecrets(x, '', out);
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) literalSecrets(x, k, out);
+  }
+  return out;
+}
+
+function finish(raw: RawConfig, path: string | null, baseDir: string, substituted: string[]): Config {
+  // Secrets: every ${VAR} value, and every value under a secret-looking key even when written literally.
+  const secrets = [...new Set([...substituted, ...literalSecrets(raw.targets), ...literalSecrets(raw.webhooks ?? {})])];
   const seen = new Map<string, number>();
   raw.targets.forEach((t, i) => {
     const first = seen.get(t.id);

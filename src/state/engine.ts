@@ -84,8 +84,13 @@ export function createEngine(opts: EngineOptions): Engine {
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      sleepers.add(() => (clearTimeout(t), resolve()));
+      const wake = () => {
+        clearTimeout(t);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
   const sleepers = new Set<() => void>();
 
@@ -167,9 +172,15 @@ export function createEngine(opts: EngineOptions): Engine {
       // A run cut short by stop() says nothing about the target: record nothing rather than a fake "down".
       if (stopped) return null;
       const nextAt = started && !stopped ? nextRunAt(target, Math.min(startedAt, outcome.at), outcome) : null;
-      store.dispatch({ type: 'probe-finished', id, at: outcome.at, result: outcome.result, attempts: outcome.attempts, nextAt: paused ? null : nextAt });
-      opts.onResult?.(id, outcome.result, outcome.at, outcome.attempts);
+      // Schedule first: nothing after this line may stop a target from being checked again.
       if (nextAt !== null) schedule(id, nextAt);
+      store.dispatch({ type: 'probe-finished', id, at: outcome.at, result: outcome.result, attempts: outcome.attempts, nextAt: paused ? null : nextAt });
+      try {
+        opts.onResult?.(id, outcome.result, outcome.at, outcome.attempts);
+      } catch (err) {
+        // The journal's disk may be full: say so, keep checking.
+        store.dispatch({ type: 'event', event: { type: 'notice', at: now(), level: 'error', message: `could not record ${id}'s result: ${messageOf(err)}` } });
+      }
       return outcome;
     } finally {
       running.delete(id);

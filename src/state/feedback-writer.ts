@@ -366,7 +366,8 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
       onCompromised: () => undefined,
     });
     try {
-      const flags = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW | (create ? constants.O_CREAT : 0);
+      // Never O_CREAT here: a feedback file moved away later must not come back silently (the entry waits instead).
+      const flags = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW;
       const fh = await open(target, flags, 0o644);
       try {
         const st = await fh.stat();

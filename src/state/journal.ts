@@ -93,6 +93,11 @@ export interface JournalOptions {
   compactAtBytes?: number;
   /** fdatasync cadence. Default 1000 ms. */
   syncIntervalMs?: number;
+  /**
+   * Told when an append fails (disk full, I/O error), at most once a minute; the record is dropped and the
+   * console keeps running. Without it, a failed append throws.
+   */
+  onError?: (err: Error) => void;
 }
 
 export interface Journal {
@@ -295,17 +300,26 @@ export function openJournal(opts: JournalOptions): Journal {
   openFile();
   oldestAt = readOldest();
 
+  let lastErrorAt = -Infinity;
   function write(line: string): void {
     if (fd < 0) return;
-    // Another process may have compacted (renamed a new file over ours): follow the path.
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (!st || st.ino !== ino) {
-      closeSync(fd);
-      openFile();
+    try {
+      // Another process may have compacted (renamed a new file over ours): follow the path.
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st || st.ino !== ino) {
+        closeSync(fd);
+        openFile();
+      }
+      writeSync(fd, `${line}\n`);
+      dirty = true;
+      if (++appends % CHECK_EVERY === 0) maybeCompact();
+    } catch (err) {
+      if (!opts.onError) throw err;
+      if (now() - lastErrorAt >= 60_000) {
+        lastErrorAt = now();
+        opts.onError(err as Error);
+      }
     }
-    writeSync(fd, `${line}\n`);
-    dirty = true;
-    if (++appends % CHECK_EVERY === 0) maybeCompact();
   }
 
   function maybeCompact(): void {

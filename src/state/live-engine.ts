@@ -47,7 +47,14 @@ export function createLiveEngine(opts: LiveEngineOptions): LiveEngine {
     config,
     store,
     // Results are redacted on the way in: nothing downstream (store, journal, feedback file, MCP) holds a raw secret.
-    runProbe: (target, ctx) => runner.run(target, ctx).then((r) => redactor.value(r)),
+    // Redacted on the way in, failures too: a probe that throws may quote a secret in its message.
+    runProbe: (target, ctx) =>
+      runner.run(target, ctx).then(
+        (r) => redactor.value(r),
+        (err: unknown) => {
+          throw new Error(redactor.text(err instanceof Error ? err.message : String(err)));
+        },
+      ),
     onResult: (id, result, at) => {
       if (live) journal.appendResult(id, result, at);
     },

@@ -1,8 +1,15 @@
 /** What every redacted value is replaced with. */
 export const REDACTED = '[redacted]';
 
+const SECRET_WORDS = '(?:token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|cookie|signature)';
+
 /** Field and header names whose values are secrets wherever they appear. */
 const SECRET_NAME = /(token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|cookie|signature)$/i;
+
+/** True for a field or header name whose value is a secret wherever it appears. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
 
 /** Redacts secrets from anything before it leaves the process (screen, JSON, files). */
 export interface Redactor {
@@ -23,8 +30,13 @@ export function createRedactor(secrets: Iterable<string> = []): Redactor {
     for (const secret of list) out = out.split(secret).join(REDACTED);
     // Bearer tokens and the like in free text, whatever their origin.
     out = out.replace(/\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`);
+    // "key": "value" in echoed JSON, for any key named like a secret (pubsub_token, refresh_token, X-Api-Key…).
+    out = out.replace(new RegExp(`("[\\w-]*${SECRET_WORDS}"\\s*:\\s*")(?!\\[redacted\\])[^"]+`, 'gi'), `$1${REDACTED}`);
+    // key=value in query strings and forms.
+    out = out.replace(new RegExp(`(\\b[\\w-]*${SECRET_WORDS}=)(?!\\[redacted\\])[^&\\s"']+`, 'gi'), `$1${REDACTED}`);
+    // key: value in free text, for the unmistakable names only ("signature: rejected" is English, not a secret).
     out = out.replace(
-      /((?:access[_-]?token|api[_-]?key|api_access_token|secret|password|x-shopify-access-token)["']?\s*[:=]\s*["']?)[^"'\s,&}]+/gi,
+      /((?:access[_-]?token|api[_-]?key|api_access_token|secret|password|x-shopify-access-token)["']?\s*[:=]\s*["']?)(?!\[redacted\]|(?:Bearer|Basic|token)\s)[^"'\s,&}]+/gi,
       `$1${REDACTED}`,
     );
     return out;

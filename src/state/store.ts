@@ -80,6 +80,8 @@ export type Action =
   | { type: 'event'; event: EngineEvent }
   | { type: 'blocker-opened'; blocker: Blocker; at: number }
   | { type: 'blocker-resolved'; blockerId: string; at: number }
+  /** The open blockers as the journal knows them (other consoles, `pitwall escalate`, agents over MCP). */
+  | { type: 'blockers-synced'; blockers: readonly Blocker[] }
   | { type: 'outbox'; size: number }
   | { type: 'webhooks'; listen: string; stats: WebhookStats }
   | { type: 'history-loaded'; samples: Record<string, readonly Sample[]>; events: readonly EngineEvent[]; blockers: readonly Blocker[] };
@@ -195,6 +197,11 @@ export function reduce(state: State, action: Action): State {
       if (!b) return state;
       const { [action.blockerId]: _gone, ...rest } = state.blockers;
       return reduce({ ...state, blockers: rest }, { type: 'event', event: { type: 'resolved', at: action.at, targetId: b.targetId, blockerId: b.id } });
+    }
+    case 'blockers-synced': {
+      const next = Object.fromEntries(action.blockers.map((b) => [b.id, b]));
+      const same = Object.keys(next).length === Object.keys(state.blockers).length && Object.keys(next).every((id) => state.blockers[id]);
+      return same ? state : { ...state, blockers: next };
     }
     case 'outbox':
       return state.outbox === action.size ? state : { ...state, outbox: action.size };

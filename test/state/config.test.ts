@@ -63,6 +63,14 @@ describe('config', () => {
     expect(errorOf(text)).toBe('targets[0].accessToken: environment variable TOKEN is not set');
   });
 
+  it('treats values under secret-looking keys as secrets even when written literally', () => {
+    const c = parseConfig(
+      `targets:\n  - {id: s, kind: shopify, shop: hotrodan.myshopify.com, accessToken: shpat_literal_1234}\n  - {id: g, kind: mcp, transport: http, url: "http://x/mcp", headers: {Authorization: "Bearer ghp_literal_5678"}}\n  - {id: f, kind: mcp, transport: stdio, command: fly, env: {FLY_API_TOKEN: fo1_literal_9999}}\n`,
+      { env: {} },
+    );
+    expect(c.secrets).toEqual(expect.arrayContaining(['shpat_literal_1234', 'ghp_literal_5678', 'Bearer ghp_literal_5678', 'fo1_literal_9999']));
+  });
+
   it('reads .env beside the config and resolves relative paths from its folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pitwall-config-'));
     writeFileSync(join(dir, '.env'), 'CW_TOKEN=cw-secret-1\n');

@@ -48,3 +48,13 @@ describe('tiles and overall status', () => {
     expect(overall(s).status).toBe('up');
   });
 });
+
+describe('blockers from other processes', () => {
+  it('replaces the open blockers with what the journal knows', () => {
+    const b = (id: string) => ({ id, targetId: 'shopify', openedAt: 1, note: 'x' });
+    let s = reduce(initialState(config, { now: 0 }), { type: 'blocker-opened', blocker: b('B-1'), at: 1 });
+    s = reduce(s, { type: 'blockers-synced', blockers: [b('B-2')] });
+    expect(Object.keys(s.blockers)).toEqual(['B-2']);
+    expect(reduce(s, { type: 'blockers-synced', blockers: [b('B-2')] })).toBe(s);
+  });
+});

@@ -148,6 +148,26 @@ describe('engine', () => {
     expect(p.calls).toHaveLength(3);
   });
 
+  it('keeps checking when recording a result fails (a full disk), and says so', async () => {
+    const p = scripted({ a: () => up() });
+    const config = configFromObject({ defaults: { intervalSeconds: 10, retries: 0 }, targets: [http('a')] });
+    const store = createStore(initialState(config, { now: Date.now() }));
+    const engine = createEngine({
+      config,
+      store,
+      runProbe: p.run,
+      onResult: () => {
+        throw new Error('ENOSPC: no space left on device');
+      },
+    });
+    engine.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    engine.stop();
+    expect(p.calls).toHaveLength(3);
+    const notices = store.getSnapshot().events.filter((e) => e.type === 'notice');
+    expect(notices[0]).toMatchObject({ level: 'error', message: "could not record a's result: ENOSPC: no space left on device" });
+  });
+
   it('records nothing for a run that stop() cut short', async () => {
     const p = scripted({ a: (_n, ctx) => after(5_000, up(), ctx) });
     const { engine, store } = setup([http('a', { timeoutMs: 10_000 })], p.run);

@@ -166,6 +166,18 @@ describe('feedback writer: refusals', () => {
     await w.close();
     expect(readFileSync(fresh, 'utf8')).toBe('## first\n');
   });
+
+  it('creates only when asked: a file moved away later is not recreated, the entry waits in the outbox', async () => {
+    const fresh = join(root, 'made', 'integrations.md');
+    const w = writer({ path: fresh, create: true, retry: { baseMs: 60_000 } });
+    await w.append('## first');
+    rmSync(fresh);
+    const r = await w.append('## second');
+    expect(r.status).toBe('queued');
+    expect(existsSync(fresh)).toBe(false);
+    expect(w.pending()).toBe(1);
+    await w.close();
+  });
 });
 
 describe('feedback writer: failures go to the outbox', () => {

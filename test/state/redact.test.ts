@@ -29,6 +29,13 @@ describe('redactor', () => {
     });
   });
 
+  it('scrubs JSON fields named like secrets inside echoed bodies', () => {
+    expect(r.text('{"name":"Ana","pubsub_token":"PUBSUB123456","refresh_token": "1//0gRefresh"}')).toBe(
+      `{"name":"Ana","pubsub_token":"${REDACTED}","refresh_token": "${REDACTED}"}`,
+    );
+    expect(r.text('tokensPerHour: 40000')).toBe('tokensPerHour: 40000');
+  });
+
   it('does not shred text with very short secrets', () => {
     expect(createRedactor(['1']).text('targets 1 and 11')).toBe('targets 1 and 11');
   });
