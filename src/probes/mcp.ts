@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpTarget } from '../state/config.js';
+import { isSecretName } from '../state/redact.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, statusError, transportError } from './http-client.js';
 import { ProcessTransport } from './mcp-stdio.js';
@@ -129,7 +129,7 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
       const proc = new ProcessTransport({
         command: target.command,
         args: target.args,
-        env: { ...getDefaultEnvironment(), ...target.env },
+        env: childEnvironment(process.env, target.env),
         ...(target.cwd ? { cwd: target.cwd } : {}),
         killGraceMs,
       });
@@ -366,6 +366,17 @@ function fingerprint(t: McpTarget): string {
   return t.transport === 'stdio'
     ? JSON.stringify(['stdio', t.command, t.args, t.env, t.cwd ?? null])
     : JSON.stringify(['http', t.url, t.headers]);
+}
+
+/**
+ * The environment a stdio MCP server starts with: ours (proxies, NODE_EXTRA_CA_CERTS, npm settings — without them
+ * `npx` can hang behind a corporate proxy or CA), less anything named like a secret, plus the target's own `env`.
+ * The SDK's default (HOME, PATH, SHELL, TERM, USER only) made `npx` servers time out where a shell starts them fine.
+ */
+export function childEnvironment(parent: NodeJS.ProcessEnv, own: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parent)) if (v !== undefined && !isSecretName(k)) out[k] = v;
+  return { ...out, ...own };
 }
 
 /** Remembers the last non-2xx answer the SDK's transports saw, for the status, Retry-After and evidence. */

@@ -1,10 +1,10 @@
 /** What every redacted value is replaced with. */
 export const REDACTED = '[redacted]';
 
-const SECRET_WORDS = '(?:token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|cookie|signature)';
+const SECRET_WORDS = '(?:token|secret|password|passwd|authorization|api[-_]?key|(?:private|access|secret)[-_]?key|cookie|signature)';
 
 /** Field and header names whose values are secrets wherever they appear. */
-const SECRET_NAME = /(token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|cookie|signature)$/i;
+const SECRET_NAME = /(token|secret|password|passwd|authorization|api[-_]?key|(?:private|access|secret)[-_]?key|cookie|signature)$/i;
 
 /** True for a field or header name whose value is a secret wherever it appears. */
 export function isSecretName(name: string): boolean {
