@@ -94,7 +94,13 @@ export function blockerEntry({ state, targetId, note, at, configPath, blockerId 
       ? r
         ? 'not failing at the last check'
         : 'no check yet'
-      : `${isoUtc(t.failingSince)} (${formatDuration(at - t.failingSince)}), ${t.consecutiveFailures} consecutive failure${t.consecutiveFailures === 1 ? '' : 's'}`;
+      : [
+          `not up since ${isoUtc(t.failingSince)} (${formatDuration(at - t.failingSince)})`,
+          r && t.statusSince !== null && t.statusSince !== t.failingSince ? `${r.status} since ${isoUtc(t.statusSince)} (${formatDuration(at - t.statusSince)})` : null,
+          `${t.consecutiveFailures} consecutive failed check${t.consecutiveFailures === 1 ? '' : 's'}`,
+        ]
+          .filter(Boolean)
+          .join('; ');
   const tiles = t.tiles.length ? tileNames(t.tiles).join(', ') : 'none configured';
   const lines = [
     `## BLOCKER ${targetId} — ${isoUtc(at)} (${blockerId})`,
@@ -104,7 +110,7 @@ export function blockerEntry({ state, targetId, note, at, configPath, blockerId 
     `- **Target:** ${t.name === t.id ? `\`${t.id}\` (${t.kind})` : `${t.name} (\`${t.id}\`, ${t.kind})`}`,
     `- **Status:** ${statusLine(r)}`,
     `- **Last check:** ${t.checkedAt === null ? 'none' : `${isoUtc(t.checkedAt)} (${formatDuration(at - t.checkedAt)} before this entry)`}`,
-    `- **Failing since:** ${failing}`,
+    `- **Failing:** ${failing}`,
     recent.length
       ? `- **Last ${recent.length === 1 ? 'check' : `${recent.length} checks`}** (oldest → newest): \`${sparkline(latencies, { width: BLOCKER_SPARK_WIDTH })}\` ${numbers}`
       : '- **Last checks:** none recorded',

@@ -135,6 +135,19 @@ function withTarget(state: State, id: string, patch: (t: TargetState) => TargetS
   return t ? { ...state, targets: { ...state.targets, [id]: patch(t) } } : state;
 }
 
+/** Failure streaks as the tail of a sample history shows them (for a console restarted mid-incident). */
+export function streaksOf(samples: readonly Sample[]): Pick<TargetState, 'consecutiveFailures' | 'failingSince' | 'statusSince'> {
+  const last = samples.at(-1);
+  if (!last) return { consecutiveFailures: 0, failingSince: null, statusSince: null };
+  let i = samples.length - 1;
+  while (i > 0 && samples[i - 1]!.status === last.status) i--;
+  let j = samples.length - 1;
+  while (j > 0 && samples[j - 1]!.status !== 'up') j--;
+  let downs = 0;
+  for (let k = samples.length - 1; k >= 0 && samples[k]!.status === 'down'; k--) downs++;
+  return { statusSince: samples[i]!.at, failingSince: last.status === 'up' ? null : samples[j]!.at, consecutiveFailures: downs };
+}
+
 /** The pure reducer: (state, action) → new state. */
 export function reduce(state: State, action: Action): State {
   switch (action.type) {
@@ -152,7 +165,8 @@ export function reduce(state: State, action: Action): State {
         latencyMs: r.status === 'down' ? null : r.latencyMs,
         ...(r.error ? { errorKind: r.error.kind } : {}),
       };
-      const from = t.latest?.status ?? null;
+      // After a restart the journal's last sample is the previous status: "down since" carries on, no fake "new → down".
+      const from = t.latest?.status ?? t.samples.at(-1)?.status ?? null;
       const changed = from !== r.status;
       const next: TargetState = {
         ...t,
@@ -211,7 +225,7 @@ export function reduce(state: State, action: Action): State {
       const targets = { ...state.targets };
       for (const [id, samples] of Object.entries(action.samples)) {
         const t = targets[id];
-        if (t) targets[id] = { ...t, samples: appendBounded([], samples, SAMPLE_CAPACITY) };
+        if (t) targets[id] = { ...t, samples: appendBounded([], samples, SAMPLE_CAPACITY), ...streaksOf(samples) };
       }
       const blockers = { ...state.blockers };
       for (const b of action.blockers) blockers[b.id] = b;

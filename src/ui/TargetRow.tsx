@@ -96,10 +96,10 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
         <Box width={width} paddingLeft={13}>
           <Text color={theme.status[status]} wrap="truncate-end">
             ↳ {problem}
-            {t.failingSince !== null ? (
+            {t.statusSince !== null ? (
               <Text color={theme.muted}>
                 {' '}
-                · since {formatClock(t.failingSince, now)} ({formatDuration(now - t.failingSince)})
+                · {status} since {formatClock(t.statusSince, now)} ({formatDuration(now - t.statusSince)})
                 {t.consecutiveFailures > 1 ? ` · ${t.consecutiveFailures}× in a row` : ''}
               </Text>
             ) : null}

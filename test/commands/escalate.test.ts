@@ -111,7 +111,7 @@ describe('pitwall escalate', () => {
     const text = readFileSync(e.file, 'utf8');
     expect(text).toContain('## BLOCKER app — 2026-10-13T14:01:30Z (B-');
     expect(text).toContain('- **Status:** ✖ down — connection: connection refused (ECONNREFUSED)');
-    expect(text).toContain('- **Failing since:** 2026-10-13T14:01:00Z (30s), 2 consecutive failures');
+    expect(text).toContain('- **Failing:** not up since 2026-10-13T14:01:00Z (30s); 2 consecutive failed checks');
     // 50/80·7 = 4.4 → ▅, 60 → 5.3 → ▆, 70 → 6.1 → ▇, 80 → █
     expect(text).toContain('`▅▆▇█··` 50 ms, 60 ms, 70 ms, 80 ms, ✖, ✖');
     expect(e.out.join('')).not.toContain('checked just now');

@@ -58,3 +58,19 @@ describe('blockers from other processes', () => {
     expect(reduce(s, { type: 'blockers-synced', blockers: [b('B-2')] })).toBe(s);
   });
 });
+
+describe('history after a restart', () => {
+  it('carries "since" and failure streaks on, with no fake "new → down" transition', () => {
+    const samples = [
+      { at: 1_000, status: 'up' as const, latencyMs: 10 },
+      { at: 2_000, status: 'degraded' as const, latencyMs: 3000 },
+      { at: 3_000, status: 'down' as const, latencyMs: null, errorKind: 'timeout' as const },
+      { at: 4_000, status: 'down' as const, latencyMs: null, errorKind: 'timeout' as const },
+    ];
+    let s = reduce(initialState(config, { now: 0 }), { type: 'history-loaded', samples: { shopify: samples }, events: [], blockers: [] });
+    expect(s.targets.shopify).toMatchObject({ statusSince: 3_000, failingSince: 2_000, consecutiveFailures: 2 });
+    s = finish(s, 'shopify', { status: 'down', latencyMs: null, error: { kind: 'timeout', message: 't' }, details: {} });
+    expect(s.targets.shopify).toMatchObject({ statusSince: 3_000, failingSince: 2_000, consecutiveFailures: 3 });
+    expect(s.events.filter((e) => e.type === 'transition')).toEqual([]);
+  });
+});

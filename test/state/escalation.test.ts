@@ -63,7 +63,7 @@ describe('blockerEntry', () => {
     expect(md).toContain('- **Target:** Storefront API (`app`, http)\n');
     expect(md).toContain('- **Status:** ✖ down — http: HTTP 503 (Service Unavailable)\n');
     expect(md).toContain('- **Last check:** 2026-10-13T14:01:15Z (15s before this entry)\n');
-    expect(md).toContain('- **Failing since:** 2026-10-13T14:00:45Z (45s), 3 consecutive failures\n');
+    expect(md).toContain('- **Failing:** not up since 2026-10-13T14:00:45Z (45s); 3 consecutive failed checks\n');
     // 120/130·7 = 6.5 → ▇, 130 → █, 118/130·7 = 6.4 → ▇, failures are gaps
     expect(md).toContain('- **Last 6 checks** (oldest → newest): `▇█▇···` 120 ms, 130 ms, 118 ms, ✖, ✖, ✖\n');
     expect(md).toContain('- **Affected tiles:** Sales Pulse, Inventory Watch\n');
@@ -99,7 +99,7 @@ describe('blockerEntry', () => {
     expect(mcp).toContain('- **Target:** `mcp-docs` (mcp)\n');
     expect(mcp).toContain('- **Affected tiles:** none configured');
     expect(mcp).toContain('- **Config file:** (built-in demo config)');
-    expect(mcp).toContain('- **Failing since:** 2026-10-13T14:00:00Z (5s), 1 consecutive failure\n');
+    expect(mcp).toContain('- **Failing:** not up since 2026-10-13T14:00:00Z (5s); 1 consecutive failed check\n');
 
     const shop = blockerEntry({ state: s, targetId: 'shop', note: 'throttled', at: T0 + 5_000, configPath: null, blockerId: 'B-y' });
     expect(shop).toContain('- **Status:** ▲ degraded — throttle headroom 4% left\n');
@@ -107,7 +107,7 @@ describe('blockerEntry', () => {
     expect(shop).toContain('- Sub-check `orders` (Sales Pulse): ✖ down — auth: HTTP 401 unauthorized: check the token');
     expect(shop).not.toContain('`products`');
     // degraded is failing (not up) but not a failure in a row
-    expect(shop).toContain('- **Failing since:** 2026-10-13T14:00:00Z (5s), 0 consecutive failures\n');
+    expect(shop).toContain('- **Failing:** not up since 2026-10-13T14:00:00Z (5s); 0 consecutive failed checks\n');
   });
 
   it('says so when the target was never checked', () => {

@@ -146,7 +146,8 @@ describe('ndjsonLines from store actions', () => {
     expect(out.records()).toEqual([
       // The older run of the batch has only what its sample kept.
       { type: 'result', at: new Date(t0 + 1).toISOString(), target: 'app', kind: 'http', status: 'down', latencyMs: null, error: { kind: 'timeout', message: '' } },
-      { type: 'transition', at: new Date(t0 + 1).toISOString(), target: 'app', from: null, to: 'down', status: 'down', error: { kind: 'timeout', message: 'no answer within 10 ms' } },
+      // After history, the first change is from the journal's last status, not from nothing.
+      { type: 'transition', at: new Date(t0 + 1).toISOString(), target: 'app', from: 'up', to: 'down', status: 'down', error: { kind: 'timeout', message: 'no answer within 10 ms' } },
       { type: 'result', at: new Date(t0 + 2).toISOString(), target: 'app', kind: 'http', status: 'up', latencyMs: 8, error: null, attempts: 1 },
       { type: 'transition', at: new Date(t0 + 2).toISOString(), target: 'app', from: 'down', to: 'up', status: 'up', error: null },
     ]);

@@ -25,7 +25,7 @@ describe('console screen', () => {
     expect(s).toContain('1 down · 3 up');
     expect(s).toMatch(/INTEGRATIONS[\s\S]*MCP SERVERS[\s\S]*VENDOR STATUS/);
     expect(s).toMatch(/✖ down\s+shopify-admin/);
-    expect(s).toMatch(/↳ timeout: no answer within 10000 ms · since \d\d:\d\d:\d\d \(0s\)/);
+    expect(s).toMatch(/↳ timeout: no answer within 10000 ms · down since \d\d:\d\d:\d\d \(0s\)/);
     expect(s).toContain('Sales Pulse is blind');
     expect(s).toContain('Inventory Watch is blind ← shopify-admin');
     expect(s).toContain('shopify-admin up → down (timeout: no answer within 10000 ms)');
