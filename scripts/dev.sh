@@ -16,11 +16,19 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
+# Build only when a source file is newer than the build.
+build() {
+  if [ ! -f dist/cli.js ] || [ -n "$(find src fixtures package.json tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit 2>/dev/null)" ]; then
+    npm run --silent build >&2
+  fi
+}
+
 what=${1:-start}
 [ $# -gt 0 ] && shift
 case "$what" in
-  start) npm run --silent build >&2 && exec node dist/cli.js "$@" ;;
-  test) npm run --silent build >&2 && exec node_modules/.bin/vitest run "$@" ;;
-  bench) npm run --silent build >&2 && exec node bench/run.mjs "$@" ;;
+  # pitwall runs where you called npm from (npm puts that in INIT_CWD), so ./pitwall.yaml there is found.
+  start) build && cd "${INIT_CWD:-$root}" && exec node "$root/dist/cli.js" "$@" ;;
+  test) build && exec node_modules/.bin/vitest run "$@" ;;
+  bench) build && exec node bench/run.mjs "$@" ;;
   *) echo "usage: sh scripts/dev.sh start|test|bench [args…]" >&2; exit 3 ;;
 esac
