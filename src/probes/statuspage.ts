@@ -49,7 +49,7 @@ export async function probeStatuspage(target: StatuspageTarget, ctx: ProbeContex
     .slice(0, 3)
     .join('; ');
   if (indicator === 'major' || indicator === 'critical') {
-    return classify({ ...base, details, error: { kind: 'http', message: `vendor reports ${indicator} outage: ${summary}`, httpStatus: a.status } });
+    return classify({ ...base, details, error: { kind: 'http', message: `vendor reports ${indicator} outage: ${summary}` } });
   }
   const degradedReason = indicator === 'minor' ? `vendor reports minor issues: ${summary}` : null;
   return classify({ ...base, details, degradedReason });

@@ -196,7 +196,7 @@ export function parseConfig(text: string, opts: { path?: string | null; env?: No
   const secrets: string[] = [];
   const substituted = substitute(doc, [], env, secrets);
   const parsed = schema.safeParse(substituted);
-  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, substituted));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, substituted));
   return finish(parsed.data, path, baseDir, secrets);
 }
 
@@ -237,7 +237,7 @@ export function configVariables(text: string, opts: { path?: string | null; env?
 /** Validates a config built in code (the demo, tests) through the same schema. */
 export function configFromObject(obj: unknown, baseDir = process.cwd()): Config {
   const parsed = schema.safeParse(obj);
-  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, obj));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, obj));
   return finish(parsed.data, null, baseDir, []);
 }
 
@@ -296,7 +296,9 @@ function parseDocument(text: string): object {
     doc = parseYaml(text, { prettyErrors: true });
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new ConfigError(`config is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+    const what = (err as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const col = err instanceof YAMLParseError && err.linePos ? `, column ${err.linePos[0].col}` : '';
+    throw new ConfigError(`config is not valid YAML${where}${col}: ${what}`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError('config must be a mapping with at least a "targets" list');
@@ -342,6 +344,14 @@ function substitute(v: unknown, path: PathPart[], env: Record<string, string | u
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, [...path, k], env, secrets)]));
   }
   return v;
+}
+
+/** The first mistake as a sentence naming its key, then where the others are, so one run shows them all. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], doc: unknown): string {
+  const first = describeIssue(issues[0]!, doc);
+  const others = [...new Set(issues.slice(1).flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => formatPath([...i.path, k])) : [formatPath(i.path)])))];
+  if (issues[0]!.code === 'unrecognized_keys') others.unshift(...issues[0]!.keys.slice(1).map((k) => formatPath([...issues[0]!.path, k])));
+  return others.length ? `${first} (also wrong: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})` : first;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {

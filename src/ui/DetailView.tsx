@@ -4,7 +4,7 @@ import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../state/config.js';
 import { openBlockerFor } from '../state/derive.js';
 import { formatAgo, formatClock, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
-import { HINTS } from './lib/hints.js';
+import { hintFor } from './lib/hints.js';
 import { lastHour, problemOf } from './lib/row-stats.js';
 import { sparkline } from './lib/sparkline.js';
 import { useAppState, useTarget } from './store-context.js';
@@ -55,7 +55,7 @@ export function DetailView({ id, now, width, height }: { id: string; now: number
       add(
         <Text wrap="wrap">
           {label('what to try')}
-          {HINTS[r.error.kind]}
+          {hintFor(t.kind, r.error.kind)}
         </Text>,
       );
     }

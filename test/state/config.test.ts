@@ -47,6 +47,12 @@ describe('config', () => {
     expect(errorOf(`feedbackfile: x\ntargets:\n  - {id: a, kind: http, url: "http://x"}\n`)).toMatch(/^feedbackfile: unknown key/);
   });
 
+  it('names the other mistakes too, so one run shows them all', () => {
+    expect(errorOf(`targets:\n  - {id: a, kind: http, url: "http://x", timeotMs: 5}\n  - {id: b, kind: http, url: "http://y", expectStatuss: 200}\n`)).toBe(
+      'targets[0].timeotMs: unknown key (check the spelling; unknown keys are not ignored) (also wrong: targets[1].expectStatuss)',
+    );
+  });
+
   it('rejects an unknown kind and a missing field', () => {
     expect(errorOf(`targets:\n  - {id: a, kind: ftp}\n`)).toBe(
       'targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http (got "ftp")',

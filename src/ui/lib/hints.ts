@@ -10,3 +10,12 @@ export const HINTS: Record<ErrorKind, string> = {
   bad_response: 'An answer that is not what the API promises (HTML page, cut JSON, GraphQL errors): a proxy or a breaking change.',
   protocol: 'The MCP server misbehaved (failed initialize, JSON-RPC error, exited, garbage on stdout): read its stderr tail.',
 };
+
+/** A vendor's status page reporting an incident is not ours to fix. */
+export const VENDOR_INCIDENT_HINT =
+  "The vendor reports an incident: follow its status page, tell the team which tiles it blinds, and escalate if it blocks the launch.";
+
+/** The "what to try" line for a target's error. */
+export function hintFor(targetKind: string, kind: ErrorKind): string {
+  return targetKind === 'statuspage' && kind === 'http' ? VENDOR_INCIDENT_HINT : HINTS[kind];
+}
