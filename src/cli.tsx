@@ -120,6 +120,7 @@ async function openConsole(opts: { config?: string; stateDir?: string; demo?: bo
   } finally {
     await demo.close();
   }
+  process.stderr.write(`pitwall: the demo's feedback file is kept at ${demo.config.feedbackFile}\n`);
 }
 
 const metricsOption = (cmd: Command) => cmd.option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)');

@@ -16,6 +16,9 @@ import { useConsoleKeys } from './use-console-keys.js';
 import { initialUiState, reduceUi } from './use-console-state.js';
 import { useNow } from './use-now.js';
 
+/** How long a footer message stays. */
+const FLASH_MS = 8_000;
+
 export interface AppProps {
   prefs?: Partial<Prefs>;
   /** The feedback file is missing: ask once whether to create it. */
@@ -50,6 +53,13 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
     if (feedbackMissing) dispatch({ type: 'confirm', question: `The feedback file ${feedbackFile} does not exist. Create it?`, onYes: { type: 'create-feedback' } });
   }, [feedbackMissing, feedbackFile]);
 
+  // A message says what just happened; after a few seconds it would say something that is no longer true.
+  useEffect(() => {
+    if (!ui.flash) return;
+    const t = setTimeout(() => dispatch({ type: 'flash', flash: null }), FLASH_MS);
+    return () => clearTimeout(t);
+  }, [ui.flash]);
+
   const selectedId = ids[ui.selected];
   useEffect(() => {
     if (selectedId) actions.savePrefs({ selectedTarget: selectedId, view: ui.view === 'detail' ? 'detail' : 'list' });
@@ -72,10 +82,10 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   return (
     <Box flexDirection="column" width={width}>
       <Header now={now} width={width} muted={ui.muted} nextReportAt={reportAt} />
-      <TilesStrip width={width} />
+      {ui.view === 'help' && rows < 34 ? null : <TilesStrip width={width} />}
       <Box marginTop={1} flexDirection="column">
         {ui.view === 'help' ? (
-          <HelpOverlay width={width} />
+          <HelpOverlay width={width} compact={rows < 34} />
         ) : ui.view === 'detail' && selectedId ? (
           <DetailView id={selectedId} now={now} width={width} height={body} />
         ) : (

@@ -43,7 +43,7 @@ export function DetailView({ id, now, width, height }: { id: string; now: number
   }
   if (r && r.status !== 'up') {
     add(
-      <Text wrap="wrap">
+      <Text wrap={height < 30 ? 'truncate-end' : 'wrap'}>
         {label('problem')}
         <Text color={theme.status[status]}>{problemOf(r)}</Text>
         {r.error?.httpStatus ? <Text color={theme.muted}> · HTTP {r.error.httpStatus}</Text> : null}
@@ -53,7 +53,7 @@ export function DetailView({ id, now, width, height }: { id: string; now: number
     );
     if (r.error) {
       add(
-        <Text wrap="wrap">
+        <Text wrap={height < 30 ? 'truncate-end' : 'wrap'}>
           {label('what to try')}
           {hintFor(t.kind, r.error.kind)}
         </Text>,
@@ -66,7 +66,7 @@ export function DetailView({ id, now, width, height }: { id: string; now: number
     for (const e of evidence.slice(-8)) add(<Text wrap="truncate-end">  {e}</Text>);
   }
   add(
-    <Text>
+    <Text wrap="truncate-end">
       {label('latency 1h')}p50 {formatLatency(stats.p50)} · p95 {formatLatency(stats.p95)} · max {formatLatency(stats.max)} · {stats.checks} checks,{' '}
       {stats.failures} failed · up {stats.uptimePct === null ? '—' : `${stats.uptimePct.toFixed(1)}%`}
     </Text>,

@@ -3,6 +3,9 @@ import { KEYS } from './keys.js';
 import type { ConsoleUiState } from './use-console-state.js';
 import { theme } from './theme.js';
 
+/** The keys that matter most, for 80 columns: quit and help always show. */
+const NARROW_FOOTER = '↑↓ ⏎ details · e escalate · r rerun · h report · x resolve · ? help · q quit';
+
 /** The bottom line: a prompt, a question, a message, or the key hints. */
 export function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
   const m = ui.modal;
@@ -37,9 +40,11 @@ export function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
         </Text>
       ) : null}
       <Text color={theme.muted} wrap="truncate-end">
-        {KEYS.filter((k) => k.footer)
-          .map((k) => k.footer)
-          .join('  ')}
+        {width >= 100
+          ? KEYS.filter((k) => k.footer)
+              .map((k) => k.footer)
+              .join('  ')
+          : NARROW_FOOTER}
       </Text>
     </Box>
   );

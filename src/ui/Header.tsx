@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { isStale, overall } from '../state/derive.js';
-import { formatClock, formatDuration, statusLabel, truncate } from './lib/format.js';
+import { formatClock, formatDuration, statusLabel, truncateStart } from './lib/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 
@@ -67,9 +67,11 @@ export function Header({ now, width, muted, nextReportAt }: { now: number; width
             ⚠ {outbox} {outbox === 1 ? 'entry' : 'entries'} waiting to be written
           </Text>
         ) : null}
-        <Text color={theme.muted} wrap="truncate-start">
-          feedback: {truncate(feedbackFile, Math.max(20, width - 60))}
-        </Text>
+        <Box flexShrink={1} flexGrow={1}>
+          <Text color={theme.muted} wrap="truncate-start">
+            feedback: {truncateStart(feedbackFile, Math.max(20, width - 48 - (outbox > 0 ? 36 : 0)))}
+          </Text>
+        </Box>
       </Box>
     </Box>
   );

@@ -45,8 +45,15 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
     const used = (from: number, to: number) => lines.slice(from, to + 1).reduce((n, l) => n + heightOf(l), 0);
     while (start < selLine && used(start, selLine) > room) start++;
   }
+  const hiddenAbove = lines.slice(0, start).flatMap((l) => (l.kind === 'row' ? [l.id] : []));
+  // "↑ N more" only when it fits without pushing the selected row out.
+  const selIndex = lines.findIndex((l) => l.kind === 'row' && l.index === selected);
+  const fits = () => lines.slice(start, selIndex + 1).reduce((n, l) => n + heightOf(l), 0) < room;
+  // A failing target above matters more than a group title: give the title's line to the indicator.
+  if (hiddenAbove.length > 0 && !fits() && lines[start]?.kind === 'title' && start < selIndex) start++;
+  const showUp = hiddenAbove.length > 0 && fits();
   const visible: Line[] = [];
-  let usedLines = 0;
+  let usedLines = showUp ? 1 : 0;
   for (const l of lines.slice(start)) {
     if (usedLines + heightOf(l) > room) break;
     visible.push(l);
@@ -56,11 +63,11 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
   return (
     <Box flexDirection="column" width={width}>
       <Header cols={cols} width={width} />
+      {showUp ? <MoreLine ids={hiddenAbove} up /> : null}
       {visible.map((l) =>
         l.kind === 'title' ? (
           <Text key={`g-${l.group}`} bold color={theme.accent}>
             {GROUP_TITLE[l.group]}
-            {start > 0 && l === visible[0] ? '  ↑ more' : ''}
           </Text>
         ) : (
           <TargetRow key={l.id} target={targets[l.id]!} selected={l.index === selected} blocker={blocked.has(l.id)} cols={cols} now={now} width={width} />
@@ -72,7 +79,7 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
 }
 
 /** "↓ 4 more", saying how many of them are failing: a problem below the fold must not look like nothing. */
-function MoreLine({ ids }: { ids: string[] }) {
+function MoreLine({ ids, up = false }: { ids: string[]; up?: boolean }) {
   const targets = useAppState((s) => s.targets);
   const down = ids.filter((id) => targets[id]?.latest?.status === 'down').length;
   const degraded = ids.filter((id) => targets[id]?.latest?.status === 'degraded').length;
@@ -80,7 +87,7 @@ function MoreLine({ ids }: { ids: string[] }) {
   return (
     <Text color={down ? theme.status.down : degraded ? theme.status.degraded : theme.muted} bold={Boolean(down)}>
       {' '}
-      ↓ {ids.length} more{bad ? ` (${bad}: j/↓ to see)` : ''}
+      {up ? '↑' : '↓'} {ids.length} more{bad ? ` (${bad}: ${up ? 'k/↑' : 'j/↓'} to see)` : ''}
     </Text>
   );
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import type { TileId } from '../state/config.js';
-import { tileHealth } from '../state/derive.js';
+import { tileHealth, type TileHealth } from '../state/derive.js';
 import { STATUS_SYMBOL } from './lib/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
@@ -33,17 +33,31 @@ export function TilesStrip({ width }: { width: number }) {
       </Box>
       {hurt.length ? (
         <Text wrap="truncate-end">
-          {hurt.map((t, i) => (
-            <Text key={t.id}>
+          {groupHurt(hurt).map((g, i) => (
+            <Text key={g.names.join()}>
               {i ? '  ·  ' : ''}
-              <Text bold color={theme.status[t.status!]}>
-                {t.name} {t.status === 'down' ? 'is blind' : 'is impaired'}
+              <Text bold color={theme.status[g.status]}>
+                {g.names.join(', ')} {g.status === 'down' ? (g.names.length > 1 ? 'are blind' : 'is blind') : g.names.length > 1 ? 'are impaired' : 'is impaired'}
               </Text>
-              <Text> ← {t.culprits.join(', ')}</Text>
+              <Text> ← {g.culprits}</Text>
             </Text>
           ))}
         </Text>
       ) : null}
     </Box>
   );
+}
+
+/** Tiles hurt by the same targets, together: "Sales Pulse, Inventory Watch are blind ← shopify-admin". */
+function groupHurt(hurt: TileHealth[]): { names: string[]; status: 'down' | 'degraded'; culprits: string }[] {
+  const groups = new Map<string, { names: string[]; status: 'down' | 'degraded'; culprits: string }>();
+  for (const t of hurt) {
+    const culprits = t.culprits.join(', ');
+    const status = t.status === 'down' ? 'down' : 'degraded';
+    const key = `${status}|${culprits}`;
+    const g = groups.get(key) ?? { names: [], status, culprits };
+    g.names.push(t.name);
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => (a.status === b.status ? 0 : a.status === 'down' ? -1 : 1));
 }

@@ -26,8 +26,7 @@ describe('console screen', () => {
     expect(s).toMatch(/INTEGRATIONS[\s\S]*MCP SERVERS[\s\S]*VENDOR STATUS/);
     expect(s).toMatch(/✖ down\s+shopify-admin/);
     expect(s).toMatch(/↳ timeout: no answer within 10000 ms · down since \d\d:\d\d:\d\d \(0s\)/);
-    expect(s).toContain('Sales Pulse is blind');
-    expect(s).toContain('Inventory Watch is blind ← shopify-admin');
+    expect(s).toContain('Sales Pulse, Inventory Watch, Fulfillment Flow are blind ← shopify-admin');
     expect(s).toContain('shopify-admin up → down (timeout: no answer within 10000 ms)');
     // the failed check is a gap in the sparkline, not a low bar
     expect(s).toMatch(/shopify-admin\s+—\s+90\/90 ms\s+█·/);
@@ -146,6 +145,16 @@ describe('console screen', () => {
     finish(app.store, 'shopify-status', down('timeout', 'no answer within 10000 ms'));
     await settle();
     expect(app.screen()).toMatch(/› … unknown  shopify-admin[^\n]*\n ↓ 3 more \(1 down: j\/↓ to see\)/);
+  });
+
+  it('says when a failing target is scrolled out of sight above', async () => {
+    const app = renderApp({ columns: 100, rows: 16 });
+    finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms'));
+    await settle();
+    app.stdin.write('jjj');
+    await settle();
+    expect(app.screen()).toMatch(/↑ \d more \(1 down: k\/↑ to see\)/);
+    expect(app.screen()).toMatch(/› .*shopify-status/);
   });
 
   it('drops columns instead of wrapping at 80 columns', async () => {

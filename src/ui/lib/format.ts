@@ -52,3 +52,9 @@ export function truncate(text: string, width: number): string {
 export function formatClock(at: number, now: number = at): string {
   return isSameDay(at, now) ? format(at, 'HH:mm:ss') : format(at, 'MMM d HH:mm');
 }
+
+/** Cuts a path from the left, keeping its end (the file name matters most): "…/feedback/integrations.md". */
+export function truncateStart(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length > width ? `…${text.slice(text.length - width + 1)}` : text;
+}
