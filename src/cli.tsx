@@ -11,6 +11,8 @@ if (major < 22) {
   process.exit(3);
 }
 
+// React's production build: the development one costs several times more per frame (checks, warnings).
+process.env.NODE_ENV ??= 'production';
 // NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
 if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 

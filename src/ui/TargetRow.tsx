@@ -24,7 +24,9 @@ interface Props {
 export const TargetRow = memo(function TargetRow({ target: t, selected, blocker, cols, now, width }: Props) {
   const r = t.latest;
   const status = r?.status ?? 'unknown';
-  const stats = useMemo(() => lastHour(t.samples, now), [t.samples, now]);
+  // The hour's stats move with new samples, not with the clock: recompute on a sample or every 10 s, not every frame.
+  const window10s = Math.floor(now / 10_000);
+  const stats = useMemo(() => lastHour(t.samples, window10s * 10_000), [t.samples, window10s]);
   const spark = useMemo(
     () => (cols.spark ? sparkline(t.samples.slice(-cols.spark).map((s) => s.latencyMs), { width: cols.spark }) : ''),
     [t.samples, cols.spark],
