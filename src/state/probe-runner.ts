@@ -3,10 +3,8 @@ import type { RunProbe } from './engine.js';
 import { createHttpAgent } from '../probes/http-client.js';
 import { probeHttp } from '../probes/http.js';
 import { probeStatuspage } from '../probes/statuspage.js';
-import { probeShopify } from '../probes/shopify.js';
-import { probeChatwoot } from '../probes/chatwoot.js';
-import { createGaProber } from '../probes/ga.js';
-import { createMcpProber } from '../probes/mcp.js';
+import type { GaProber } from '../probes/ga.js';
+import type { McpProber } from '../probes/mcp.js';
 
 /** Dispatches each target to its probe and owns what probes share: the HTTP agent and MCP sessions. */
 export interface ProbeRunner {
@@ -17,12 +15,25 @@ export interface ProbeRunner {
   killAllSync(): void;
 }
 
+/** A module loaded on first use, once: `check --only mcp-x` must not load the GA and Shopify SDKs. */
+function lazy<T>(load: () => Promise<T>) {
+  let loading: Promise<T> | undefined;
+  let value: T | undefined;
+  return {
+    get: () => (loading ??= load().then((v) => (value = v))),
+    loaded: () => loading,
+    value: () => value,
+  };
+}
+
 export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunner {
   const dispatcher = createHttpAgent();
-  const mcp = createMcpProber(opts.now ? { now: opts.now } : {});
+  const mcp = lazy<McpProber>(async () => (await import('../probes/mcp.js')).createMcpProber(opts.now ? { now: opts.now } : {}));
   // One GA client per target, kept: its token cache and channel would otherwise be rebuilt every interval.
-  const ga = createGaProber();
-  const run: RunProbe = (target: Target, ctx) => {
+  const ga = lazy<GaProber>(async () => (await import('../probes/ga.js')).createGaProber());
+  const shopify = lazy(async () => (await import('../probes/shopify.js')).probeShopify);
+  const chatwoot = lazy(async () => (await import('../probes/chatwoot.js')).probeChatwoot);
+  const run: RunProbe = async (target: Target, ctx) => {
     const c = { ...ctx, dispatcher };
     switch (target.kind) {
       case 'http':
@@ -30,20 +41,20 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
       case 'statuspage':
         return probeStatuspage(target, c);
       case 'shopify':
-        return probeShopify(target, c);
+        return (await shopify.get())(target, c);
       case 'chatwoot':
-        return probeChatwoot(target, c);
+        return (await chatwoot.get())(target, c);
       case 'ga':
-        return ga.probe(target, c);
+        return (await ga.get()).probe(target, c);
       case 'mcp':
-        return mcp.probe(target, c);
+        return (await mcp.get()).probe(target, c);
     }
   };
   return {
     run,
     async close() {
-      await Promise.allSettled([mcp.close(), ga.close(), dispatcher.close()]);
+      await Promise.allSettled([mcp.loaded()?.then((p) => p.close()), ga.loaded()?.then((p) => p.close()), dispatcher.close()]);
     },
-    killAllSync: () => mcp.killAllSync(),
+    killAllSync: () => mcp.value()?.killAllSync(),
   };
 }

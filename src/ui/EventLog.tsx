@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { EngineEvent } from '../state/store.js';
-import { formatClock } from './lib/format.js';
+import { formatClock } from './lib/clock.js';
 import { theme } from './theme.js';
 
 /** One event as a line: `14:03:12 shopify-admin up → down (timeout: …)`. Exported for tests and reports. */

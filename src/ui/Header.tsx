@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { isStale, overall } from '../state/derive.js';
-import { formatClock, formatDuration, statusLabel, truncateStart } from './lib/format.js';
+import { formatDuration, statusLabel, truncateStart } from './lib/format.js';
+import { formatClock } from './lib/clock.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 

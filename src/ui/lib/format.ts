@@ -1,4 +1,3 @@
-import { format, isSameDay } from 'date-fns';
 import type { Status } from '../../probes/types.js';
 
 /** Status symbols: every status reads without colour. */
@@ -48,10 +47,6 @@ export function truncate(text: string, width: number): string {
   return one.length > width ? `${one.slice(0, Math.max(0, width - 1))}…` : one;
 }
 
-/** Local wall-clock time: "14:03:12" today, "Oct 13 14:03" on another day (a three-day console needs the date). */
-export function formatClock(at: number, now: number = at): string {
-  return isSameDay(at, now) ? format(at, 'HH:mm:ss') : format(at, 'MMM d HH:mm');
-}
 
 /** Cuts a path from the left, keeping its end (the file name matters most): "…/feedback/integrations.md". */
 export function truncateStart(text: string, width: number): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatClock, formatDuration, formatLatency, statusLabel, truncate } from '../../../src/ui/lib/format.js';
+import { formatAgo, formatDuration, formatLatency, statusLabel, truncate } from '../../../src/ui/lib/format.js';
+import { formatClock } from '../../../src/ui/lib/clock.js';
 
 describe('formatters', () => {
   it('formats latency for people', () => {
