@@ -154,13 +154,11 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
 
   it('maps a hang to timeout when the signal aborts', async () => {
     peer.setMode('hang');
-    const started = performance.now();
     const r = await probeChatwoot(target(peer.url), ctx(300));
 
     expect(r.status).toBe('down');
     expect(r.error).toEqual({ kind: 'timeout', message: 'no answer within 300 ms' });
     expect(r.latencyMs).toBeNull();
-    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   it('maps a refused connection to connection', async () => {
