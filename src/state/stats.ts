@@ -9,7 +9,7 @@ export interface Sample {
 }
 
 /** The nearest-rank percentile of already sorted values, or null when there are none. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
@@ -28,7 +28,10 @@ export interface WindowStats {
 
 /** Stats over the samples in [from, to). */
 export function windowStats(samples: readonly Sample[], from = -Infinity, to = Infinity): WindowStats {
-  const latencies: number[] = [];
+  // A typed array sorts numerically in native code: several times faster than sort((a, b) => a - b) on an hour
+  // of 1-second samples, and every row asks for its hour's percentiles.
+  const latencies = new Float64Array(samples.length);
+  let n = 0;
   const errorsByKind: Partial<Record<ErrorKind, number>> = {};
   let checks = 0;
   let failures = 0;
@@ -37,16 +40,16 @@ export function windowStats(samples: readonly Sample[], from = -Infinity, to = I
     checks++;
     if (s.status === 'down') failures++;
     if (s.errorKind) errorsByKind[s.errorKind] = (errorsByKind[s.errorKind] ?? 0) + 1;
-    if (s.latencyMs !== null) latencies.push(s.latencyMs);
+    if (s.latencyMs !== null) latencies[n++] = s.latencyMs;
   }
-  latencies.sort((a, b) => a - b);
+  const sorted = latencies.subarray(0, n).sort();
   return {
     checks,
     failures,
     uptimePct: checks === 0 ? null : (100 * (checks - failures)) / checks,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    max: latencies.length ? latencies[latencies.length - 1]! : null,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: n ? sorted[n - 1]! : null,
     errorsByKind,
   };
 }

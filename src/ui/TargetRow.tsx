@@ -40,61 +40,41 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
       : 'waiting';
   const headroom = headroomLabel(r);
   const problem = problemOf(r);
+  // One Text with padded cells, not a flexbox per cell: a row is laid out as one node (the clock redraws every
+  // row every second, so this is most of a frame's cost). Cell contents are narrow characters.
+  const uptime = stats.uptimePct === null ? '—' : `${stats.uptimePct >= 99.95 ? '100' : stats.uptimePct.toFixed(1)}%`;
+  const fixed =
+    2 + 11 + cols.id + 1 + (cols.latency ? 9 : 0) + (cols.percentiles ? 16 : 0) + (cols.spark ? cols.spark + 1 : 0) + (cols.uptime ? 7 : 0) + (cols.headroom ? 12 : 0);
+  const whenText = stale ? `⚠ ${when}` : when;
+  const whenWidth = Math.max(0, width - fixed);
   return (
     <Box flexDirection="column" width={width}>
-    <Box width={width}>
-      <Text color={selected ? theme.selected : undefined} bold={selected}>
-        {selected ? '› ' : '  '}
-      </Text>
-      <Box width={11} flexShrink={0}>
+      <Text wrap="truncate-end">
+        <Text color={selected ? theme.selected : undefined} bold={selected}>
+          {selected ? '› ' : '  '}
+        </Text>
         <Text color={theme.status[status]} bold={status === 'down'}>
-          {STATUS_SYMBOL[status]} {status}
+          {cell(`${STATUS_SYMBOL[status]} ${status}`, 11)}
         </Text>
-      </Box>
-      <Box width={cols.id} flexShrink={0} marginRight={1}>
-        <Text bold={selected} wrap="truncate-end">
-          {t.id}
-        </Text>
-        {blocker ? <Text color={theme.blocker}> ⚑</Text> : null}
-      </Box>
-      {cols.latency ? (
-        <Box width={9} flexShrink={0}>
-          <Text>{formatLatency(r?.latencyMs)}</Text>
-        </Box>
-      ) : null}
-      {cols.percentiles ? (
-        <Box width={16} flexShrink={0}>
-          <Text color={theme.muted}>
-            {stats.p50 === null ? '—' : `${formatLatency(stats.p50).replace(' ms', '')}/${formatLatency(stats.p95)}`}
-          </Text>
-        </Box>
-      ) : null}
-      {cols.spark ? (
-        <Box width={cols.spark + 1} flexShrink={0}>
-          <Text color={theme.accent}>{spark}</Text>
-        </Box>
-      ) : null}
-      {cols.uptime ? (
-        <Box width={7} flexShrink={0}>
-          <Text color={stats.uptimePct !== null && stats.uptimePct < 99 ? theme.warn : theme.muted}>
-            {stats.uptimePct === null ? '—' : `${stats.uptimePct >= 99.95 ? '100' : stats.uptimePct.toFixed(1)}%`}
-          </Text>
-        </Box>
-      ) : null}
-      {cols.headroom ? (
-        <Box width={12} flexShrink={0}>
-          <Text color={theme.muted} wrap="truncate-end">
-            {headroom ?? ''}
-          </Text>
-        </Box>
-      ) : null}
-      <Box flexGrow={1} />
-      <Box flexShrink={0} width={cols.next ? 22 : 12} justifyContent="flex-end">
+        {blocker ? (
+          <>
+            <Text bold={selected}>{cell(t.id, cols.id - 2).trimEnd()}</Text>
+            <Text color={theme.blocker}>{cell(' ⚑', cols.id + 1 - [...cell(t.id, cols.id - 2).trimEnd()].length)}</Text>
+          </>
+        ) : (
+          <Text bold={selected}>{cell(t.id, cols.id + 1)}</Text>
+        )}
+        {cols.latency ? <Text>{cell(formatLatency(r?.latencyMs), 9)}</Text> : null}
+        {cols.percentiles ? (
+          <Text color={theme.muted}>{cell(stats.p50 === null ? '—' : `${formatLatency(stats.p50).replace(' ms', '')}/${formatLatency(stats.p95)}`, 16)}</Text>
+        ) : null}
+        {cols.spark ? <Text color={theme.accent}>{cell(spark, cols.spark + 1)}</Text> : null}
+        {cols.uptime ? <Text color={stats.uptimePct !== null && stats.uptimePct < 99 ? theme.warn : theme.muted}>{cell(uptime, 7)}</Text> : null}
+        {cols.headroom ? <Text color={theme.muted}>{cell(headroom ?? '', 12)}</Text> : null}
         <Text color={stale ? theme.warn : theme.muted} bold={stale}>
-          {stale ? `⚠ ${when}` : when}
+          {whenText.padStart(whenWidth)}
         </Text>
-      </Box>
-    </Box>
+      </Text>
       {problem ? (
         <Box width={width} paddingLeft={13}>
           <Text color={theme.status[status]} wrap="truncate-end">
@@ -112,6 +92,14 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
     </Box>
   );
 });
+
+/** Text cut or padded to exactly `width` columns (cells hold narrow characters). */
+function cell(text: string, width: number): string {
+  const chars = [...text];
+  // Cut one short and keep a space, so a long value never runs into the next column.
+  if (chars.length >= width) return `${chars.slice(0, Math.max(0, width - 2)).join('')}… `;
+  return text + ' '.repeat(width - chars.length);
+}
 
 /** Screen lines a row takes: one, plus one for the problem of a target that is not up. */
 export function rowHeight(t: TargetState): number {
