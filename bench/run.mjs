@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, hasTmux, machine } from './lib.mjs';
 
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  process.stderr.write(`bench: pitwall needs Node.js 22 or newer (this is ${process.version}); run "npm run bench", which brings one\n`);
+  process.exit(3);
+}
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 // React's build follows NODE_ENV; the frame benchmark renders with the one the binary uses.
 const binaryReact = /NODE_ENV\s*\?\?=\s*['"]production['"]/.test(readFileSync(CLI, 'utf8')) ? 'production' : 'development';
