@@ -24,7 +24,6 @@ export interface ConsoleUiState {
 
 export type UiAction =
   | { type: 'move'; delta: number; count: number }
-  | { type: 'select'; index: number }
   | { type: 'view'; view: View }
   | { type: 'back' }
   | { type: 'prompt'; targetId: string; text: string }
@@ -48,13 +47,11 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
       const selected = Math.min(a.count - 1, Math.max(0, s.selected + a.delta));
       return selected === s.selected ? s : { ...s, selected };
     }
-    case 'select':
-      return { ...s, selected: Math.max(0, a.index) };
     case 'view':
       return { ...s, view: a.view };
     case 'back':
       if (s.modal) return { ...s, modal: null };
-      if (s.view !== 'list') return { ...s, view: s.view === 'help' && s.flash ? 'list' : 'list' };
+      if (s.view !== 'list') return { ...s, view: 'list' };
       return s.flash ? { ...s, flash: null } : s;
     case 'prompt':
       return { ...s, modal: { type: 'escalate', targetId: a.targetId, text: a.text.slice(0, PROMPT_MAX) } };
