@@ -2,7 +2,7 @@
 // the loopback peer host and the bench config. Every benchmark imports pitwall from dist/ (built by
 // `npm run bench`), so what is measured is what ships.
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,11 +95,15 @@ export function privateTmux(name) {
     screen: (session) => run('capture-pane', '-p', '-t', session),
     keys: (session, ...keys) => void run('send-keys', '-t', session, ...keys),
     kill() {
+      let socketPath = null;
       try {
+        socketPath = run('display-message', '-p', '#{socket_path}').trim();
         run('kill-server');
       } catch {
         // already gone
       }
+      // tmux leaves its socket file behind when its server is killed.
+      if (socketPath) rmSync(socketPath, { force: true });
     },
   };
 }

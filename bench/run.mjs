@@ -1,7 +1,7 @@
 // `npm run bench` (after a build): every benchmark in its own process, one after the other so they do not
 // compete for the two cores; one table on stdout, the same figures in bench/results.json.
-//   node bench/run.mjs                 everything (about five minutes)
-//   node bench/run.mjs frame scale     only these
+//   node bench/run.mjs                 everything (about four minutes)
+//   node bench/run.mjs frame scale     only these (figures in bench/results.partial.json)
 // Everything runs against loopback peers (src/peers, from dist/) on 127.0.0.1; nothing leaves the machine.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,7 +111,7 @@ if (r.probe?.ok) {
   const d = r.probe.delays;
   row('probe overhead', `+${r.probe.worstOverhead} ms over a bare undici request (error vs the delay: ${Object.entries(d).map(([k, v]) => `${v.medianError} ms @${k}`).join(', ')})`,
     'median error < 2 ms', r.probe.worstOverhead < 2,
-    `the HTTP probe against a loopback server answering after 0/50/500 ms, ${r.probe.n} each, alternating with a bare undici request from the same process, whose own error (${Object.values(d).map((v) => v.bareMedianError).join('/')} ms) is the server's timer and the loopback: the error judged is pitwall's median minus the bare one`);
+    `the HTTP probe against a loopback server answering after 0/50/500 ms, ${r.probe.n} each, alternating with a bare undici request from the same process, whose own error (${Object.values(d).map((v) => v.bareMedianError).join('/')} ms) is the server's timer and the loopback: the figure judged is the median of pitwall minus the bare request next to it`);
 } else failed('probe');
 if (r.escalation?.ok) {
   row('escalation latency', `median ${r.escalation.enterToDiskMedianMs} ms (max ${r.escalation.enterToDiskMaxMs}); e → prompt ${r.escalation.keyToPromptMedianMs} ms`, '< 50 ms',
@@ -158,5 +158,6 @@ const doc = {
   rows,
   results,
 };
-writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
+// A run of some benchmarks only must not replace the full figures the README quotes.
+writeFileSync(join(HERE, wanted.length ? 'results.partial.json' : 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
 process.stdout.write(`${table}\n\n${machineLine}; ${doc.seconds} s in all\n\n${how}\n`);
