@@ -39,6 +39,19 @@ export interface Engine {
 /** Grace past a target's timeout before the engine stops waiting on a probe that ignores its signal. */
 const HARD_STOP_GRACE_MS = 250;
 const BACKOFF_BASE_MS = 500;
+/** The most the first round's waves are spread apart (see firstRunOffsets). */
+const WAVE_STEP_MAX_MS = 100;
+
+/**
+ * When each target's first run starts, relative to start(): the first `limit` targets at once (a small config
+ * is all checked immediately), every further wave of `limit` a step later, the waves spread over at most the
+ * target's interval. Runs keep their phase after that, so 300 targets on a 1 s interval are not 300 timers
+ * firing in the same millisecond, queueing behind the concurrency limit, every second.
+ */
+export function firstRunOffsets(intervalsMs: readonly number[], limit: number): number[] {
+  const waves = Math.ceil(intervalsMs.length / limit);
+  return intervalsMs.map((interval, i) => Math.floor(i / limit) * Math.min(Math.floor(interval / waves), WAVE_STEP_MAX_MS));
+}
 
 /** Transient failures worth an immediate retry: never auth, never rate limits, never a wrong answer. */
 export function isTransient(error: ProbeError | null): boolean {
@@ -191,7 +204,9 @@ export function createEngine(opts: EngineOptions): Engine {
     start() {
       if (started) return;
       started = true;
-      for (const id of byId.keys()) schedule(id, now());
+      const t0 = now();
+      const offsets = firstRunOffsets(config.targets.map((t) => t.intervalSeconds * 1000), limit);
+      config.targets.forEach((t, i) => schedule(t.id, t0 + offsets[i]!));
     },
     stop() {
       stopped = true;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configFromObject, type Target } from '../../src/state/config.js';
-import { createEngine, backoffMs, isTransient, type RunProbe } from '../../src/state/engine.js';
+import { createEngine, backoffMs, firstRunOffsets, isTransient, type RunProbe } from '../../src/state/engine.js';
 import { createStore, initialState } from '../../src/state/store.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
 
@@ -179,6 +179,27 @@ describe('engine', () => {
     expect(store.getSnapshot().targets.a!.samples).toHaveLength(0);
   });
 
+  it('spreads the first round of a large config in waves of the concurrency limit, and keeps each phase', async () => {
+    // Given 40 targets on a 10 s interval and at most 16 probes at once
+    const calls: { id: string; at: number }[] = [];
+    const run: RunProbe = async (t) => (calls.push({ id: t.id, at: Date.now() }), up());
+    const config = configFromObject({ defaults: { intervalSeconds: 10 }, targets: Array.from({ length: 40 }, (_, i) => http(`t${i}`)) });
+    const store = createStore(initialState(config, { now: Date.now() }));
+    const engine = createEngine({ config, store, runProbe: run, maxConcurrency: 16 });
+    const t0 = Date.now();
+    // When it runs for two intervals
+    engine.start();
+    await vi.advanceTimersByTimeAsync(20_500);
+    engine.stop();
+    // Then 16 start at once, the next 16 100 ms later, the last 8 after 200 ms, and every run keeps that phase
+    const at = (id: string) => calls.filter((c) => c.id === id).map((c) => c.at - t0);
+    expect(at('t0')).toEqual([0, 10_000, 20_000]);
+    expect(at('t15')).toEqual([0, 10_000, 20_000]);
+    expect(at('t16')).toEqual([100, 10_100, 20_100]);
+    expect(at('t39')).toEqual([200, 10_200, 20_200]);
+    expect(calls).toHaveLength(120);
+  });
+
   it('bounds concurrency across targets', async () => {
     let inFlight = 0;
     let peak = 0;
@@ -196,6 +217,18 @@ describe('engine', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect((await done).size).toBe(10);
     expect(peak).toBe(3);
+  });
+});
+
+describe('first-run offsets', () => {
+  it('starts a config no larger than the limit all at once', () => {
+    expect(firstRunOffsets([5000, 5000, 30_000], 16)).toEqual([0, 0, 0]);
+  });
+  it('spreads waves by at most 100 ms, and never past the interval', () => {
+    expect(firstRunOffsets([10_000, 10_000, 10_000, 10_000, 10_000], 2)).toEqual([0, 0, 100, 100, 200]);
+    // 300 targets on 1 s, 16 at once: 19 waves 52 ms apart, the last one 936 ms in
+    const offsets = firstRunOffsets(Array.from({ length: 300 }, () => 1000), 16);
+    expect([offsets[0], offsets[16], offsets[299]]).toEqual([0, 52, 936]);
   });
 });
 
