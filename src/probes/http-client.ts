@@ -1,9 +1,13 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { messageOf } from './classify.js';
 import type { Phase, ProbeError } from './types.js';
 
+// undici (about a hundred modules) is imported on the first exchange, not with this module: the error helpers
+// below are shared with the MCP probe, and `pitwall check` of one MCP server never makes an HTTP request.
+
 /** The one keep-alive agent the engine hands to every HTTP probe. */
-export function createHttpAgent(): Agent {
+export async function createHttpAgent(): Promise<Agent> {
+  const { Agent } = await import('undici');
   return new Agent({ keepAliveTimeout: 15_000, keepAliveMaxTimeout: 60_000, connections: 16, pipelining: 1 });
 }
 
@@ -46,6 +50,7 @@ export async function httpExchange(req: HttpRequest): Promise<HttpAnswer | HttpF
   const phases: Phase[] = [];
   const since = () => performance.now() - started;
   try {
+    const { request } = await import('undici');
     const res = await request(req.url, {
       method: req.method ?? 'GET',
       headers: req.headers,

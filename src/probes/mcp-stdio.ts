@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
@@ -37,6 +36,9 @@ const STDIN_GRACE_MS = 500;
  * uvx → python, docker CLIs) outlive it. Here the server is spawned `detached` (its own group) and every
  * stop signals the whole group. A non-JSON line on stdout, which the SDK only reports and skips, ends the
  * session: the server is not speaking the protocol.
+ *
+ * `spawn()` may come before the SDK is loaded (this module loads none of it): the server boots while we load
+ * the client, and its stdout waits, unread, until `start()`.
  */
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -51,6 +53,9 @@ export class ProcessTransport implements Transport {
   spawnError: NodeJS.ErrnoException | null = null;
 
   private child: ChildProcess | null = null;
+  private spawned: Promise<void> | null = null;
+  private started = false;
+  private codec: { parse: (line: string) => JSONRPCMessage; serialize: (message: JSONRPCMessage) => string } | null = null;
   private stdout: Buffer = Buffer.alloc(0);
   private readonly stderrLines: string[] = [];
   private stderrPartial = '';
@@ -60,9 +65,12 @@ export class ProcessTransport implements Transport {
   private stopping: Promise<void> | null = null;
   private readonly exited: Promise<void>;
   private markExited!: () => void;
+  private readonly closed: Promise<void>;
+  private markClosed!: () => void;
 
   constructor(private readonly opts: ProcessTransportOptions) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
   }
 
   /** The child's pid (= its process group id), once spawned. */
@@ -76,9 +84,33 @@ export class ProcessTransport implements Transport {
     return lines.slice(-STDERR_LINES).join('\n');
   }
 
-  start(): Promise<void> {
-    if (this.child) return Promise.reject(new Error('ProcessTransport already started'));
-    return new Promise<void>((resolve, reject) => {
+  /** What the SDK's Client calls: spawns the child unless `spawn()` already did, then reads its stdout. */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('ProcessTransport already started');
+    this.started = true;
+    await this.spawn();
+    // The SDK is loaded by now (its Client calls this); its own framing and JSON-RPC validation, unchanged.
+    const { deserializeMessage, serializeMessage } = await import('@modelcontextprotocol/sdk/shared/stdio.js');
+    this.codec = { parse: deserializeMessage, serialize: serializeMessage };
+    this.readLines();
+    if (this.closedFired || this.exit !== null) {
+      // Gone before the client attached: its close would go unheard, so fail the connect instead.
+      await this.closed;
+      throw new Error(this.garbage !== null ? 'server wrote non-JSON-RPC to stdout' : 'server exited before initialize');
+    }
+  }
+
+  /**
+   * Starts the child now, before the client: the server's boot overlaps whatever the caller still has to load.
+   * Idempotent; rejects with the spawn failure (ENOENT, EACCES…).
+   */
+  spawn(): Promise<void> {
+    this.spawned ??= this.spawnChild();
+    return this.spawned;
+  }
+
+  private spawnChild(): Promise<void> {
+    const spawned = new Promise<void>((resolve, reject) => {
       const child = spawn(this.opts.command, this.opts.args, {
         env: this.opts.env,
         cwd: this.opts.cwd,
@@ -107,7 +139,7 @@ export class ProcessTransport implements Transport {
           if (!child.stderr || child.stderr.readableEnded) r();
           else child.stderr.once('end', r);
         });
-        void Promise.race([drained, delay(STDERR_DRAIN_MS)]).then(() => this.fireClose());
+        void within(drained, STDERR_DRAIN_MS).then(() => this.fireClose());
       });
       // Writes to a dead child fail with EPIPE; the exit (or the timeout) reports the real story.
       child.stdin?.on('error', () => {});
@@ -116,13 +148,17 @@ export class ProcessTransport implements Transport {
       child.stderr?.on('data', (chunk: Buffer) => this.onStderr(this.decoder.write(chunk)));
       child.stderr?.on('error', () => {});
     });
+    // A failed early spawn is read by start() or describeFailure, not left as an unhandled rejection.
+    spawned.catch(() => {});
+    return spawned;
   }
 
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (this.closedFired || !stdin || !stdin.writable) return Promise.resolve();
+    if (this.closedFired || !stdin || !stdin.writable || !this.codec) return Promise.resolve();
+    const line = this.codec.serialize(message);
     return new Promise<void>((resolve) => {
-      stdin.write(serializeMessage(message), () => resolve());
+      stdin.write(line, () => resolve());
     });
   }
 
@@ -159,7 +195,7 @@ export class ProcessTransport implements Transport {
     const grace = this.opts.killGraceMs;
     if (graceful && this.exit === null) {
       child.stdin?.end();
-      await Promise.race([this.exited, delay(Math.min(grace, STDIN_GRACE_MS))]);
+      await within(this.exited, Math.min(grace, STDIN_GRACE_MS));
     }
     this.signalled = true;
     signalGroup(pgid, 'SIGTERM');
@@ -167,7 +203,7 @@ export class ProcessTransport implements Transport {
     while (performance.now() < deadline && (this.exit === null || groupAlive(pgid))) await delay(POLL_MS);
     if (this.exit === null || groupAlive(pgid)) {
       signalGroup(pgid, 'SIGKILL');
-      await Promise.race([this.exited, delay(grace)]);
+      await within(this.exited, grace);
     }
     // A grandchild that kept our pipes open would otherwise hold them (and the event loop) forever.
     child.stdin?.destroy();
@@ -179,6 +215,16 @@ export class ProcessTransport implements Transport {
   private onStdout(chunk: Buffer): void {
     if (this.garbage !== null) return;
     this.stdout = this.stdout.length ? Buffer.concat([this.stdout, chunk]) : chunk;
+    this.readLines();
+  }
+
+  /** Hands every complete stdout line to the client, once there is one (see start). */
+  private readLines(): void {
+    const codec = this.codec;
+    if (!codec || this.garbage !== null) {
+      if (this.stdout.length > MAX_STDOUT_BUFFER) this.fail(`(more than ${MAX_STDOUT_BUFFER} bytes before initialize)`);
+      return;
+    }
     let nl: number;
     while ((nl = this.stdout.indexOf(0x0a)) !== -1) {
       const line = this.stdout.toString('utf8', 0, nl).replace(/\r$/, '');
@@ -186,7 +232,7 @@ export class ProcessTransport implements Transport {
       if (line.trim() === '') continue;
       let message: JSONRPCMessage;
       try {
-        message = deserializeMessage(line);
+        message = codec.parse(line);
       } catch {
         this.fail(line);
         return;
@@ -215,6 +261,7 @@ export class ProcessTransport implements Transport {
   private fireClose(): void {
     if (this.closedFired) return;
     this.closedFired = true;
+    this.markClosed();
     this.onclose?.();
   }
 }
@@ -226,6 +273,18 @@ function clip(line: string): string {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Waits for `p`, at most `ms`. The timer is cleared as soon as `p` settles: a bare race with a sleep keeps
+ * the event loop (and a one-shot `pitwall check`) alive for the whole grace period after the child is gone.
+ */
+export function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([p.then(noop, noop), timeout]).finally(() => clearTimeout(timer));
+}
+
+function noop(): void {}
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import type { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpTarget } from '../state/config.js';
 import { isSecretName } from '../state/redact.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, statusError, transportError } from './http-client.js';
-import { ProcessTransport } from './mcp-stdio.js';
+import { ProcessTransport, within } from './mcp-stdio.js';
 import type { Phase, ProbeContext, ProbeError, ProbeResult } from './types.js';
 
 /** Keeps MCP sessions warm between checks and owns every child process it starts. */
@@ -51,6 +51,64 @@ interface Session {
   state: { closed: boolean; protocolVersion: string | null };
   coldStartedAt: number;
   coldStartMs: number;
+}
+
+/** The SDK's client side, loaded on the first check rather than with this module (see loadCore). */
+interface Core {
+  Client: typeof Client;
+  McpError: typeof McpError;
+  ErrorCode: typeof ErrorCode;
+}
+/** The HTTP transports (eventsource, OAuth helpers): loaded only for an HTTP target. */
+interface HttpTransports {
+  SSEClientTransport: typeof SSEClientTransport;
+  SseError: typeof SseError;
+  StreamableHTTPClientTransport: typeof StreamableHTTPClientTransport;
+  StreamableHTTPError: typeof StreamableHTTPError;
+}
+
+// The SDK's modules, once imported. Until then no error can be one of their classes, which the checks below rely on.
+let core: Core | undefined;
+let httpTransports: HttpTransports | undefined;
+
+/**
+ * Loads the SDK's client (zod schemas, JSON Schema validation: the bulk of a cold `pitwall check`). A stdio
+ * server is spawned before this is awaited, so its boot overlaps the load instead of following it.
+ */
+async function loadCore(): Promise<Core> {
+  if (core) return core;
+  const [client, types] = await Promise.all([import('@modelcontextprotocol/sdk/client/index.js'), import('@modelcontextprotocol/sdk/types.js')]);
+  return (core = { Client: client.Client, McpError: types.McpError, ErrorCode: types.ErrorCode });
+}
+
+async function loadHttpTransports(): Promise<HttpTransports> {
+  if (httpTransports) return httpTransports;
+  const [sse, streamable] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/sse.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
+  return (httpTransports = {
+    SSEClientTransport: sse.SSEClientTransport,
+    SseError: sse.SseError,
+    StreamableHTTPClientTransport: streamable.StreamableHTTPClientTransport,
+    StreamableHTTPError: streamable.StreamableHTTPError,
+  });
+}
+
+function isMcpError(err: unknown): err is McpError {
+  return core !== undefined && err instanceof core.McpError;
+}
+
+function isMcpErrorCode(err: unknown, code: 'ConnectionClosed' | 'RequestTimeout'): err is McpError {
+  return isMcpError(err) && err.code === core!.ErrorCode[code];
+}
+
+function isStreamableHttpError(err: unknown): err is StreamableHTTPError {
+  return httpTransports !== undefined && err instanceof httpTransports.StreamableHTTPError;
+}
+
+function isSseError(err: unknown): err is SseError {
+  return httpTransports !== undefined && err instanceof httpTransports.SseError;
 }
 
 type Opened = { ok: true; session: Session } | { ok: false; error: ProbeError; details: Record<string, unknown> };
@@ -134,6 +192,8 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
         killGraceMs,
       });
       procs.add(proc);
+      // Spawned before the SDK is loaded: the server's boot (often the slowest part) overlaps the load.
+      void proc.spawn();
       const attempt = await connect(proc, ctx, deadline);
       const base = { key, kind: 'stdio' as const, transport: proc, proc, http: null, coldStartedAt: 0, coldStartMs: 0 };
       if (attempt.ok) return { ok: true, session: { ...base, client: attempt.client, state: attempt.state } };
@@ -144,6 +204,13 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
 
     // Streamable HTTP first; the legacy HTTP+SSE transport only when the endpoint says it is not one (400/404/405).
     const url = new URL(target.url);
+    let http: HttpTransports;
+    try {
+      http = await untilAborted(loadHttpTransports(), ctx.signal);
+    } catch (err) {
+      return { ok: false, error: describeFailure(err, ctx, 'initialize', 'streamable-http', null, null, target), details: { transport: 'streamable-http' } };
+    }
+    const { SSEClientTransport, StreamableHTTPClientTransport } = http;
     const rec = new HttpRecorder();
     const streamable = new StreamableHTTPClientTransport(url, { requestInit: { headers: target.headers }, fetch: rec.fetch });
     const first = await connect(streamable, ctx, deadline);
@@ -151,7 +218,7 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
     if (first.ok) {
       return { ok: true, session: { ...base, kind: 'streamable-http', transport: streamable, client: first.client, state: first.state } };
     }
-    void first.client.close().catch(() => {});
+    void first.client?.close().catch(() => {});
     const firstError = describeFailure(first.err, ctx, 'initialize', 'streamable-http', null, rec, target);
     const status = httpStatusOf(first.err, rec);
     if (ctx.signal.aborted || status === undefined || !FALLBACK_STATUSES.has(status)) {
@@ -164,7 +231,7 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
     if (second.ok) {
       return { ok: true, session: { ...base, http: sseRec, kind: 'sse', transport: sse, client: second.client, state: second.state } };
     }
-    void second.client.close().catch(() => {});
+    void second.client?.close().catch(() => {});
     const sseStatus = httpStatusOf(second.err, sseRec);
     if (!ctx.signal.aborted && sseStatus !== undefined && FALLBACK_STATUSES.has(sseStatus)) {
       return {
@@ -215,11 +282,18 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
 
 type Connected =
   | { ok: true; client: Client; state: Session['state'] }
-  | { ok: false; client: Client; err: unknown };
+  | { ok: false; client: Client | null; err: unknown };
 
 /** connect + initialize, bounded by the check's signal even where the SDK is not (SSE start, spawn). */
 async function connect(transport: Transport, ctx: ProbeContext, deadline: number): Promise<Connected> {
-  const client = new Client(CLIENT_INFO, { capabilities: {} });
+  let sdk: Core;
+  try {
+    sdk = await untilAborted(loadCore(), ctx.signal);
+  } catch (err) {
+    // Out of time while loading: the transport never started (an early-spawned child is stopped by the caller).
+    return { ok: false, client: null, err };
+  }
+  const client = new sdk.Client(CLIENT_INFO, { capabilities: {} });
   const state: Session['state'] = { closed: false, protocolVersion: null };
   client.onclose = () => {
     state.closed = true;
@@ -294,10 +368,10 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 async function teardown(s: Session, graceful: boolean, procs: Set<ProcessTransport>): Promise<void> {
   if (s.proc) {
     await stopProc(s.proc, graceful, procs);
-  } else if (s.transport instanceof StreamableHTTPClientTransport && !s.state.closed) {
+  } else if (s.kind === 'streamable-http' && !s.state.closed) {
     // The SDK's close() only aborts fetches: without a DELETE the server keeps the session until it expires.
-    const t = s.transport;
-    await Promise.race([t.terminateSession().catch(() => {}), delay(TERMINATE_MS)]);
+    const t = s.transport as StreamableHTTPClientTransport;
+    await within(t.terminateSession(), TERMINATE_MS);
   }
   await s.client.close().catch(() => {});
 }
@@ -307,14 +381,10 @@ async function stopProc(proc: ProcessTransport, graceful: boolean, procs: Set<Pr
   procs.delete(proc);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Whether a warm session failed because it is gone (child exited, server forgot it) rather than broken. */
 function sessionGone(s: Session, err: unknown): boolean {
   if (s.proc) return s.proc.garbage === null && s.proc.exit !== null;
-  if (s.state.closed && !(err instanceof McpError && !isConnectionClosed(err))) return true;
+  if (s.state.closed && !(isMcpError(err) && !isConnectionClosed(err))) return true;
   const status = httpStatusOf(err, s.http);
   return status !== undefined && SESSION_GONE_STATUSES.has(status);
 }
@@ -399,14 +469,14 @@ class HttpRecorder {
 }
 
 function httpStatusOf(err: unknown, rec: HttpRecorder | null): number | undefined {
-  if ((err instanceof StreamableHTTPError || err instanceof SseError) && typeof err.code === 'number' && err.code >= 100) {
+  if ((isStreamableHttpError(err) || isSseError(err)) && typeof err.code === 'number' && err.code >= 100) {
     return err.code;
   }
   return rec?.last?.status;
 }
 
 function isConnectionClosed(err: unknown): boolean {
-  return err instanceof McpError && err.code === ErrorCode.ConnectionClosed && /Connection closed$/.test(err.message);
+  return isMcpErrorCode(err, 'ConnectionClosed') && /Connection closed$/.test(err.message);
 }
 
 /** "MCP error -32603: MCP error -32603: boom" → "boom". */
@@ -441,10 +511,10 @@ function describeFailure(
     const last = telltaleLine(tail);
     return withTail({ kind: 'protocol', message: `server ${how} during ${phase}${last ? `: ${excerpt(last, 160)}` : ''}` });
   }
-  if (ctx.signal.aborted || (err instanceof McpError && err.code === ErrorCode.RequestTimeout)) {
+  if (ctx.signal.aborted || isMcpErrorCode(err, 'RequestTimeout')) {
     return withTail({ kind: 'timeout', message: `no answer to ${phase} within ${ctx.timeoutMs} ms` });
   }
-  if (err instanceof McpError && !isConnectionClosed(err)) {
+  if (isMcpError(err) && !isConnectionClosed(err)) {
     return withTail({
       kind: 'protocol',
       message: `${phase} failed with JSON-RPC error ${err.code}: ${stripMcpPrefix(err.message)}`,
@@ -461,7 +531,7 @@ function describeFailure(
       const what = kind === 'sse' ? 'MCP SSE' : 'MCP HTTP';
       return statusError({ ok: true, status, headers, text: body, latencyMs: 0, phases: [] }, what);
     }
-    if (err instanceof StreamableHTTPError && err.code === -1) {
+    if (isStreamableHttpError(err) && err.code === -1) {
       // A login page or a proxy's error page where the MCP endpoint should be.
       const type = /content type: (.*)$/.exec(body)?.[1] ?? 'an unexpected content type';
       return { kind: 'bad_response', message: `${phase} got ${type}, not JSON or an event stream: is this an MCP endpoint?` };

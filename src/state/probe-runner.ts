@@ -5,6 +5,7 @@ import { probeHttp } from '../probes/http.js';
 import { probeStatuspage } from '../probes/statuspage.js';
 import type { GaProber } from '../probes/ga.js';
 import type { McpProber } from '../probes/mcp.js';
+import type { ProbeContext } from '../probes/types.js';
 
 /** Dispatches each target to its probe and owns what probes share: the HTTP agent and MCP sessions. */
 export interface ProbeRunner {
@@ -27,33 +28,34 @@ function lazy<T>(load: () => Promise<T>) {
 }
 
 export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunner {
-  const dispatcher = createHttpAgent();
+  const agent = lazy(createHttpAgent);
   const mcp = lazy<McpProber>(async () => (await import('../probes/mcp.js')).createMcpProber(opts.now ? { now: opts.now } : {}));
   // One GA client per target, kept: its token cache and channel would otherwise be rebuilt every interval.
   const ga = lazy<GaProber>(async () => (await import('../probes/ga.js')).createGaProber());
   const shopify = lazy(async () => (await import('../probes/shopify.js')).probeShopify);
   const chatwoot = lazy(async () => (await import('../probes/chatwoot.js')).probeChatwoot);
+  // The HTTP probes share one keep-alive agent; GA (gRPC) and MCP bring their own transports.
+  const http = async (ctx: ProbeContext) => ({ ...ctx, dispatcher: await agent.get() });
   const run: RunProbe = async (target: Target, ctx) => {
-    const c = { ...ctx, dispatcher };
     switch (target.kind) {
       case 'http':
-        return probeHttp(target, c);
+        return probeHttp(target, await http(ctx));
       case 'statuspage':
-        return probeStatuspage(target, c);
+        return probeStatuspage(target, await http(ctx));
       case 'shopify':
-        return (await shopify.get())(target, c);
+        return (await shopify.get())(target, await http(ctx));
       case 'chatwoot':
-        return (await chatwoot.get())(target, c);
+        return (await chatwoot.get())(target, await http(ctx));
       case 'ga':
-        return (await ga.get()).probe(target, c);
+        return (await ga.get()).probe(target, ctx);
       case 'mcp':
-        return (await mcp.get()).probe(target, c);
+        return (await mcp.get()).probe(target, ctx);
     }
   };
   return {
     run,
     async close() {
-      await Promise.allSettled([mcp.loaded()?.then((p) => p.close()), ga.loaded()?.then((p) => p.close()), dispatcher.close()]);
+      await Promise.allSettled([mcp.loaded()?.then((p) => p.close()), ga.loaded()?.then((p) => p.close()), agent.loaded()?.then((a) => a.close())]);
     },
     killAllSync: () => mcp.value()?.killAllSync(),
   };

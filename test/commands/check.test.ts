@@ -1,21 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer.js';
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
+import { MCP_FIXTURES } from '../../src/peers/mcp-peer.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const CANARY = 'shpat_canary_7f3a9b2c1d';
 
 /** Runs the real binary; resolves with its exit code and output whatever the code. */
-async function pitwall(args: string[], env: Record<string, string> = {}) {
+async function pitwall(args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 20_000 });
+    const { stdout, stderr } = await run(process.execPath, [...nodeFlags, CLI, ...args], { env: { ...process.env, ...env }, timeout: 20_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -125,5 +126,28 @@ describe('pitwall check (the real binary)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('check');
     expect((await pitwall(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('checks a stdio MCP server with a real answer, loading neither the console nor the HTTP stack', async () => {
+    // Given a config whose only target is a stdio MCP server
+    const mcpConfig = join(dir, 'mcp.yaml');
+    writeFileSync(mcpConfig, `targets:\n  - id: healthy-mcp\n    kind: mcp\n    transport: stdio\n    command: ${process.execPath}\n    args: [${MCP_FIXTURES.healthy}]\n`);
+    const trace = join(dir, 'modules.json');
+
+    // When it is checked, with every module the process loads recorded
+    const hook = new URL('../../bench/module-trace.mjs', import.meta.url).href;
+    const r = await pitwall(['check', '--config', mcpConfig, '--json'], { PITWALL_BENCH_MODULES: trace }, ['--import', hook]);
+
+    // Then it is up after initialize, ping and tools/list, and nothing but the MCP client was loaded for it
+    expect(r.code).toBe(0);
+    const t = (JSON.parse(r.stdout) as { targets: { status: string; details: Record<string, unknown>; phases: { name: string }[] }[] }).targets[0]!;
+    expect(t.status).toBe('up');
+    expect(t.details).toMatchObject({ session: 'cold', toolNames: ['echo', 'add'] });
+    expect(t.phases.map((p) => p.name)).toEqual(['connect+initialize', 'ping', 'tools/list']);
+    const loaded = Object.keys((JSON.parse(readFileSync(trace, 'utf8')) as { packages: Record<string, number> }).packages);
+    expect(loaded).toContain('@modelcontextprotocol/sdk');
+    for (const heavy of ['ink', 'react', 'undici', 'eventsource', 'google-gax', '@shopify/admin-api-client', 'date-fns', 'prom-client', 'conf']) {
+      expect(loaded).not.toContain(heavy);
+    }
   });
 });
