@@ -1,7 +1,8 @@
 // One MCP check, whole process to whole process: `pitwall check --only healthy-mcp` (a config with just
 // that stdio target) against the MCP Inspector's CLI (`--method tools/list`) on the same server
 // (fixtures/mcp/healthy.mjs), alternating, median of N wall times each. Both run on this Node.
-// Also: how many modules `pitwall check` loads, and whether Ink/React are among them (they must not be).
+// Also: how many modules `pitwall check` loads (in how many files), and whether Ink/React are among them (they
+// must not be); module-trace.mjs sees through the bundle's files to the packages their modules come from.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,8 @@ report({
   pitwallAllMs: p.map((x) => round(x, 0)),
   inspectorAllMs: i.map((x) => round(x, 0)),
   checkModules: modules.total,
+  // Files Node loaded: the binary is bundled (scripts/bundle.mjs), so fewer files than modules.
+  checkFiles: modules.files,
   checkLoadsUnneeded: heavy.filter((name) => modules.packages[name]),
   checkTopPackages: Object.fromEntries(Object.entries(modules.packages).slice(0, 8)),
 });

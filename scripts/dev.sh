@@ -18,7 +18,7 @@ fi
 
 # Build only when a source file is newer than the build.
 build() {
-  if [ ! -f dist/cli.js ] || [ -n "$(find src fixtures package.json tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit 2>/dev/null)" ]; then
+  if [ ! -f dist/cli.js ] || [ -n "$(find src fixtures scripts/bundle.mjs package.json tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit 2>/dev/null)" ]; then
     npm run --silent build >&2
   fi
 }

@@ -14,9 +14,8 @@ import { HOUR_MS } from '../state/report.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import { App } from '../ui/App.js';
 import { StoreProvider } from '../ui/store-context.js';
-import { createWebhookReceiver, type WebhookReceiver } from '../state/webhooks/receiver.js';
-import { summarizeWebhooks } from '../state/webhooks/stats.js';
-import { createMetrics, type Metrics } from '../state/metrics.js';
+import type { WebhookReceiver } from '../state/webhooks/receiver.js';
+import type { Metrics } from '../state/metrics.js';
 import { UsageError } from './exit.js';
 
 export interface ConsoleOptions {
@@ -81,6 +80,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   // Metrics before anything else listens: a taken port fails here, before the screen opens, leaking nothing.
   let metrics: Metrics | null = null;
   if (opts.metrics !== undefined) {
+    // prom-client and the HTTP server load only when asked for.
+    const { createMetrics } = await import('../state/metrics.js');
     metrics = createMetrics(store, config);
     try {
       const { url } = await metrics.listen(opts.metrics);
@@ -93,8 +94,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
 
   // The webhook receiver, when configured: its counters go to the store (a panel) and into the hourly report.
   let receiver: WebhookReceiver | null = null;
+  /** The hourly report's webhook section, while the receiver runs. */
+  let webhookAppendix: (() => string[]) | null = null;
   if (config.webhooks) {
     const wh = config.webhooks;
+    // The receiver (node:http, signature checks) loads only for a config that has one.
+    const [{ createWebhookReceiver }, { summarizeWebhooks }] = await Promise.all([import('../state/webhooks/receiver.js'), import('../state/webhooks/stats.js')]);
     receiver = createWebhookReceiver({
       listen: wh.listen,
       ...(wh.shopify ? { shopifySecret: wh.shopify.secret } : {}),
@@ -102,6 +107,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     });
     await receiver.start();
     const r = receiver;
+    webhookAppendix = () => ['', '### Webhooks', '', ...summarizeWebhooks(r.stats()), ''];
     const publish = () => store.dispatch({ type: 'webhooks', listen: wh.listen, stats: r.stats() });
     publish();
     r.subscribe(publish);
@@ -150,7 +156,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       // From the journal: blockers opened or resolved by other consoles, scripts and agents count too.
       blockers: syncBlockers(),
       which,
-      ...(receiver ? { appendix: ['', '### Webhooks', '', ...summarizeWebhooks(receiver.stats()), ''] } : {}),
+      ...(webhookAppendix ? { appendix: webhookAppendix() } : {}),
     });
     return appended(result, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
   };

@@ -1,22 +1,10 @@
-#!/usr/bin/env node
-// The one place that parses arguments, wires things together, and exits.
+// The one place that parses arguments, wires things together, and exits (loaded by src/cli.ts).
 // Heavy modules (Ink, React, vendor SDKs) are imported lazily so `pitwall check` starts fast.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
-  process.stderr.write(`pitwall needs Node.js 22 or newer (this is ${process.version}); run it with "npm start" or see README.md.\n`);
-  process.exit(3);
-}
-
-// React's production build: the development one costs several times more per frame (checks, warnings).
-process.env.NODE_ENV ??= 'production';
-// NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
-if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** The config file: --config, else ./pitwall.yaml (or .yml), else null. */
 function findConfig(explicit: string | undefined): string | null {
@@ -26,10 +14,10 @@ function findConfig(explicit: string | undefined): string | null {
 }
 
 async function load(explicit: string | undefined) {
-  const { loadConfig } = await import('./state/config.js');
+  const { loadConfig } = await import('../state/config.js');
   const path = findConfig(explicit);
   if (!path) {
-    const { UsageError } = await import('./commands/exit.js');
+    const { UsageError } = await import('../commands/exit.js');
     throw new UsageError('no pitwall.yaml here and no --config given (run "pitwall init" to write one, or "pitwall demo" to try it)');
   }
   return loadConfig(path);
@@ -73,9 +61,9 @@ program
   .action(async (opts: { config?: string; json?: boolean; only?: string[]; watch?: boolean }) => {
     const config = await load(opts.config);
     if (opts.watch) {
-      const { UsageError } = await import('./commands/exit.js');
+      const { UsageError } = await import('../commands/exit.js');
       if (!opts.json) throw new UsageError('--watch needs --json (for a screen, run "pitwall watch")');
-      const { runWatchJson } = await import('./commands/serve.js');
+      const { runWatchJson } = await import('../commands/serve.js');
       const stop = untilSignal();
       exitCode = await runWatchJson(config, {
         ...(opts.only ? { only: opts.only } : {}),
@@ -85,7 +73,7 @@ program
       });
       return;
     }
-    const { runCheck } = await import('./commands/check.js');
+    const { runCheck } = await import('../commands/check.js');
     let killer: { killAllSync(): void } | undefined;
     const onSignal = () => {
       killer?.killAllSync();
@@ -102,20 +90,20 @@ program
 
 /** The console over a config, or over the built-in demo when there is none. */
 async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean; metrics?: string }) {
-  const { runConsole } = await import('./commands/watch.js');
+  const { runConsole } = await import('../commands/watch.js');
   const path = opts.demo ? null : findConfig(opts.config);
   if (path) {
-    const { loadConfig } = await import('./state/config.js');
+    const { loadConfig } = await import('../state/config.js');
     const config = loadConfig(path);
     exitCode = await runConsole({ config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) });
     return;
   }
   if (!process.stdout.isTTY) {
-    const { UsageError } = await import('./commands/exit.js');
+    const { UsageError } = await import('../commands/exit.js');
     throw new UsageError('the console needs a terminal (stdout is not a TTY); in scripts and cron use "pitwall check"');
   }
   process.stderr.write('pitwall: no pitwall.yaml here: starting the built-in demo (loopback services, no accounts needed)…\n');
-  const { startDemo } = await import('./peers/demo.js');
+  const { startDemo } = await import('../peers/demo.js');
   const demo = await startDemo();
   try {
     exitCode = await runConsole({ config: demo.config, demo, script: opts.script ?? false, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
@@ -166,14 +154,14 @@ feedbackOptions(
     .argument('<note>', 'what is wrong and who is blocked'),
 ).action(async (target: string, note: string, opts: FeedbackFlags) => {
   const config = await load(opts.config);
-  const { runEscalate } = await import('./commands/escalate.js');
+  const { runEscalate } = await import('../commands/escalate.js');
   exitCode = await runEscalate(config, { ...commandOptions(opts), targetId: target, note });
 });
 
 feedbackOptions(program.command('report').description('append the hourly health report to the feedback file')).action(
   async (opts: FeedbackFlags) => {
     const config = await load(opts.config);
-    const { runReport } = await import('./commands/report.js');
+    const { runReport } = await import('../commands/report.js');
     exitCode = await runReport(config, commandOptions(opts));
   },
 );
@@ -187,7 +175,7 @@ feedbackOptions(
   // Over stdio, stdout carries MCP messages only: a dependency that logs goes to stderr instead.
   if (!opts.http) console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
   const config = await load(opts.config);
-  const { runMcpServer } = await import('./commands/mcp-server.js');
+  const { runMcpServer } = await import('../commands/mcp-server.js');
   const stop = untilSignal();
   exitCode = await runMcpServer(config, {
     transport: opts.http ? { http: opts.http } : 'stdio',
@@ -207,7 +195,7 @@ program
   .option('--only <ids>', 'comma-separated target ids', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .action(async (opts: { config?: string; metrics?: string; ndjson?: boolean; only?: string[] }) => {
     const config = await load(opts.config);
-    const { runServe } = await import('./commands/serve.js');
+    const { runServe } = await import('../commands/serve.js');
     const stop = untilSignal();
     exitCode = await runServe(config, {
       ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
@@ -224,7 +212,7 @@ program
   .description('write a starter pitwall.yaml, .env.example and feedback/integrations.md (never overwrites a config)')
   .option('--dir <dir>', 'folder to write into (default: here)')
   .action(async (opts: { dir?: string }) => {
-    const { runInit } = await import('./commands/init.js');
+    const { runInit } = await import('../commands/init.js');
     exitCode = await runInit({ dir: opts.dir ?? process.cwd(), write: (t) => void process.stdout.write(t) });
   });
 
@@ -234,7 +222,7 @@ program
   .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
   .option('--state-dir <dir>', 'where the journal and outbox live')
   .action(async (opts: { config?: string; stateDir?: string }) => {
-    const { runDoctor } = await import('./commands/doctor.js');
+    const { runDoctor } = await import('../commands/doctor.js');
     exitCode = await runDoctor({
       configPath: findConfig(opts.config), // not load(): doctor reports config problems itself
       env: process.env,
@@ -259,12 +247,12 @@ webhooks
   .option('--create-feedback', 'with --record: create the feedback file if it is missing')
   .action(
     async (o: { to: string; kind: string; secret: string; count?: string; concurrency?: string; topic?: string; record?: boolean; config?: string; createFeedback?: boolean }) => {
-      const { runWebhooksTest } = await import('./commands/webhooks-test.js');
+      const { runWebhooksTest } = await import('../commands/webhooks-test.js');
       let appendEntry: ((md: string) => Promise<void>) | undefined;
       let done = async () => {};
       if (o.record) {
         const config = await load(o.config);
-        const { openFeedbackContext } = await import('./commands/escalate.js');
+        const { openFeedbackContext } = await import('../commands/escalate.js');
         const { writer, journal } = openFeedbackContext(config, { ...commandOptions(o) });
         appendEntry = async (md) => {
           const r = await writer.append(md);

@@ -1,0 +1,58 @@
+// `npm run build`, after tsc: bundles the binary's code (dist/cli/program.js and everything it imports, lazily
+// imported commands and probes included) into a few files in dist/bin/, which the entry (dist/cli.js) loads.
+//
+// Why: Node pays per module file (resolve, stat, read, compile, link), and the console's first frame needed about
+// 1,100 of them: Ink pulls all 415 files of es-toolkit/compat for one throttle(), and date-fns's barrel re-reads
+// its 200 KB package.json for each of its files. Bundled, unused files are dropped and the rest is a few dozen files.
+// Every dynamic import() stays a separate chunk, so `pitwall check` still loads neither Ink nor the vendor SDKs.
+//
+// dist/bin/modules.json says which source modules each file holds (bench/module-trace.mjs reads it: a bundled
+// file's URL no longer names its package). tsc's per-file output stays in dist/ for the benchmarks and tests that
+// import modules one by one.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rolldown } from 'rolldown';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = join(root, 'dist', 'bin');
+
+// Kept as packages, loaded from node_modules when a probe or a flag needs them, never before the first frame:
+// the vendor SDKs (GA's read their gRPC and protobuf definitions from their own folders at run time), undici
+// (the HTTP probes), prom-client (--metrics); and Ink's optional React DevTools, which is not installed.
+const EXTERNAL = [
+  /^@google-analytics\//,
+  /^google-gax(\/|$)/,
+  /^@grpc\//,
+  /^@shopify\//,
+  /^undici(\/|$)/,
+  /^prom-client(\/|$)/,
+  'react-devtools-core',
+];
+
+const started = performance.now();
+rmSync(out, { recursive: true, force: true });
+const bundle = await rolldown({
+  input: { program: join(root, 'dist', 'cli', 'program.js') },
+  platform: 'node',
+  external: EXTERNAL,
+  logLevel: 'warn',
+});
+const { output } = await bundle.write({
+  dir: out,
+  format: 'esm',
+  sourcemap: true,
+  entryFileNames: '[name].js',
+  chunkFileNames: '[name]-[hash].js',
+  // CommonJS inside the bundle (React, commander, ajv) calls require() for Node's modules: give every file one.
+  banner: "import { createRequire as __pitwallRequire } from 'node:module'; const require = __pitwallRequire(import.meta.url);",
+});
+await bundle.close();
+
+const modules = {};
+for (const file of output) {
+  if (file.type === 'chunk') modules[file.fileName] = file.moduleIds.filter((id) => !id.startsWith('\0')).map((id) => relative(root, id));
+}
+writeFileSync(join(out, 'modules.json'), `${JSON.stringify(modules, null, 1)}\n`);
+const sources = Object.values(modules).reduce((n, ids) => n + ids.length, 0);
+process.stderr.write(`bundle: ${sources} modules into ${Object.keys(modules).length} files in dist/bin (${Math.round(performance.now() - started)} ms)\n`);

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The binary's entry, kept tiny: it must run before anything else is loaded. It checks the Node version, sets
+// what modules read when they load, turns on Node's module compile cache, then loads the CLI (src/cli/program.ts),
+// bundled (scripts/bundle.mjs) when the bundle is current.
+import { statSync } from 'node:fs';
+import module from 'node:module';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(`pitwall needs Node.js 22 or newer (this is ${process.version}); run it with "npm start" or see README.md.\n`);
+  process.exit(3);
+}
+
+// React's production build: the development one costs several times more per frame (checks, warnings).
+process.env.NODE_ENV ??= 'production';
+// NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
+if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
+enableCompileCache();
+
+await import(program());
+
+/**
+ * V8 code cache for every module loaded after this (ours, Ink, React, the MCP SDK, zod…), kept on disk across
+ * runs: later starts skip most compiling. Where: $NODE_COMPILE_CACHE, else <tmpdir>/node-compile-cache;
+ * NODE_DISABLE_COMPILE_CACHE=1 turns it off. It never fails a run: an unwritable folder only means no cache.
+ * Only from Node 22.10 on (where flushCompileCache appeared): from that release each process writes its cache
+ * to a temporary file and renames it, so concurrent pitwall processes cannot leave a torn entry; and entries
+ * carry checksums of the source and the cache, so a stale or damaged one is recompiled, not used.
+ * Our own child processes (MCP servers) do not inherit it: it is not passed through the environment.
+ */
+function enableCompileCache(): void {
+  if (typeof module.enableCompileCache !== 'function' || typeof module.flushCompileCache !== 'function') return;
+  try {
+    module.enableCompileCache();
+  } catch {
+    // Documented not to throw; a cache is never worth failing a run for.
+  }
+}
+
+/**
+ * dist/bin/program.js (the bundle `npm run build` makes after tsc) when it is at least as new as tsc's
+ * dist/cli/program.js; else that one. A build by tsc alone (the test setup, an editor) then runs what it built,
+ * unbundled, rather than a stale bundle.
+ */
+function program(): string {
+  const compiled = new URL('./cli/program.js', import.meta.url);
+  const bundled = new URL('./bin/program.js', import.meta.url);
+  try {
+    return statSync(bundled).mtimeMs >= statSync(compiled).mtimeMs ? bundled.href : compiled.href;
+  } catch {
+    return compiled.href;
+  }
+}
