@@ -42,8 +42,10 @@ const { output } = await bundle.write({
   dir: out,
   format: 'esm',
   sourcemap: true,
+  // Stable names, no content hashes: Node's compile cache keys entries by file path, so a rebuild replaces
+  // the entries of the previous one instead of leaving ~3 MB of stale ones in <tmpdir> every build.
   entryFileNames: '[name].js',
-  chunkFileNames: '[name]-[hash].js',
+  chunkFileNames: '[name].js',
   // CommonJS inside the bundle (React, commander, ajv) calls require() for Node's modules: give every file one.
   banner: "import { createRequire as __pitwallRequire } from 'node:module'; const require = __pitwallRequire(import.meta.url);",
 });
