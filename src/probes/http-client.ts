@@ -46,11 +46,12 @@ export interface HttpFailure {
  * abort → timeout, refused/DNS/TLS/reset → connection. Any status is an answer; see `statusError`.
  */
 export async function httpExchange(req: HttpRequest): Promise<HttpAnswer | HttpFailure> {
+  // Loaded before the clock starts: the first check's latency is the upstream's, not our module loading.
+  const { request } = await import('undici');
   const started = performance.now();
   const phases: Phase[] = [];
   const since = () => performance.now() - started;
   try {
-    const { request } = await import('undici');
     const res = await request(req.url, {
       method: req.method ?? 'GET',
       headers: req.headers,
