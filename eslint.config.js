@@ -15,6 +15,6 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['src/cli.tsx', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  { files: ['src/cli.ts', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

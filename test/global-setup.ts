@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** End-to-end tests run the real binary (dist/cli.js): build it first when any source is newer. */
+/** End-to-end tests run the real binary (dist/cli.js, bundled as it ships): build it first when any source is newer. */
 export default function setup() {
   const root = join(import.meta.dirname, '..');
   const built = join(root, 'dist', 'cli.js');
@@ -13,4 +13,5 @@ export default function setup() {
     }, 0);
   if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'src'))) return;
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
 }
