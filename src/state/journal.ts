@@ -7,8 +7,9 @@
  *   ["shopify-admin",1760364015000,2,null,"timeout","no answer…",[["throttle",40,1000]],{…evidence}]
  *   {"journal":1,"config":"/abs/pitwall.yaml"}              header, first line
  *   {"ev":{…EngineEvent}}   {"bo":{…Blocker}}   {"br":{"id","targetId","at","note"?}}   {"rp":{…ReportSummary}}
- * Trailing optional fields are omitted. A typical up sample is ~40 bytes: 72 h of 15 targets every 15 s
- * (259,200 samples) is ~11 MB and loads in a few hundred milliseconds.
+ * Trailing optional fields are omitted. A typical up sample is ~40 bytes: 72 h of 15 targets every 5 s
+ * (777,600 samples) is ~38 MB. Reading it (journal-lines.ts) parses sample lines by hand and leaves the
+ * rest to JSON.parse; a journal remembers what it has read, so the next load reads only what was appended.
  *
  * Writes are synchronous appends (one small write(2) per record, O_APPEND): a process crash or kill -9
  * loses nothing that was appended, and the cost is microseconds. fdatasync runs once a second when
@@ -26,12 +27,14 @@ import {
   renameSync,
   statSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { ErrorKind, Headroom, ProbeError, ProbeResult, Status, SubCheck } from '../probes/types.js';
 import type { Config, TileId } from './config.js';
+import { EVENT, EVIDENCE, fast, lineWriter, NOT_SIMPLE, OLDER, parseLine, readChunks, recordAt, scanLine, TAKEN } from './journal-lines.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { ReportSummary } from './report.js';
 import type { Sample } from './stats.js';
@@ -75,7 +78,7 @@ export interface JournalHistory {
   evidence: Record<string, { at: number; evidence: Evidence }>;
   /** Hourly report summaries, oldest first, whatever their age (compaction keeps the retention's worth). */
   reports: ReportSummary[];
-  /** Lines that could not be parsed (a torn last line after a crash). */
+  /** Lines that could not be parsed (a torn last line after a crash), whatever their time. */
   skipped: number;
 }
 
@@ -89,7 +92,10 @@ export interface JournalOptions {
   redactor?: Redactor;
   /** Samples and events older than this are dropped at compaction. Default 72 h. */
   retentionMs?: number;
-  /** Compact when the file grows past this many bytes (at least 1.5× its last compacted size). Default 32 MiB. */
+  /**
+   * Compact when the file grows past this many bytes (at least 1.5× its last compacted size) and something in
+   * it is past the retention; checked every thousand appends and when a writer closes, never at open. Default 32 MiB.
+   */
   compactAtBytes?: number;
   /** fdatasync cadence. Default 1000 ms. */
   syncIntervalMs?: number;
@@ -108,7 +114,10 @@ export interface Journal {
   appendEvent(event: EngineEvent): void;
   appendBlocker(record: { opened: Blocker } | { resolved: ResolvedRecord }): void;
   appendReport(summary: ReportSummary): void;
-  /** Reads the whole journal: samples and events at or after `sinceMs`, open blockers of any age. */
+  /**
+   * Samples and events at or after `sinceMs`, open blockers of any age. The first load reads the whole file;
+   * later ones only what was appended (the whole file again if it was replaced or shrank).
+   */
   load(sinceMs?: number): JournalHistory;
   /** Drops what is older than the retention, atomically (temp file + rename). Returns false if another process holds the lock. */
   compact(): boolean;
@@ -117,7 +126,6 @@ export interface Journal {
 
 export const DEFAULT_RETENTION_MS = 72 * 3_600_000;
 const STATUS_CODE: Record<Status, number> = { up: 0, degraded: 1, down: 2 };
-const CODE_STATUS: readonly Status[] = ['up', 'degraded', 'down'];
 /** How often (in appends) to check whether compaction is due. */
 const CHECK_EVERY = 1_000;
 /** Compaction runs once the oldest record is this much older than the retention. */
@@ -201,58 +209,37 @@ export function resultFromSample(s: JournalSample, evidence?: Evidence): ProbeRe
   return { ...base, status: 'up', error: null };
 }
 
-type Rec =
-  | { kind: 'sample'; id: string; sample: JournalSample; evidence?: Evidence }
-  | { kind: 'event'; event: EngineEvent }
-  | { kind: 'opened'; blocker: Blocker }
-  | { kind: 'resolved'; resolved: ResolvedRecord }
-  | { kind: 'report'; summary: ReportSummary }
-  | { kind: 'header' };
-
-function parseLine(line: string): Rec | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (Array.isArray(v)) {
-    const [id, at, st, lat, kind, msg, head, ev] = v as unknown[];
-    if (typeof id !== 'string' || typeof at !== 'number' || typeof st !== 'number' || !CODE_STATUS[st]) return null;
-    const sample: JournalSample = { at, status: CODE_STATUS[st], latencyMs: typeof lat === 'number' ? lat : null };
-    if (typeof kind === 'string') sample.errorKind = kind as ErrorKind;
-    if (typeof msg === 'string') sample.message = msg;
-    if (Array.isArray(head)) sample.headroom = (head as [string, number, number][]).map(([name, remaining, limit]) => ({ name, remaining, limit }));
-    return ev && typeof ev === 'object' ? { kind: 'sample', id, sample, evidence: ev as Evidence } : { kind: 'sample', id, sample };
-  }
-  if (v === null || typeof v !== 'object') return null;
-  const o = v as Record<string, unknown>;
-  if (o.ev && typeof o.ev === 'object') return { kind: 'event', event: o.ev as EngineEvent };
-  if (o.bo && typeof o.bo === 'object') return { kind: 'opened', blocker: o.bo as Blocker };
-  if (o.br && typeof o.br === 'object') return { kind: 'resolved', resolved: o.br as ResolvedRecord };
-  if (o.rp && typeof o.rp === 'object') return { kind: 'report', summary: o.rp as ReportSummary };
-  if (o.journal !== undefined) return { kind: 'header' };
-  return null;
-}
-
-function recordAt(r: Rec): number | null {
-  switch (r.kind) {
-    case 'sample':
-      return r.sample.at;
-    case 'event':
-      return r.event.at;
-    case 'opened':
-      return r.blocker.openedAt;
-    case 'resolved':
-      return r.resolved.at;
-    case 'report':
-      return r.summary.at;
-    case 'header':
-      return null;
-  }
-}
-
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** A span of the file (bytes) whose latest sample or event time is remembered, so a load skips older spans. */
+const SPAN_BYTES = 64 * 1024;
+/** Bytes just before the end of what was read that must be unchanged for the next load to carry on from there. */
+const MARK_BYTES = 64;
+const NEWLINE = 0x0a;
+
+/**
+ * What the loads so far have read of the file. The next load reads only what was appended since (same
+ * file, grown, the bytes before the end unchanged), and re-reads only the spans that hold samples or
+ * events as recent as it asks for. A file replaced (compaction) or shrunk is read again from the start.
+ */
+interface Scanned {
+  dev: number;
+  ino: number;
+  birthtimeMs: number;
+  /** Offset just after the last complete line read. */
+  end: number;
+  mark: Buffer;
+  /** Open blockers, id → their line, in the order they were opened. */
+  open: Map<unknown, string>;
+  /** Each target's latest evidence, as the sample line that carries it. */
+  evidence: Map<string, { at: number; line: string }>;
+  reports: string[];
+  skipped: number;
+  /** Per span of the file, flat: start, end, the latest sample or event time in it. */
+  spans: number[];
+}
+
+const blockerOf = (line: string) => (parseLine(line) as { blocker: Blocker }).blocker;
 
 export function openJournal(opts: JournalOptions): Journal {
   const now = opts.now ?? Date.now;
@@ -268,7 +255,13 @@ export function openJournal(opts: JournalOptions): Journal {
   let dirty = false;
   let appends = 0;
   let threshold = compactAtBytes;
+  /** The oldest record's time, from the start of the file (open blockers and kept evidence aside: compaction keeps those whatever their age). */
   let oldestAt: number | null = null;
+  /** Whether the start of the file told: false if it held nothing but blockers and evidence. */
+  let oldestKnown = false;
+  /** The time of the first record appended to a file that had none. */
+  let firstAppendedAt: number | null = null;
+  let scanned: Scanned | null = null;
   /** Last evidence written per target, so an unchanged outage does not repeat it on every sample. */
   const lastEvidence = new Map<string, string>();
 
@@ -286,22 +279,36 @@ export function openJournal(opts: JournalOptions): Journal {
     if (last[0] !== 0x0a) writeSync(fd, '\n');
   }
 
-  function readOldest(): number | null {
+  /** The time of the first record that compaction could drop, from the start of the file. */
+  function readOldest(): void {
     const buf = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
+    oldestAt = null;
+    firstAppendedAt = null;
+    oldestKnown = n < buf.length;
     for (const line of buf.subarray(0, n).toString('utf8').split('\n').slice(0, -1)) {
       const r = parseLine(line);
-      const at = r ? recordAt(r) : null;
-      if (at !== null) return at;
+      if (!r || r.kind === 'header' || r.kind === 'opened' || (r.kind === 'sample' && r.evidence)) continue;
+      oldestAt = recordAt(r);
+      oldestKnown = true;
+      return;
     }
-    return null;
   }
 
   openFile();
-  oldestAt = readOldest();
+  readOldest();
 
   let lastErrorAt = -Infinity;
-  function write(line: string): void {
+  function failed(err: unknown): void {
+    if (!opts.onError) throw err;
+    if (now() - lastErrorAt >= 60_000) {
+      lastErrorAt = now();
+      opts.onError(err as Error);
+    }
+  }
+
+  /** Appends a line; `at` is its record's time (none for blockers opened: kept whatever their age). */
+  function write(line: string, at?: number): void {
     if (fd < 0) return;
     try {
       // Another process may have compacted (renamed a new file over ours): follow the path.
@@ -309,22 +316,27 @@ export function openJournal(opts: JournalOptions): Journal {
       if (!st || st.ino !== ino) {
         closeSync(fd);
         openFile();
+        readOldest();
       }
       writeSync(fd, `${line}\n`);
       dirty = true;
+      if (oldestAt === null && oldestKnown && firstAppendedAt === null && at !== undefined) firstAppendedAt = at;
       if (++appends % CHECK_EVERY === 0) maybeCompact();
     } catch (err) {
-      if (!opts.onError) throw err;
-      if (now() - lastErrorAt >= 60_000) {
-        lastErrorAt = now();
-        opts.onError(err as Error);
-      }
+      failed(err);
     }
   }
 
   function maybeCompact(): void {
     const size = fstatSync(fd).size;
-    const tooOld = oldestAt !== null && oldestAt < now() - retentionMs - AGE_SLACK_MS;
+    const cutoff = now() - retentionMs;
+    // Nothing is older than the retention: rewriting the file would drop nothing, so let it grow first.
+    const oldest = oldestAt ?? firstAppendedAt;
+    if (oldestKnown && (oldest === null || oldest >= cutoff)) {
+      if (size > threshold) threshold = Math.round(size * 1.5);
+      return;
+    }
+    const tooOld = oldestAt !== null && oldestAt < cutoff - AGE_SLACK_MS;
     if (size > threshold || tooOld) journal.compact();
   }
 
@@ -357,27 +369,119 @@ export function openJournal(opts: JournalOptions): Journal {
     return JSON.stringify(row);
   }
 
-  function readAll(): { text: string; size: number } {
-    const rfd = openSync(path, 'r');
-    try {
-      const size = fstatSync(rfd).size;
-      const buf = Buffer.alloc(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(rfd, buf, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      return { text: buf.subarray(0, off).toString('utf8'), size: off };
-    } finally {
-      closeSync(rfd);
+  /** What was read of the file open as `rfd`, if it is still the same file; else a fresh start. */
+  function scannedFor(rfd: number, st: Stats): Scanned {
+    const s = scanned;
+    if (s && s.dev === st.dev && s.ino === st.ino && s.birthtimeMs === st.birthtimeMs && st.size >= s.end) {
+      const mark = Buffer.alloc(s.mark.length);
+      if (readSync(rfd, mark, 0, mark.length, s.end - mark.length) === mark.length && mark.equals(s.mark)) return s;
     }
+    scanned = { dev: st.dev, ino: st.ino, birthtimeMs: st.birthtimeMs, end: 0, mark: Buffer.alloc(0), open: new Map(), evidence: new Map(), reports: [], skipped: 0, spans: [] };
+    return scanned;
+  }
+
+  /**
+   * Reads the complete lines appended since `s.end` into `s` (blockers, evidence, reports, lines skipped,
+   * spans), handing samples and events at or after `since` to `take` and `events`.
+   */
+  function advance(rfd: number, s: Scanned, size: number, since: number, take: (id: string, sample: JournalSample) => void, events: EngineEvent[]): void {
+    let spanStart = s.end;
+    // Doubles the closure below updates on every line: in a typed array, not boxed anew each time.
+    const spanMax = new Float64Array([-Infinity]);
+    // Carry on the last span while it is short, so a load every minute does not add a span every minute.
+    const n = s.spans.length;
+    if (n && s.spans[n - 2]! - s.spans[n - 3]! < SPAN_BYTES) {
+      spanStart = s.spans[n - 3]!;
+      spanMax[0] = s.spans[n - 1]!;
+      s.spans.length = n - 3;
+    }
+    const end = readChunks(rfd, s.end, size, (b, offset) => {
+      for (let start = 0; start < b.length; ) {
+        const k = scanLine(b, start, since, true);
+        const e = k === NOT_SIMPLE ? b.indexOf(NEWLINE, start) : fast.end;
+        const at = fast.at;
+        if (k === OLDER || k === TAKEN) {
+          if (at > spanMax[0]!) spanMax[0] = at;
+          if (k === TAKEN) take(fast.id, fast.sample);
+        } else if (k === EVIDENCE) {
+          const line = b.toString('utf8', start, e);
+          s.evidence.set(fast.id, { at, line });
+          if (at > spanMax[0]!) spanMax[0] = at;
+          if (at >= since) take(fast.id, fast.sample);
+        } else if (k === EVENT) {
+          if (at > spanMax[0]!) spanMax[0] = at;
+          if (at >= since) events.push((parseLine(b.toString('utf8', start, e)) as { event: EngineEvent }).event);
+        } else if (start < e) {
+          const line = b.toString('utf8', start, e);
+          const r = parseLine(line);
+          if (!r) s.skipped++;
+          else if (r.kind === 'sample') {
+            if (r.evidence) s.evidence.set(r.id, { at: r.sample.at, line });
+            if (r.sample.at > spanMax[0]!) spanMax[0] = r.sample.at;
+            if (r.sample.at >= since) take(r.id, r.sample);
+          } else if (r.kind === 'event') {
+            // Not a number (a hand-edited line): compared as JSON.parse left it, so its span is always read.
+            const t = typeof r.event.at === 'number' ? r.event.at : Infinity;
+            if (t > spanMax[0]!) spanMax[0] = t;
+            if (r.event.at >= since) events.push(r.event);
+          } else if (r.kind === 'opened') s.open.set(r.blocker.id, line);
+          else if (r.kind === 'resolved') s.open.delete(r.resolved.id);
+          else if (r.kind === 'report') s.reports.push(line);
+        }
+        start = e + 1;
+        if (offset + start - spanStart >= SPAN_BYTES) {
+          s.spans.push(spanStart, offset + start, spanMax[0]!);
+          spanStart = offset + start;
+          spanMax[0] = -Infinity;
+        }
+      }
+    });
+    if (end > spanStart) s.spans.push(spanStart, end, spanMax[0]!);
+    if (end !== s.end) {
+      s.end = end;
+      s.mark = Buffer.alloc(Math.min(MARK_BYTES, end));
+      readSync(rfd, s.mark, 0, s.mark.length, end - s.mark.length);
+    }
+  }
+
+  /** Samples and events at or after `since` from the spans already read that may hold any. */
+  function reread(rfd: number, s: Scanned, since: number, take: (id: string, sample: JournalSample) => void, events: EngineEvent[]): void {
+    const visit = (b: Buffer) => {
+      for (let start = 0; start < b.length; ) {
+        const k = scanLine(b, start, since, false);
+        const e = k === NOT_SIMPLE || fast.end < 0 ? b.indexOf(NEWLINE, start) : fast.end;
+        if (k === TAKEN || (k === EVIDENCE && fast.at >= since)) take(fast.id, fast.sample);
+        else if (k === EVENT && fast.at >= since) events.push((parseLine(b.toString('utf8', start, e)) as { event: EngineEvent }).event);
+        else if (k === NOT_SIMPLE && start < e) {
+          const r = parseLine(b.toString('utf8', start, e));
+          if (r?.kind === 'sample' && r.sample.at >= since) take(r.id, r.sample);
+          else if (r?.kind === 'event' && r.event.at >= since) events.push(r.event);
+        }
+        start = e + 1;
+      }
+    };
+    const spans = s.spans;
+    for (let i = 0; i < spans.length; i += 3) {
+      if (!(spans[i + 2]! >= since)) continue;
+      // Adjacent spans to read are one read.
+      let j = i;
+      while (j + 3 < spans.length && spans[j + 5]! >= since) j += 3;
+      readChunks(rfd, spans[i]!, spans[j + 1]!, visit);
+      i = j;
+    }
+  }
+
+  /** The bytes after the last complete line: a torn line, or one another process is writing right now. */
+  function readTail(rfd: number, from: number, size: number): string {
+    if (size <= from) return '';
+    const buf = Buffer.alloc(size - from);
+    return buf.subarray(0, readSync(rfd, buf, 0, buf.length, from)).toString('utf8');
   }
 
   const journal: Journal = {
     path,
     appendSample(targetId, sample, extra = {}) {
-      write(sampleLine(targetId, sample, extra));
+      write(sampleLine(targetId, sample, extra), sample.at);
     },
     appendResult(targetId, r, at) {
       const sample: Sample = { at, status: r.status, latencyMs: r.status === 'down' ? null : r.latencyMs, ...(r.error ? { errorKind: r.error.kind } : {}) };
@@ -389,64 +493,57 @@ export function openJournal(opts: JournalOptions): Journal {
           ...(r.headroom ? { headroom: r.headroom } : {}),
           ...(evidence ? { evidence } : {}),
         }),
+        at,
       );
     },
     appendEvent(event) {
-      write(JSON.stringify({ ev: redactor.value(event) }));
+      write(JSON.stringify({ ev: redactor.value(event) }), event.at);
     },
     appendBlocker(record) {
       if ('opened' in record) write(JSON.stringify({ bo: redactor.value(record.opened) }));
-      else write(JSON.stringify({ br: redactor.value(record.resolved) }));
+      else write(JSON.stringify({ br: redactor.value(record.resolved) }), record.resolved.at);
     },
     appendReport(summary) {
-      write(JSON.stringify({ rp: summary }));
+      write(JSON.stringify({ rp: summary }), summary.at);
     },
     load(sinceMs = -Infinity) {
-      const { text } = readAll();
       const out: JournalHistory = { samples: {}, events: [], blockers: [], evidence: {}, reports: [], skipped: 0 };
-      const open = new Map<string, Blocker>();
-      const lines = text.split('\n');
-      // The last element is '' after a final newline, or a torn line that has not been finished.
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (line === '') continue;
-        // Most lines are samples older than asked for: read their time without parsing them (ids
-        // are [a-z0-9-], so `",` ends the id). Lines carrying evidence (`…}]`) are parsed anyway.
-        if (sinceMs > -Infinity && line.charCodeAt(0) === 0x5b && !line.endsWith('}]')) {
-          const q = line.indexOf('",', 2);
-          const at = q > 0 ? Number(line.slice(q + 2, line.indexOf(',', q + 2))) : NaN;
-          if (at < sinceMs) continue;
-        }
-        const r = parseLine(line);
-        if (!r) {
-          out.skipped++;
-          continue;
-        }
-        switch (r.kind) {
-          case 'sample': {
-            if (r.evidence) out.evidence[r.id] = { at: r.sample.at, evidence: r.evidence };
-            if (r.sample.at < sinceMs) break;
-            (out.samples[r.id] ??= []).push(r.sample);
-            break;
-          }
-          case 'event':
-            if (r.event.at >= sinceMs) out.events.push(r.event);
-            break;
-          case 'opened':
-            open.set(r.blocker.id, r.blocker);
-            break;
-          case 'resolved':
-            open.delete(r.resolved.id);
-            break;
-          case 'report':
-            out.reports.push(r.summary);
-            break;
-          case 'header':
-            break;
-        }
+      const samples = new Map<string, JournalSample[]>();
+      const take = (id: string, sample: JournalSample) => {
+        const list = samples.get(id);
+        if (list) list.push(sample);
+        else samples.set(id, [sample]);
+      };
+      const rfd = openSync(path, 'r');
+      let tail: string;
+      let s: Scanned;
+      try {
+        const st = fstatSync(rfd);
+        s = scannedFor(rfd, st);
+        // In file order: what was read before, then what was appended since, then a torn last line.
+        reread(rfd, s, sinceMs, take, out.events);
+        advance(rfd, s, st.size, sinceMs, take, out.events);
+        tail = readTail(rfd, s.end, st.size);
+      } finally {
+        closeSync(rfd);
       }
+      out.skipped = s.skipped;
+      for (const [id, { at, line }] of s.evidence) out.evidence[id] = { at, evidence: (parseLine(line) as { evidence: Evidence }).evidence };
+      const open = new Map(s.open);
+      const reports = [...s.reports];
+      // Not part of what was read for good: the line may be finished by the time of the next load.
+      const r = tail ? parseLine(tail) : null;
+      if (tail && !r) out.skipped++;
+      else if (r?.kind === 'sample') {
+        if (r.evidence) out.evidence[r.id] = { at: r.sample.at, evidence: r.evidence };
+        if (r.sample.at >= sinceMs) take(r.id, r.sample);
+      } else if (r?.kind === 'event' && r.event.at >= sinceMs) out.events.push(r.event);
+      else if (r?.kind === 'opened') open.set(r.blocker.id, tail);
+      else if (r?.kind === 'resolved') open.delete(r.resolved.id);
+      else if (r?.kind === 'report') reports.push(tail);
       // Appends from two processes can interleave by a few milliseconds.
-      for (const list of Object.values(out.samples)) {
+      for (const [id, list] of samples) {
+        out.samples[id] = list;
         for (let i = 1; i < list.length; i++) {
           if (list[i]!.at < list[i - 1]!.at) {
             list.sort((a, b) => a.at - b.at);
@@ -455,8 +552,8 @@ export function openJournal(opts: JournalOptions): Journal {
         }
       }
       out.events.sort((a, b) => a.at - b.at);
-      out.reports.sort((a, b) => a.at - b.at);
-      out.blockers = [...open.values()].sort((a, b) => a.openedAt - b.openedAt);
+      out.reports = reports.map((line) => (parseLine(line) as { summary: ReportSummary }).summary).sort((a, b) => a.at - b.at);
+      out.blockers = [...open.values()].map(blockerOf).sort((a, b) => a.openedAt - b.openedAt);
       return out;
     },
     compact() {
@@ -468,52 +565,60 @@ export function openJournal(opts: JournalOptions): Journal {
       }
       try {
         const cutoff = now() - retentionMs;
-        const { text, size } = readAll();
-        const lines = text.split('\n');
-        const tail = lines.pop() ?? ''; // '' or a torn line
-        const keep: string[] = [JSON.stringify({ journal: 1, config: opts.configPath })];
-        const open = new Map<string, string>();
-        const evidenceLine = new Map<string, { index: number; line: string }>();
-        let oldest: number | null = null;
-        const kept: (string | null)[] = [];
-        for (const line of lines) {
-          const r = parseLine(line);
-          if (!r || r.kind === 'header') continue;
-          if (r.kind === 'opened') open.set(r.blocker.id, line);
-          if (r.kind === 'resolved') open.delete(r.resolved.id);
-          if (r.kind === 'sample' && r.evidence) evidenceLine.set(r.id, { index: kept.length, line });
-          const at = recordAt(r)!;
-          if (at >= cutoff && r.kind !== 'opened') {
-            kept.push(line);
-            oldest = oldest === null ? at : Math.min(oldest, at);
-          } else kept.push(null);
-        }
-        // Old but still needed: blockers that are open, and each target's latest evidence.
-        for (const line of open.values()) keep.push(line);
-        for (const { index, line } of evidenceLine.values()) if (kept[index] === null) keep.push(line);
-        for (const line of kept) if (line !== null) keep.push(line);
-        if (tail && parseLine(tail)) keep.push(tail);
         const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-        const wfd = openSync(tmp, 'w', 0o600);
-        try {
-          writeSync(wfd, `${keep.join('\n')}\n`);
-          fsyncSync(wfd);
-        } finally {
-          closeSync(wfd);
-        }
-        // Records another process appended to the old file while we worked must not be lost.
+        // Updated on every line kept: in a typed array, not a double boxed anew each time.
+        const oldest = new Float64Array([Infinity]);
+        let copyFrom: number;
+        // The old file stays open: records another process appends to it while we work are copied over after the rename.
         const oldFd = openSync(path, 'r');
-        renameSync(tmp, path);
         try {
+          const wfd = openSync(tmp, 'w', 0o600);
+          try {
+            const st = fstatSync(oldFd);
+            const s = scannedFor(oldFd, st);
+            advance(oldFd, s, st.size, Infinity, () => undefined, []);
+            const out = lineWriter(wfd);
+            out.line(JSON.stringify({ journal: 1, config: opts.configPath }));
+            // Old but still needed, first: blockers that are open, and each target's latest evidence.
+            for (const line of s.open.values()) out.line(line);
+            for (const { at, line } of s.evidence.values()) if (!(at >= cutoff)) out.line(line);
+            readChunks(oldFd, 0, s.end, (b) => {
+              for (let start = 0; start < b.length; ) {
+                const k = scanLine(b, start, Infinity, true);
+                const e = k === NOT_SIMPLE ? b.indexOf(NEWLINE, start) : fast.end;
+                let at: number | null = fast.at;
+                if (k === NOT_SIMPLE) {
+                  const r = start < e ? parseLine(b.toString('utf8', start, e)) : null;
+                  at = !r || r.kind === 'header' || r.kind === 'opened' ? null : recordAt(r);
+                }
+                if (at !== null && at >= cutoff) {
+                  out.bytes(b, start, e + 1);
+                  if (at < oldest[0]!) oldest[0] = at;
+                }
+                start = e + 1;
+              }
+            });
+            copyFrom = s.end;
+            const tail = readTail(oldFd, s.end, st.size);
+            if (tail && parseLine(tail)) {
+              out.line(tail);
+              copyFrom = st.size;
+            }
+            out.flush();
+            fsyncSync(wfd);
+          } finally {
+            closeSync(wfd);
+          }
+          renameSync(tmp, path);
+          // Complete lines only: one being written is finished there, or torn for good.
           const end = fstatSync(oldFd).size;
-          if (end > size) {
-            const extra = Buffer.alloc(end - size);
-            readSync(oldFd, extra, 0, extra.length, size);
-            const add = extra.toString('utf8');
-            const cut = add.lastIndexOf('\n');
-            if (cut >= 0) {
-              const afd = openSync(path, 'a');
-              writeSync(afd, add.slice(0, cut + 1));
+          if (end > copyFrom) {
+            const afd = openSync(path, 'a');
+            try {
+              const out = lineWriter(afd);
+              readChunks(oldFd, copyFrom, end, (b) => out.bytes(b, 0, b.length));
+              out.flush();
+            } finally {
               closeSync(afd);
             }
           }
@@ -530,7 +635,10 @@ export function openJournal(opts: JournalOptions): Journal {
         }
         if (fd >= 0) closeSync(fd);
         openFile();
-        oldestAt = oldest;
+        scanned = null;
+        oldestAt = oldest[0] === Infinity ? null : oldest[0]!;
+        oldestKnown = true;
+        firstAppendedAt = null;
         threshold = Math.max(compactAtBytes, Math.round(fstatSync(fd).size * 1.5));
         return true;
       } finally {
@@ -540,6 +648,14 @@ export function openJournal(opts: JournalOptions): Journal {
     close() {
       clearInterval(syncTimer);
       if (fd < 0) return;
+      // A process that wrote tidies up if compaction is due; not at open, which is before the console's first frame.
+      if (appends > 0) {
+        try {
+          maybeCompact();
+        } catch (err) {
+          failed(err);
+        }
+      }
       try {
         fdatasyncSync(fd);
       } finally {
@@ -548,7 +664,6 @@ export function openJournal(opts: JournalOptions): Journal {
       }
     },
   };
-  if (fstatSync(fd).size > threshold) journal.compact();
   return journal;
 }
 

@@ -170,16 +170,35 @@ describe('journal: compaction', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
   });
 
-  it('compacts on open once the file is past its threshold', () => {
+  it('compacts a file past its threshold when a writer closes it, not at open (before the first frame)', () => {
     let now = T0;
     const j = journal({ now: () => now });
     for (let i = 0; i < 200; i++) j.appendResult('app', up(i), T0 + i * 60_000);
     j.close();
-    open.splice(0);
     now = T0 + 72 * H + 100 * 60_000; // the first 100 samples are past the retention
+
+    // When opened: untouched; when it has written and closes: compacted
     const reopened = journal({ now: () => now, compactAtBytes: 1000 });
-    expect(lines(reopened)).toHaveLength(1 + 100);
-    expect(reopened.load().samples.app![0]!.at).toBe(T0 + 100 * 60_000);
+    expect(lines(reopened)).toHaveLength(1 + 200);
+    reopened.appendResult('app', up(1), now);
+    reopened.close();
+    expect(lines(reopened)).toHaveLength(1 + 100 + 1);
+    expect(journal({ now: () => now }).load().samples.app![0]!.at).toBe(T0 + 100 * 60_000);
+  });
+
+  it('leaves a file past its threshold alone while nothing in it is older than the retention', () => {
+    let now = T0;
+    const j = journal({ now: () => now, compactAtBytes: 1000 });
+    const ino = statSync(j.path).ino;
+    // When a thousand samples (a compaction check) all fall within the retention: the file is not rewritten
+    for (let i = 0; i < 1000; i++) j.appendResult('app', up(i), now + i);
+    expect(statSync(j.path).ino).toBe(ino);
+    expect(lines(j)).toHaveLength(1 + 1000);
+    // When they have aged past it, the next check compacts
+    now += 73 * H;
+    for (let i = 0; i < 1000; i++) j.appendResult('app', up(i), now + i);
+    expect(statSync(j.path).ino).not.toBe(ino);
+    expect(j.load().samples.app).toHaveLength(1000);
   });
 });
 
