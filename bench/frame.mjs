@@ -3,7 +3,8 @@
 // two targets down, one degraded, an open blocker.
 //   full   renderToString of the whole App from scratch (mount, layout, output): p95 of N after warm-up
 //   update one probe result dispatched into a mounted console → the frame written (what every result costs)
-//   tick   the console doing nothing but its 1 Hz clock for a few seconds: main-thread busy ms per second
+//   tick   the console doing nothing but its 1 Hz clock for a few seconds: main-thread busy ms per second, and
+//          the process's CPU time per second (all threads: GC and compiler too)
 // React's build follows NODE_ENV, as in the binary; run.mjs says which one the binary uses.
 import { EventEmitter } from 'node:events';
 import { dist, fifteenTargets, pct, report, round, seeded, sleep, syntheticResult } from './lib.mjs';
@@ -106,8 +107,10 @@ for (let i = 0; i < N + 20; i++) {
 const TICK_SECONDS = Number(process.env.BENCH_TICK_SECONDS ?? 5);
 const frames0 = stdout.writes.length;
 const elu0 = performance.eventLoopUtilization();
+const cpu0 = process.cpuUsage();
 await sleep(TICK_SECONDS * 1000);
 const elu = performance.eventLoopUtilization(elu0);
+const cpu = process.cpuUsage(cpu0);
 const tickFrames = stdout.writes.length - frames0;
 instance.unmount();
 
@@ -123,5 +126,6 @@ report({
   updateP50: round(pct(update, 50), 2),
   updateP95: round(pct(update, 95), 2),
   tickBusyMsPerSecond: round(elu.active / TICK_SECONDS, 1),
+  tickCpuMsPerSecond: round((cpu.user + cpu.system) / 1000 / TICK_SECONDS, 1),
   tickFramesPerSecond: round(tickFrames / TICK_SECONDS, 1),
 });

@@ -1,6 +1,7 @@
 import { Box, Text, useWindowSize } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer } from 'react';
 import type { Prefs } from './actions.js';
+import { ClockProvider, type Clock } from './clock-context.js';
 import { DetailView } from './DetailView.js';
 import { EventLog } from './EventLog.js';
 import { Footer } from './Footer.js';
@@ -14,7 +15,6 @@ import { WebhooksPanel } from './WebhooksPanel.js';
 import { useBell } from './use-bell.js';
 import { useConsoleKeys } from './use-console-keys.js';
 import { initialUiState, reduceUi } from './use-console-state.js';
-import { useNow } from './use-now.js';
 
 /** How long a footer message stays. */
 const FLASH_MS = 8_000;
@@ -27,10 +27,12 @@ export interface AppProps {
   nextReportAt?: () => number | null;
   /** Fixed size for tests; else the terminal's. */
   size?: { columns: number; rows: number };
+  /** The screen's clock, for tests; else one ticking on the wall-clock second. */
+  clock?: Clock;
 }
 
 /** The console root: header, tiles, grouped targets (or details / help), event log, footer. */
-export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
+export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppProps) {
   const actions = useActions();
   const store = useStoreInstance();
   const order = useAppState((s) => s.order);
@@ -43,7 +45,6 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   const terminal = useWindowSize();
   const columns = size?.columns ?? terminal.columns ?? 80;
   const rows = size?.rows ?? terminal.rows ?? 24;
-  const now = useNow();
   const getState = useCallback(() => store.getSnapshot(), [store]);
 
   useConsoleKeys({ ui, dispatch, actions, getState, ids });
@@ -66,7 +67,8 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   }, [actions, selectedId, ui.view]);
 
   const width = Math.max(40, columns - 1);
-  const cols = columnsFor(width);
+  // The same object while the width holds: rows are memoised on it.
+  const cols = useMemo(() => columnsFor(width), [width]);
   const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && t.latest.status !== 'up' && t.tiles.length > 0), [targets]);
   const hasWebhooks = useAppState((s) => s.webhooks !== null);
   const headerLines = 2 + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
@@ -77,29 +79,31 @@ export function App({ prefs, feedbackMissing, nextReportAt, size }: AppProps) {
   const listLines = linesForList(ids, targets);
   const listHeight = Math.min(listLines, Math.max(3, body - 4));
   const logHeight = Math.max(2, body - listHeight);
-  const reportAt = nextReportAt?.() ?? null;
 
   return (
-    <Box flexDirection="column" width={width}>
-      <Header now={now} width={width} muted={ui.muted} nextReportAt={reportAt} />
-      {ui.view === 'help' && rows < 34 ? null : <TilesStrip width={width} />}
-      <Box marginTop={1} flexDirection="column">
-        {ui.view === 'help' ? (
-          <HelpOverlay width={width} compact={rows < 34} />
-        ) : ui.view === 'detail' && selectedId ? (
-          <DetailView id={selectedId} now={now} width={width} height={body} />
-        ) : (
-          <>
-            <TargetList ids={ids} selected={ui.selected} cols={cols} now={now} width={width} height={listHeight} />
-            <WebhooksPanel now={now} width={width} />
-            <Box marginTop={1}>
-              <EventLog events={events} height={logHeight} width={width} now={now} />
-            </Box>
-          </>
-        )}
+    // The one clock for everything below that shows time; the console itself never re-renders for it.
+    <ClockProvider clock={clock}>
+        <Box flexDirection="column" width={width}>
+        <Header width={width} muted={ui.muted} nextReportAt={nextReportAt} />
+        {ui.view === 'help' && rows < 34 ? null : <TilesStrip width={width} />}
+        <Box marginTop={1} flexDirection="column">
+          {ui.view === 'help' ? (
+            <HelpOverlay width={width} compact={rows < 34} />
+          ) : ui.view === 'detail' && selectedId ? (
+            <DetailView id={selectedId} width={width} height={body} />
+          ) : (
+            <>
+              <TargetList ids={ids} selected={ui.selected} cols={cols} width={width} height={listHeight} />
+              <WebhooksPanel width={width} />
+              <Box marginTop={1}>
+                <EventLog events={events} height={logHeight} width={width} />
+              </Box>
+            </>
+          )}
+        </Box>
+        {ids.length === 0 ? <Text>No targets configured.</Text> : null}
+        <Footer ui={ui} width={width} />
       </Box>
-      {ids.length === 0 ? <Text>No targets configured.</Text> : null}
-      <Footer ui={ui} width={width} />
-    </Box>
+    </ClockProvider>
   );
 }

@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
 import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../state/config.js';
 import { openBlockerFor } from '../state/derive.js';
@@ -8,14 +7,17 @@ import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
 import { lastHour, problemOf } from './lib/row-stats.js';
 import { sparkline } from './lib/sparkline.js';
+import { useClock } from './clock-context.js';
 import { useAppState, useTarget } from './store-context.js';
 import { theme } from './theme.js';
 
 /** Everything about one target: full error and evidence, what to try, timings, stats, sub-checks, details. */
-export function DetailView({ id, now, width, height }: { id: string; now: number; width: number; height: number }) {
+export function DetailView({ id, width, height }: { id: string; width: number; height: number }) {
   const t = useTarget(id);
   const blocker = useAppState((s) => openBlockerFor(s, id));
-  const stats = useMemo(() => (t ? lastHour(t.samples, now) : null), [t, now]);
+  // One panel, every second: its durations all move with the clock.
+  const now = useClock((n) => n);
+  const stats = t ? lastHour(t.samples, now) : null;
   if (!t || !stats) return <Text>no such target</Text>;
   const r = t.latest;
   const status = r?.status ?? 'unknown';

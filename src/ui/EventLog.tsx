@@ -1,6 +1,9 @@
 import { Box, Text } from 'ink';
 import type { EngineEvent } from '../state/store.js';
-import { formatClock } from './lib/clock.js';
+import { memo } from 'react';
+import { useClock } from './clock-context.js';
+import { dayOf, formatClock } from './lib/clock.js';
+import { paint } from './lib/paint.js';
 import { theme } from './theme.js';
 
 /** One event as a line: `14:03:12 shopify-admin up → down (timeout: …)`. Exported for tests and reports. */
@@ -37,24 +40,34 @@ const TONE: Record<ReturnType<typeof describeEvent>['tone'], string | undefined>
   error: theme.error,
 };
 
-/** Newest first, as many as fit. */
-export function EventLog({ events, height, width, now }: { events: readonly EngineEvent[]; height: number; width: number; now: number }) {
+/**
+ * Newest first, as many as fit: one Text of lines rather than a Text per event (the log is a third of the screen
+ * and every node costs Ink work on every frame).
+ */
+export const EventLog = memo(function EventLog({ events, height, width }: { events: readonly EngineEvent[]; height: number; width: number }) {
+  // Times carry a date once they are from another day: the log re-renders at midnight, not every second.
+  const today = useClock(dayOf);
   const shown = events.slice(-Math.max(0, height - 1)).reverse();
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold color={theme.accent}>
-        EVENTS <Text color={theme.muted}>(newest first)</Text>
+      <Text>
+        {paint('EVENTS', { color: theme.accent, bold: true })} {paint('(newest first)', { color: theme.muted })}
       </Text>
-      {shown.length === 0 ? <Text color={theme.muted}>nothing yet</Text> : null}
-      {shown.map((e, i) => {
-        const d = describeEvent(e);
-        return (
-          <Text key={`${e.at}-${i}`} wrap="truncate-end">
-            <Text color={theme.muted}>{formatClock(e.at, now)} </Text>
-            <Text color={TONE[d.tone]}>{d.text}</Text>
-          </Text>
-        );
-      })}
+      {shown.length === 0 ? (
+        <Text>{paint('nothing yet', { color: theme.muted })}</Text>
+      ) : (
+        <Text wrap="truncate-end">
+          {shown
+            .map((e) => {
+              const d = describeEvent(e);
+              // One event, one line: a message that spans lines would push the log past its height.
+              const text = d.text.replace(/\s*[\r\n]+\s*/g, ' ');
+              const tone = TONE[d.tone];
+              return `${paint(formatClock(e.at, today), { color: theme.muted })} ${tone ? paint(text, { color: tone }) : text}`;
+            })
+            .join('\n')}
+        </Text>
+      )}
     </Box>
   );
-}
+});

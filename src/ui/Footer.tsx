@@ -1,13 +1,15 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { KEYS } from './keys.js';
 import type { ConsoleUiState } from './use-console-state.js';
+import { paint } from './lib/paint.js';
 import { theme } from './theme.js';
 
 /** The keys that matter most, for 80 columns: quit and help always show. */
 const NARROW_FOOTER = '↑↓ ⏎ details · e escalate · r rerun · h report · x resolve · ? help · q quit';
 
 /** The bottom line: a prompt, a question, a message, or the key hints. */
-export function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
+export const Footer = memo(function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
   const m = ui.modal;
   if (m?.type === 'escalate') {
     return (
@@ -39,13 +41,16 @@ export function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
           {ui.flash.text}
         </Text>
       ) : null}
-      <Text color={theme.muted} wrap="truncate-end">
-        {width >= 100
-          ? KEYS.filter((k) => k.footer)
-              .map((k) => k.footer)
-              .join('  ')
-          : NARROW_FOOTER}
+      <Text wrap="truncate-end">
+        {paint(
+          width >= 100
+            ? KEYS.filter((k) => k.footer)
+                .map((k) => k.footer)
+                .join('  ')
+            : NARROW_FOOTER,
+          { color: theme.muted },
+        )}
       </Text>
     </Box>
   );
-}
+});

@@ -1,12 +1,23 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { isStale, overall } from '../state/derive.js';
+import type { TargetState } from '../state/store.js';
+import { useClock } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from './lib/format.js';
-import { formatClock } from './lib/clock.js';
+import { clockText } from './lib/clock.js';
+import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 
+interface Props {
+  width: number;
+  muted: boolean;
+  /** When the next automatic hourly report is due, or null when none is scheduled. */
+  nextReportAt?: () => number | null;
+}
+
 /** Store name, overall status, clocks, polling state, next report, feedback file, outbox. */
-export function Header({ now, width, muted, nextReportAt }: { now: number; width: number; muted: boolean; nextReportAt: number | null }) {
+export const Header = memo(function Header({ width, muted, nextReportAt }: Props) {
   const store = useAppState((s) => s.store);
   const demo = useAppState((s) => s.demo);
   const paused = useAppState((s) => s.paused);
@@ -14,68 +25,59 @@ export function Header({ now, width, muted, nextReportAt }: { now: number; width
   const outbox = useAppState((s) => s.outbox);
   const totals = useAppState(overallKey);
   const targets = useAppState((s) => s.targets);
-  const stale = Object.values(targets).filter((t) => isStale(t, now)).length;
+  const stale = useClock((now) => staleCount(targets, now));
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
   const st = status === 'unknown' ? null : (status as 'up' | 'degraded' | 'down');
-  const local = formatClock(now);
-  const utc = new Date(now).toISOString().slice(11, 19);
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
     .filter(Boolean)
     .join(' · ');
   return (
     <Box flexDirection="column" width={width}>
-      <Box>
-        <Box flexGrow={1} flexShrink={1}>
-          <Text wrap="truncate-end">
-            <Text bold color={theme.accent}>
-              PITWALL
-            </Text>{' '}
-            <Text bold>{store}</Text>
-            {demo ? (
-              <Text bold color={theme.demo}>
-                {' '}
-                [DEMO]
-              </Text>
-            ) : null}{' '}
-            <Text bold color={theme.status[st ?? 'unknown']} inverse={st === 'down'}>
-              {` ${statusLabel(st).toUpperCase()} `}
-            </Text>{' '}
-            <Text>{counts}</Text>
-            {stale ? (
-              <Text bold color={theme.warn}>
-                {' '}
-                ⚠ {stale} stale (not checked lately)
-              </Text>
-            ) : null}
-          </Text>
-        </Box>
+      <Box justifyContent="space-between">
+        <Text wrap="truncate-end">
+          {paint('PITWALL', { color: theme.accent, bold: true })} {paint(store, { bold: true })}
+          {demo ? paint(' [DEMO]', { color: theme.demo, bold: true }) : ''}{' '}
+          {paint(` ${statusLabel(st).toUpperCase()} `, { color: theme.status[st ?? 'unknown'], bold: true, inverse: st === 'down' })} {counts}
+          {stale ? paint(` ⚠ ${stale} stale (not checked lately)`, { color: theme.warn, bold: true }) : ''}
+        </Text>
         <Box flexShrink={0} marginLeft={1}>
-          <Text>{width >= 100 ? `${local} local · ${utc} UTC` : `${local} (${utc.slice(0, 5)}Z)`}</Text>
+          <Clock wide={width >= 100} />
         </Box>
       </Box>
       <Box gap={2}>
-        {paused ? (
-          <Text bold color={theme.warn}>
-            ‖ PAUSED (p resumes)
-          </Text>
-        ) : (
-          <Text color={theme.status.up}>● polling</Text>
-        )}
-        {nextReportAt !== null ? <Text color={theme.muted}>report in {formatDuration(nextReportAt - now)}</Text> : null}
-        <Text color={theme.muted}>bell {muted ? 'muted' : 'on'}</Text>
+        <Text>{paused ? paint('‖ PAUSED (p resumes)', { color: theme.warn, bold: true }) : paint('● polling', { color: theme.status.up })}</Text>
+        {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
+        <Text>{paint(`bell ${muted ? 'muted' : 'on'}`, { color: theme.muted })}</Text>
         {outbox > 0 ? (
-          <Text bold color={theme.error}>
-            ⚠ {outbox} {outbox === 1 ? 'entry' : 'entries'} waiting to be written
-          </Text>
+          <Text>{paint(`⚠ ${outbox} ${outbox === 1 ? 'entry' : 'entries'} waiting to be written`, { color: theme.error, bold: true })}</Text>
         ) : null}
         <Box flexShrink={1} flexGrow={1}>
-          <Text color={theme.muted} wrap="truncate-start">
-            feedback: {truncateStart(feedbackFile, Math.max(20, width - 48 - (outbox > 0 ? 36 : 0)))}
+          <Text wrap="truncate-start">
+            {paint(`feedback: ${truncateStart(feedbackFile, Math.max(20, width - 48 - (outbox > 0 ? 36 : 0)))}`, { color: theme.muted })}
           </Text>
         </Box>
       </Box>
     </Box>
   );
+});
+
+/** Local and UTC wall-clock time: "14:03:12 local · 12:03:12 UTC", or "14:03:12 (12:03Z)" when narrow. */
+function Clock({ wide }: { wide: boolean }) {
+  return <Text>{useClock((now) => clockText(now, wide))}</Text>;
+}
+
+function ReportIn({ at }: { at: () => number | null }) {
+  const text = useClock((now) => {
+    const due = at();
+    return due === null ? null : `report in ${formatDuration(due - now)}`;
+  });
+  return text === null ? null : <Text>{paint(text, { color: theme.muted })}</Text>;
+}
+
+function staleCount(targets: Readonly<Record<string, TargetState>>, now: number): number {
+  let n = 0;
+  for (const id in targets) if (isStale(targets[id]!, now)) n++;
+  return n;
 }
 
 /** A string key so the selector result compares by value and the header re-renders only on change. */

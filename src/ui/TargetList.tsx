@@ -1,6 +1,10 @@
 import { Box, Text } from 'ink';
 import type { TargetGroup, TargetState } from '../state/store.js';
+import { useClock } from './clock-context.js';
+import { columnTitles, fixedCellsWidth } from './lib/cells.js';
 import type { Columns } from './lib/columns.js';
+import { paint } from './lib/paint.js';
+import { checkedColumn } from './lib/when.js';
 import { useAppState } from './store-context.js';
 import { rowHeight, TargetRow } from './TargetRow.js';
 import { theme } from './theme.js';
@@ -19,7 +23,7 @@ export function listHeight(ids: readonly string[], targets: Record<string, Targe
   return 1 + new Set(ids.map((id) => targets[id]!.group)).size + ids.reduce((n, id) => n + rowHeight(targets[id]!), 0);
 }
 
-export function TargetList({ ids, selected, cols, now, width, height }: { ids: string[]; selected: number; cols: Columns; now: number; width: number; height: number }) {
+export function TargetList({ ids, selected, cols, width, height }: { ids: string[]; selected: number; cols: Columns; width: number; height: number }) {
   const targets = useAppState((s) => s.targets);
   const blockers = useAppState((s) => s.blockers);
   const blocked = new Set(Object.values(blockers).map((b) => b.targetId));
@@ -66,13 +70,23 @@ export function TargetList({ ids, selected, cols, now, width, height }: { ids: s
       {showUp ? <MoreLine ids={hiddenAbove} up /> : null}
       {visible.map((l) =>
         l.kind === 'title' ? (
-          <Text key={`g-${l.group}`} bold color={theme.accent}>
-            {GROUP_TITLE[l.group]}
-          </Text>
+          <Text key={`g-${l.group}`}>{paint(GROUP_TITLE[l.group], { color: theme.accent, bold: true })}</Text>
         ) : (
-          <TargetRow key={l.id} target={targets[l.id]!} selected={l.index === selected} blocker={blocked.has(l.id)} cols={cols} now={now} width={width} />
+          <TargetRow key={l.id} target={targets[l.id]!} selected={l.index === selected} blocker={blocked.has(l.id)} cols={cols} />
         ),
       )}
+      {visible.some((l) => l.kind === 'row') ? (
+        // The CHECKED cells of every visible row as one column drawn over the rows' right end: one Text for the
+        // clock to change each second instead of a Text and a Box per row. Other lines (titles, problems) get
+        // an empty line, which draws nothing.
+        <Box position="absolute" top={0} right={0}>
+          <CheckedColumn
+            rows={[null, ...(showUp ? [null] : []), ...visible.flatMap((l) => (l.kind === 'title' ? [null] : [targets[l.id]!, ...(rowHeight(targets[l.id]!) > 1 ? [null] : [])]))]}
+            withNext={cols.next}
+            width={Math.max(0, width - fixedCellsWidth(cols))}
+          />
+        </Box>
+      ) : null}
       {hidden > 0 ? <MoreLine ids={lines.slice(start + visible.length).flatMap((l) => (l.kind === 'row' ? [l.id] : []))} /> : null}
     </Box>
   );
@@ -93,25 +107,16 @@ function MoreLine({ ids, up = false }: { ids: string[]; up?: boolean }) {
 }
 
 function Header({ cols, width }: { cols: Columns; width: number }) {
-  const cell = (label: string, w: number) => (
-    <Box width={w} flexShrink={0}>
-      <Text color={theme.muted}>{label}</Text>
-    </Box>
-  );
   return (
-    <Box width={width}>
-      {cell('', 2)}
-      {cell('STATUS', 11)}
-      {cell('TARGET', cols.id + 1)}
-      {cols.latency ? cell('LAST', 9) : null}
-      {cols.percentiles ? cell('P50/P95 1h', 16) : null}
-      {cols.spark ? cell('LATENCY', cols.spark + 1) : null}
-      {cols.uptime ? cell('UP 1h', 7) : null}
-      {cols.headroom ? cell('HEADROOM', 12) : null}
-      <Box flexGrow={1} />
-      <Box width={cols.next ? 22 : 12} justifyContent="flex-end">
-        <Text color={theme.muted}>CHECKED</Text>
-      </Box>
-    </Box>
+    <Text wrap="truncate-end">{paint(columnTitles(cols, width), { color: theme.muted })}</Text>
   );
+}
+
+/** The CHECKED cells, one line per list line below the column titles (null: a line without one). */
+function CheckedColumn({ rows, withNext, width }: { rows: (TargetState | null)[]; withNext: boolean; width: number }) {
+  return <Text>{useClock((now) => checkedColumn(rows, now, { withNext, width, paint: paintChecked }))}</Text>;
+}
+
+function paintChecked(text: string, stale: boolean): string {
+  return paint(text, stale ? { color: theme.warn, bold: true } : { color: theme.muted });
 }

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { TileId } from '../state/config.js';
 import { tileHealth, type TileHealth } from '../state/derive.js';
 import { STATUS_SYMBOL } from './lib/format.js';
+import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 
@@ -16,7 +17,7 @@ const SHORT: Record<TileId, string> = {
 };
 
 /** The dashboard's five tiles, each coloured by the worst status feeding it, and who hurts them. */
-export function TilesStrip({ width }: { width: number }) {
+export const TilesStrip = memo(function TilesStrip({ width }: { width: number }) {
   const targets = useAppState((s) => s.targets);
   const order = useAppState((s) => s.order);
   const tiles = useMemo(() => tileHealth({ targets, order }), [targets, order]);
@@ -24,29 +25,33 @@ export function TilesStrip({ width }: { width: number }) {
   return (
     <Box flexDirection="column" width={width}>
       <Box gap={1} flexWrap="wrap">
-        <Text bold>TILES</Text>
+        <Text>{paint('TILES', { bold: true })}</Text>
         {tiles.map((t) => (
-          <Text key={t.id} color={theme.status[t.status ?? 'unknown']} bold={t.status === 'down'} dimColor={t.sources === 0}>
-            [{t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} {width < 100 ? SHORT[t.id] : t.name}]
+          <Text key={t.id}>
+            {paint(`[${t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} ${width < 100 ? SHORT[t.id] : t.name}]`, {
+              color: theme.status[t.status ?? 'unknown'],
+              bold: t.status === 'down',
+              dim: t.sources === 0,
+            })}
           </Text>
         ))}
       </Box>
       {hurt.length ? (
         <Text wrap="truncate-end">
-          {groupHurt(hurt).map((g, i) => (
-            <Text key={g.names.join()}>
-              {i ? '  ·  ' : ''}
-              <Text bold color={theme.status[g.status]}>
-                {g.names.join(', ')} {g.status === 'down' ? (g.names.length > 1 ? 'are blind' : 'is blind') : g.names.length > 1 ? 'are impaired' : 'is impaired'}
-              </Text>
-              <Text> ← {g.culprits}</Text>
-            </Text>
-          ))}
+          {groupHurt(hurt)
+            .map(
+              (g) =>
+                paint(
+                  `${g.names.join(', ')} ${g.status === 'down' ? (g.names.length > 1 ? 'are blind' : 'is blind') : g.names.length > 1 ? 'are impaired' : 'is impaired'}`,
+                  { color: theme.status[g.status], bold: true },
+                ) + ` ← ${g.culprits}`,
+            )
+            .join('  ·  ')}
         </Text>
       ) : null}
     </Box>
   );
-}
+});
 
 /** Tiles hurt by the same targets, together: "Sales Pulse, Inventory Watch are blind ← shopify-admin". */
 function groupHurt(hurt: TileHealth[]): { names: string[]; status: 'down' | 'degraded'; culprits: string }[] {

@@ -1,15 +1,18 @@
 import { Box, Text } from 'ink';
+import { useClock } from './clock-context.js';
 import { formatAgo, formatLatency } from './lib/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 
 /** One or two lines about the webhook receiver: deliveries, rate, rejections, duplicates, lag, last event. */
-export function WebhooksPanel({ now, width }: { now: number; width: number }) {
+export function WebhooksPanel({ width }: { width: number }) {
   const wh = useAppState((s) => s.webhooks);
+  const lastMinute = wh?.stats.perMinute.at(-1);
+  const perMin = useClock((now) => (lastMinute && now - lastMinute.minute < 120_000 ? Object.values(lastMinute.topics).reduce((a, b) => a + b, 0) : 0));
+  const last = wh?.stats.last;
+  const lastAgo = useClock((now) => (last ? formatAgo(last.at, now) : ''));
   if (!wh) return null;
   const s = wh.stats;
-  const lastMinute = s.perMinute.at(-1);
-  const perMin = lastMinute && now - lastMinute.minute < 120_000 ? Object.values(lastMinute.topics).reduce((a, b) => a + b, 0) : 0;
   const topics = s.topics.map((t) => `${t.topic} ${t.count}`).join(' · ');
   return (
     <Box flexDirection="column" width={width}>
@@ -25,7 +28,7 @@ export function WebhooksPanel({ now, width }: { now: number; width: number }) {
         <Text color={theme.muted}>
           {' '}
           · {s.duplicates} dup · lag p50 {formatLatency(s.lag.p50Ms)} p95 {formatLatency(s.lag.p95Ms)}
-          {s.last ? ` · last ${s.last.topic} ${formatAgo(s.last.at, now)}` : ''}
+          {s.last ? ` · last ${s.last.topic} ${lastAgo}` : ''}
         </Text>
       </Text>
     </Box>

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
+import { manualClock } from '../../src/ui/clock-context.js';
 import { KEYS } from '../../src/ui/keys.js';
 import { down, KEY, renderApp, settle, up } from './helpers.js';
 
@@ -167,5 +168,78 @@ describe('console screen', () => {
     expect(app.screen()).not.toContain('P50/P95');
     expect(app.screen()).toMatch(/TILES \[… CX\] \[✖ Sales\]/);
     expect(app.screen()).toMatch(/✖ down\s+shopify-admin/);
+  });
+});
+
+describe('the screen over time', () => {
+  // A fixed local time: the clock only moves when a test moves it.
+  const t0 = new Date(2026, 9, 13, 14, 3, 12).getTime();
+  const line = (screen: string, id: string) => screen.split('\n').find((l) => l.includes(` ${id} `)) ?? '';
+
+  it('moves every CHECKED cell and the header clock each second, and nothing else needs to happen', async () => {
+    // Given two targets checked 5 s and 12 s ago
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    finish(app.store, 'chatwoot', up(120), t0 - 5_000);
+    finish(app.store, 'mcp-github', up(300), t0 - 12_000);
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/ 5s ago$/);
+    expect(app.screen()).toContain('14:03:12 local');
+    // When the clock ticks, twice
+    for (const [s, a, b, hms] of [[1, '6s', '13s', '14:03:13'], [2, '7s', '14s', '14:03:14']] as const) {
+      clock.set(t0 + s * 1000);
+      await settle();
+      // Then every ago moved with it
+      expect(line(app.screen(), 'chatwoot')).toMatch(new RegExp(` ${a} ago$`));
+      expect(line(app.screen(), 'mcp-github')).toMatch(new RegExp(` ${b} ago$`));
+      expect(app.screen()).toContain(`${hms} local`);
+    }
+  });
+
+  it('shows a new result in its row at once: latency, percentiles and a status change', async () => {
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    finish(app.store, 'chatwoot', up(120), t0 - 2_000);
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/✔ up\s+chatwoot\s+120 ms\s+120\/120 ms/);
+    // a faster check: the row's last latency and its hour both change, with no clock tick
+    finish(app.store, 'chatwoot', up(40), t0 - 1_000);
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/✔ up\s+chatwoot\s+40 ms\s+40\/120 ms/);
+    // a failure: no false green, and the problem below the row
+    finish(app.store, 'chatwoot', down('auth', 'HTTP 401 unauthorized'), t0);
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/✖ down\s+chatwoot\s+—\s+40\/120 ms/);
+    expect(app.screen()).toContain('↳ auth: HTTP 401 unauthorized · down since 14:03:12 (0s)');
+    clock.set(t0 + 65_000);
+    await settle();
+    expect(app.screen()).toContain('↳ auth: HTTP 401 unauthorized · down since 14:03:12 (1m05s)');
+  });
+
+  it('flags a result as stale once time alone makes it old', async () => {
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    finish(app.store, 'chatwoot', up(100), t0);
+    await settle();
+    const staleAfter = 2 * app.store.getSnapshot().targets.chatwoot!.intervalMs + 10_000;
+    clock.set(t0 + staleAfter);
+    await settle();
+    expect(app.screen()).not.toContain('stale');
+    clock.set(t0 + staleAfter + 1_000);
+    await settle();
+    expect(app.screen()).toContain('⚠ 1 stale (not checked lately)');
+    expect(line(app.screen(), 'chatwoot')).toMatch(/⚠ 1m11s ago$/);
+  });
+
+  it("ages samples out of the hour's stats as the clock moves, with no new result", async () => {
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    finish(app.store, 'chatwoot', up(900), t0 - 3_600_000 + 500);
+    finish(app.store, 'chatwoot', up(100), t0 - 1_000);
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/100 ms\s+100\/900 ms/);
+    clock.set(t0 + 1_000);
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/100 ms\s+100\/100 ms/);
   });
 });

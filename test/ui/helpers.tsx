@@ -3,6 +3,7 @@ import { configFromObject } from '../../src/state/config.js';
 import { createStore, initialState, type Store } from '../../src/state/store.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../../src/ui/actions.js';
 import { App } from '../../src/ui/App.js';
+import type { Clock } from '../../src/ui/clock-context.js';
 import { StoreProvider } from '../../src/ui/store-context.js';
 import type { ProbeResult } from '../../src/probes/types.js';
 
@@ -48,12 +49,12 @@ export function recordingActions() {
   return { actions, calls };
 }
 
-export function renderApp(opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean } = {}) {
+export function renderApp(opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean; clock?: Clock } = {}) {
   const store = opts.store ?? createStore(initialState(launchConfig(), { now: Date.now() }));
   const rec = recordingActions();
   const r = render(
     <StoreProvider store={store} actions={rec.actions}>
-      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} />
+      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} clock={opts.clock} />
     </StoreProvider>,
   );
   return { ...r, store, calls: rec.calls, screen: () => plain(r.lastFrame()) };

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { cell, columnTitles, fixedCellsWidth, paintedCell } from '../../../src/ui/lib/cells.js';
+import { columnsFor } from '../../../src/ui/lib/columns.js';
+
+describe('table cells', () => {
+  it('pads a value to its cell and cuts a long one with an ellipsis and a space', () => {
+    expect(cell('up', 6)).toBe('up    ');
+    expect(cell('shopify-admin', 8)).toBe('shopif… ');
+    expect(cell('▁▂█', 4)).toBe('▁▂█ ');
+  });
+
+  it('styles the value of a cell, never its padding', () => {
+    const mark = (v: string) => `<${v}>`;
+    expect(paintedCell('✔ up', 8, mark)).toBe('<✔ up>    ');
+    expect(paintedCell('shopify-admin', 8, mark)).toBe('<shopif…> ');
+    expect(paintedCell('', 3, mark)).toBe('<>   ');
+  });
+
+  it('lines the column titles up with the cells, CHECKED at the right end', () => {
+    expect(columnTitles(columnsFor(79), 79)).toBe('  STATUS     TARGET          LAST     LATENCY    UP 1h                  CHECKED');
+    expect(fixedCellsWidth(columnsFor(79))).toBe(56);
+    expect(fixedCellsWidth(columnsFor(159))).toBe(119);
+  });
+});
