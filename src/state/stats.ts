@@ -15,6 +15,12 @@ export function percentile(sorted: ArrayLike<number>, p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/**
+ * Samples oldest first, read by position: a readonly array, or any immutable list that reads like one. The
+ * stats below only count, index and iterate.
+ */
+export type SampleList = Iterable<Sample> & { readonly length: number; at(index: number): Sample | undefined };
+
 export interface WindowStats {
   checks: number;
   failures: number;
@@ -27,7 +33,7 @@ export interface WindowStats {
 }
 
 /** Stats over the samples in [from, to). */
-export function windowStats(samples: readonly Sample[], from = -Infinity, to = Infinity): WindowStats {
+export function windowStats(samples: SampleList, from = -Infinity, to = Infinity): WindowStats {
   const latencies = new Float64Array(samples.length);
   let n = 0;
   let max = -Infinity;
@@ -104,26 +110,33 @@ function swap(a: Float64Array, i: number, j: number): void {
  * The index of the first sample at or after `at` in samples ordered by time (binary search), or -1 when the
  * samples are not in time order and no index can say which ones a window holds.
  */
-export function firstIndexAtOrAfter(samples: readonly Sample[], at: number): number {
+export function firstIndexAtOrAfter(samples: SampleList, at: number): number {
   if (!isTimeOrdered(samples)) return -1;
   let lo = 0;
   let hi = samples.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (samples[mid]!.at < at) lo = mid + 1;
+    if (samples.at(mid)!.at < at) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-const ordered = new WeakMap<readonly Sample[], boolean>();
+const ordered = new WeakMap<SampleList, boolean>();
 
 /** Whether samples are in time order; checked once per (immutable) array. */
-export function isTimeOrdered(samples: readonly Sample[]): boolean {
+export function isTimeOrdered(samples: SampleList): boolean {
   let known = ordered.get(samples);
   if (known === undefined) {
     known = true;
-    for (let i = 1; i < samples.length && known; i++) if (samples[i]!.at < samples[i - 1]!.at) known = false;
+    let last = -Infinity;
+    for (const x of samples) {
+      if (x.at < last) {
+        known = false;
+        break;
+      }
+      last = x.at;
+    }
     ordered.set(samples, known);
   }
   return known;

@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { memo, useMemo } from 'react';
-import type { Sample } from '../state/stats.js';
+import type { SampleList } from '../state/stats.js';
 import type { TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
 import { formatLatency, STATUS_SYMBOL } from './lib/format.js';
@@ -66,7 +66,7 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
 });
 
 /** P50/P95 and uptime over the last hour (with the sparkline between them): they change when a sample comes or ages out. */
-function HourCells({ samples, cols, spark }: { samples: readonly Sample[]; cols: Columns; spark: string }) {
+function HourCells({ samples, cols, spark }: { samples: SampleList; cols: Columns; spark: string }) {
   const from = useClock((now) => hourFrom(samples, now));
   const stats = statsSince(samples, from);
   const uptime = stats.uptimePct === null ? '—' : `${stats.uptimePct >= 99.95 ? '100' : stats.uptimePct.toFixed(1)}%`;

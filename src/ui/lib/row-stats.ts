@@ -1,5 +1,5 @@
 import type { ProbeResult } from '../../probes/types.js';
-import { firstIndexAtOrAfter, type Sample, type WindowStats } from '../../state/stats.js';
+import { firstIndexAtOrAfter, type SampleList, type WindowStats } from '../../state/stats.js';
 import { statsSince } from './sliding-stats.js';
 
 /** The rolling window rows and details summarise: the last hour. */
@@ -10,15 +10,15 @@ export const ROW_WINDOW_MS = 60 * 60 * 1000;
  * the same window as `now - 1 h`, as a value that changes only when a sample ages out, so a clock tick that
  * ages nothing out changes nothing. Samples out of time order get the exact boundary.
  */
-export function hourFrom(samples: readonly Sample[], now: number): number {
+export function hourFrom(samples: SampleList, now: number): number {
   const from = now - ROW_WINDOW_MS;
   const i = firstIndexAtOrAfter(samples, from);
   if (i < 0) return from;
-  return i < samples.length ? samples[i]!.at : Infinity;
+  return i < samples.length ? samples.at(i)!.at : Infinity;
 }
 
 /** Stats over the last hour of samples. */
-export function lastHour(samples: readonly Sample[], now: number): WindowStats {
+export function lastHour(samples: SampleList, now: number): WindowStats {
   return statsSince(samples, hourFrom(samples, now));
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorKind } from '../../probes/types.js';
-import { firstIndexAtOrAfter, isTimeOrdered, rankIndex, windowStats, type Sample, type WindowStats } from '../../state/stats.js';
+import { firstIndexAtOrAfter, isTimeOrdered, rankIndex, windowStats, type Sample, type SampleList, type WindowStats } from '../../state/stats.js';
 
 /**
  * The window [from, ∞) of one time-ordered samples array, kept up to date as the store appends to the array
@@ -7,7 +7,7 @@ import { firstIndexAtOrAfter, isTimeOrdered, rankIndex, windowStats, type Sample
  * binary search and a shift, not a pass over the hour.
  */
 interface Slide {
-  samples: readonly Sample[];
+  samples: SampleList;
   /** Index of the first sample inside the window. */
   start: number;
   /** The window's latencies, ascending; the first `n` are used. */
@@ -20,10 +20,10 @@ interface Slide {
   stats: WindowStats | null;
 }
 
-// A slide belongs to one array at a time. The store never changes an array: a result makes a new one (the old
-// samples, maybe less the oldest, plus the new one), which finds its predecessor's slide through that array's
+// A slide belongs to one list at a time. The store never changes a list: a result makes a new one (the old
+// samples, maybe less the oldest few, plus the new one), which finds its predecessor's slide through that list's
 // newest sample and takes it over.
-const byArray = new WeakMap<readonly Sample[], Slide>();
+const byArray = new WeakMap<SampleList, Slide>();
 const byNewest = new WeakMap<Sample, Slide>();
 /** How many samples a new array may have gained at once and still take over its predecessor's slide. */
 const MAX_APPENDED = 8;
@@ -32,20 +32,20 @@ const MAX_APPENDED = 8;
  * Stats over the samples at or after `from`, the same as `windowStats(samples, from)`. Cheap when called again
  * for the same array with the same or a later `from`, or for the array the store made from it.
  */
-export function statsSince(samples: readonly Sample[], from: number): WindowStats {
+export function statsSince(samples: SampleList, from: number): WindowStats {
   if (!isTimeOrdered(samples)) return windowStats(samples, from, Infinity);
   let s = byArray.get(samples) ?? takeOver(samples);
   // The window only moves forward; asked for an earlier start (another clock), start over.
-  if (!s || (s.start > 0 && samples[s.start - 1]!.at >= from)) s = fresh(samples, from);
-  while (s.start < samples.length && samples[s.start]!.at < from) remove(s, samples[s.start++]!);
+  if (!s || (s.start > 0 && samples.at(s.start - 1)!.at >= from)) s = fresh(samples, from);
+  while (s.start < samples.length && samples.at(s.start)!.at < from) remove(s, samples.at(s.start++)!);
   return (s.stats ??= statsOf(s));
 }
 
-function fresh(samples: readonly Sample[], from: number): Slide {
+function fresh(samples: SampleList, from: number): Slide {
   const start = Math.max(0, firstIndexAtOrAfter(samples, from));
   const s: Slide = { samples, start, sorted: new Float64Array(samples.length + MAX_APPENDED), n: 0, checks: 0, failures: 0, errors: {}, stats: null };
   for (let i = start; i < samples.length; i++) {
-    const x = samples[i]!;
+    const x = samples.at(i)!;
     count(s, x, 1);
     if (isLatency(x.latencyMs)) s.sorted[s.n++] = x.latencyMs;
   }
@@ -55,29 +55,30 @@ function fresh(samples: readonly Sample[], from: number): Slide {
 }
 
 /** The slide of the array `next` was made from, brought up to `next`, or undefined when there is none. */
-function takeOver(next: readonly Sample[]): Slide | undefined {
+function takeOver(next: SampleList): Slide | undefined {
   for (let k = 1; k <= MAX_APPENDED && k < next.length; k++) {
-    const s = byNewest.get(next[next.length - 1 - k]!);
+    const s = byNewest.get(next.at(-1 - k)!);
     if (!s) continue;
     const prev = s.samples;
     // `next` is `prev` less its `dropped` oldest samples, plus `k` new ones.
     const dropped = prev.length + k - next.length;
-    if (dropped < 0 || next[0] !== prev[dropped] || prev[prev.length - 1] !== next[next.length - 1 - k]) return undefined;
-    for (let i = s.start; i < dropped; i++) remove(s, prev[i]!);
+    if (dropped < 0 || next.at(0) !== prev.at(dropped) || prev.at(-1) !== next.at(-1 - k)) return undefined;
+    for (let i = s.start; i < dropped; i++) remove(s, prev.at(i)!);
     s.start = Math.max(0, s.start - dropped);
-    for (let i = next.length - k; i < next.length; i++) add(s, next[i]!);
+    for (let i = next.length - k; i < next.length; i++) add(s, next.at(i)!);
     byArray.delete(prev);
-    byNewest.delete(prev[prev.length - 1]!);
+    byNewest.delete(prev.at(-1)!);
     own(s, next);
     return s;
   }
   return undefined;
 }
 
-function own(s: Slide, samples: readonly Sample[]): void {
+function own(s: Slide, samples: SampleList): void {
   s.samples = samples;
   byArray.set(samples, s);
-  if (samples.length) byNewest.set(samples[samples.length - 1]!, s);
+  const newest = samples.at(-1);
+  if (newest) byNewest.set(newest, s);
 }
 
 function add(s: Slide, x: Sample): void {
