@@ -38,7 +38,8 @@ import { EVENT, EVIDENCE, fast, lineWriter, NOT_SIMPLE, OLDER, parseLine, readCh
 import { createRedactor, type Redactor } from './redact.js';
 import type { ReportSummary } from './report.js';
 import type { Sample } from './stats.js';
-import { EVENT_CAPACITY, SAMPLE_CAPACITY, type Blocker, type EngineEvent, type State, type Store, type TargetState } from './store.js';
+import { SampleHistory } from './history.js';
+import { appendSamples, EVENT_CAPACITY, type Blocker, type EngineEvent, type State, type Store, type TargetState } from './store.js';
 
 /** A sample as the journal keeps it: what the screen needs, plus the error message and headroom. */
 export interface JournalSample extends Sample {
@@ -704,7 +705,7 @@ export function stateFromHistory(state: State, history: JournalHistory): State {
     const evidence = ev && last.status !== 'up' && ev.at >= (s.failingSince ?? Infinity) ? ev.evidence : undefined;
     targets[id] = {
       ...t,
-      samples: samples.slice(-SAMPLE_CAPACITY),
+      samples: appendSamples(SampleHistory.empty, samples),
       latest: resultFromSample(last, evidence),
       checkedAt: last.at,
       ...s,

@@ -1,5 +1,6 @@
 import type { ErrorKind, Headroom, ProbeResult, Status } from '../probes/types.js';
 import type { Redactor } from './redact.js';
+import type { SampleHistory } from './history.js';
 import type { Sample } from './stats.js';
 import type { EngineEvent, State, Store, TargetState } from './store.js';
 
@@ -66,11 +67,11 @@ export function followStore(store: Store, follower: StoreFollower): () => void {
 }
 
 /** Samples after `newest` (by identity); when it is gone (the journal replaced the ring), those newer than it. */
-function freshSamples(samples: readonly Sample[], newest: Sample | undefined, floor: number): Sample[] {
+function freshSamples(samples: SampleHistory, newest: Sample | undefined, floor: number): Sample[] {
   for (let i = samples.length - 1; i >= 0; i--) {
-    if (samples[i] === newest) return samples.slice(i + 1);
+    if (samples.at(i) === newest) return samples.slice(i + 1);
   }
-  return samples.filter((s) => (newest ? s.at > newest.at : s.at >= floor));
+  return [...samples].filter((s) => (newest ? s.at > newest.at : s.at >= floor));
 }
 
 /** A probe result line. `error` is null when the run had none. */

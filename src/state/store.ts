@@ -1,10 +1,15 @@
 import type { ProbeResult, Status } from '../probes/types.js';
 import type { Config, Target, TileId } from './config.js';
+import { SampleHistory } from './history.js';
 import type { Sample } from './stats.js';
 import type { WebhookStats } from './webhooks/stats.js';
 
-/** How many samples a target keeps in memory: an hour at a 1-second interval. */
+/** The most samples a target keeps in memory: an hour at a 1-second interval. */
 export const SAMPLE_CAPACITY = 3600;
+/** What the screen reads from memory (p50/p95 and uptime over the last hour); older samples stay in the journal. */
+export const SAMPLE_WINDOW_MS = 3_600_000;
+/** Kept whatever their age, so a slow target's sparkline and detail view stay full. */
+export const SAMPLE_FLOOR = 240;
 /** How many events the log keeps in memory. */
 export const EVENT_CAPACITY = 500;
 
@@ -36,7 +41,8 @@ export interface TargetState {
   running: boolean;
   /** How many attempts the latest result took (retries + 1). */
   attempts: number;
-  samples: readonly Sample[];
+  /** Oldest first; see appendSamples for how much is kept. */
+  samples: SampleHistory;
   consecutiveFailures: number;
   /** When the current non-up streak began, or null while up. */
   failingSince: number | null;
@@ -102,7 +108,7 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
       nextAt: null,
       running: false,
       attempts: 0,
-      samples: [],
+      samples: SampleHistory.empty,
       consecutiveFailures: 0,
       failingSince: null,
       statusSince: null,
@@ -128,6 +134,22 @@ function appendBounded<T>(list: readonly T[], items: readonly T[], cap: number):
   const next = list.length + items.length > cap ? list.slice(list.length + items.length - cap) : list.slice();
   next.push(...items.slice(-cap));
   return next;
+}
+
+/**
+ * A target's history with `added` appended (oldest first): at most SAMPLE_CAPACITY samples, and none older than
+ * the window behind the newest one beyond the SAMPLE_FLOOR newest. What the screen reads is the last hour; a
+ * 5-second target would otherwise carry five hours. The history shares all but its newest chunk with `list`.
+ */
+export function appendSamples(list: SampleHistory, added: readonly Sample[]): SampleHistory {
+  const newest = added.at(-1) ?? list.at(-1);
+  if (!newest) return list;
+  const all = list.length + added.length;
+  const cutoff = newest.at - SAMPLE_WINDOW_MS;
+  let drop = Math.max(0, all - SAMPLE_CAPACITY);
+  const at = (i: number) => (i < list.length ? list.at(i)! : added[i - list.length]!).at;
+  while (all - drop > SAMPLE_FLOOR && at(drop) < cutoff) drop++;
+  return list.append(added, drop);
 }
 
 function withTarget(state: State, id: string, patch: (t: TargetState) => TargetState): State {
@@ -175,7 +197,7 @@ export function reduce(state: State, action: Action): State {
         nextAt: action.nextAt,
         running: false,
         attempts: action.attempts,
-        samples: appendBounded(t.samples, [sample], SAMPLE_CAPACITY),
+        samples: appendSamples(t.samples, [sample]),
         consecutiveFailures: r.status === 'down' ? t.consecutiveFailures + 1 : 0,
         failingSince: r.status === 'up' ? null : (t.failingSince ?? action.at),
         statusSince: changed ? action.at : t.statusSince,
@@ -225,7 +247,7 @@ export function reduce(state: State, action: Action): State {
       const targets = { ...state.targets };
       for (const [id, samples] of Object.entries(action.samples)) {
         const t = targets[id];
-        if (t) targets[id] = { ...t, samples: appendBounded([], samples, SAMPLE_CAPACITY), ...streaksOf(samples) };
+        if (t) targets[id] = { ...t, samples: appendSamples(SampleHistory.empty, samples), ...streaksOf(samples) };
       }
       const blockers = { ...state.blockers };
       for (const b of action.blockers) blockers[b.id] = b;

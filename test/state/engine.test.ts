@@ -120,7 +120,7 @@ describe('engine', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     engine.stop();
     const s = store.getSnapshot();
-    expect(s.targets.a!.samples.map((x) => x.latencyMs)).toEqual([40, null, null]);
+    expect(s.targets.a!.samples.slice().map((x) => x.latencyMs)).toEqual([40, null, null]);
     expect(s.targets.a!.consecutiveFailures).toBe(2);
     expect(s.targets.a!.failingSince).toBe(new Date('2026-10-13T14:00:10Z').getTime());
     expect(s.events.filter((e) => e.type === 'transition').map((e) => `${e.type === 'transition' && e.from}→${e.type === 'transition' && e.to}`)).toEqual([

@@ -1,0 +1,84 @@
+import type { Sample } from './stats.js';
+
+/** Samples per chunk: an append copies at most this many, plus one pointer per chunk. */
+const CHUNK = 64;
+
+/**
+ * A target's samples, oldest first: an immutable list that shares all its full chunks with the list it was made
+ * from. The store makes a new history on every result; copying a whole hour (3,600 samples) each time was most of
+ * what the process allocated, and the garbage grew V8's young generation to 128 MiB of resident memory.
+ * Reads like a readonly array: `length`, `at(i)` (negative from the end), `slice`, iteration.
+ */
+export class SampleHistory implements Iterable<Sample> {
+  static readonly empty = new SampleHistory([], 0, 0);
+
+  /** A history holding `samples` (copied). */
+  static from(samples: Iterable<Sample>): SampleHistory {
+    return SampleHistory.empty.append([...samples]);
+  }
+
+  /** Every chunk but the last is full (CHUNK samples). */
+  private readonly chunks: readonly (readonly Sample[])[];
+  /** How many samples of the first chunk have been dropped. */
+  private readonly head: number;
+  readonly length: number;
+
+  // Plain fields, not parameter properties: child processes in the tests load this file with Node's type stripping.
+  private constructor(chunks: readonly (readonly Sample[])[], head: number, length: number) {
+    this.chunks = chunks;
+    this.head = head;
+    this.length = length;
+  }
+
+  /** The sample at `index` (negative counts from the end, as Array.prototype.at), or undefined. */
+  at(index: number): Sample | undefined {
+    const i = index < 0 ? this.length + index : index;
+    if (i < 0 || i >= this.length) return undefined;
+    const k = this.head + i;
+    return this.chunks[k >> 6]![k & (CHUNK - 1)];
+  }
+
+  /** The samples in [start, end) as a new array, with Array.prototype.slice's arguments. */
+  slice(start = 0, end = this.length): Sample[] {
+    const from = clamp(start, this.length);
+    const to = clamp(end, this.length);
+    const out: Sample[] = [];
+    for (let i = from; i < to; i++) out.push(this.at(i)!);
+    return out;
+  }
+
+  *[Symbol.iterator](): Iterator<Sample> {
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      for (let j = c === 0 ? this.head : 0; j < chunk.length; j++) yield chunk[j]!;
+    }
+  }
+
+  /** This history with `added` appended, less its `drop` oldest samples. Shares every unchanged chunk. */
+  append(added: readonly Sample[], drop = 0): SampleHistory {
+    const gone = Math.min(Math.max(0, drop), this.length + added.length);
+    if (!added.length && !gone) return this;
+    const chunks = this.chunks.slice();
+    let last = chunks.length && chunks[chunks.length - 1]!.length < CHUNK ? chunks.pop()!.slice() : [];
+    for (const s of added) {
+      if (last.length === CHUNK) {
+        chunks.push(last);
+        last = [];
+      }
+      last.push(s);
+    }
+    if (last.length) chunks.push(last);
+    let head = this.head + gone;
+    const whole = Math.floor(head / CHUNK);
+    if (whole) {
+      chunks.splice(0, whole);
+      head -= whole * CHUNK;
+    }
+    return new SampleHistory(chunks, head, this.length + added.length - gone);
+  }
+}
+
+function clamp(index: number, length: number): number {
+  if (index < 0) return Math.max(0, length + index);
+  return Math.min(index, length);
+}
