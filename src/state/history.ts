@@ -10,24 +10,22 @@ const CHUNK = 64;
  * Reads like a readonly array: `length`, `at(i)` (negative from the end), `slice`, iteration.
  */
 export class SampleHistory implements Iterable<Sample> {
-  static readonly empty = new SampleHistory([], 0, 0);
-
-  /** A history holding `samples` (copied). */
-  static from(samples: Iterable<Sample>): SampleHistory {
-    return SampleHistory.empty.append([...samples]);
-  }
+  static readonly empty = new SampleHistory([], 0, 0, true);
 
   /** Every chunk but the last is full (CHUNK samples). */
   private readonly chunks: readonly (readonly Sample[])[];
   /** How many samples of the first chunk have been dropped. */
   private readonly head: number;
   readonly length: number;
+  /** Whether the samples are in time order (known as they are appended, so nobody walks the hour to ask). */
+  readonly ordered: boolean;
 
   // Plain fields, not parameter properties: child processes in the tests load this file with Node's type stripping.
-  private constructor(chunks: readonly (readonly Sample[])[], head: number, length: number) {
+  private constructor(chunks: readonly (readonly Sample[])[], head: number, length: number, ordered: boolean) {
     this.chunks = chunks;
     this.head = head;
     this.length = length;
+    this.ordered = ordered;
   }
 
   /** The sample at `index` (negative counts from the end, as Array.prototype.at), or undefined. */
@@ -58,6 +56,8 @@ export class SampleHistory implements Iterable<Sample> {
   append(added: readonly Sample[], drop = 0): SampleHistory {
     const gone = Math.min(Math.max(0, drop), this.length + added.length);
     if (!added.length && !gone) return this;
+    let ordered = this.ordered;
+    for (let i = 0, last = this.at(-1)?.at ?? -Infinity; ordered && i < added.length; last = added[i++]!.at) ordered = added[i]!.at >= last;
     const chunks = this.chunks.slice();
     let last = chunks.length && chunks[chunks.length - 1]!.length < CHUNK ? chunks.pop()!.slice() : [];
     for (const s of added) {
@@ -74,7 +74,7 @@ export class SampleHistory implements Iterable<Sample> {
       chunks.splice(0, whole);
       head -= whole * CHUNK;
     }
-    return new SampleHistory(chunks, head, this.length + added.length - gone);
+    return new SampleHistory(chunks, head, this.length + added.length - gone, ordered);
   }
 }
 

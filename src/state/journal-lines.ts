@@ -106,15 +106,6 @@ export function readChunks(fd: number, from: number, to: number, onChunk: (view:
   return base;
 }
 
-/** Calls visit(view, start, end) for each line of a chunk from readChunks, end being the index of its newline. */
-export function eachLine(view: Buffer, visit: (view: Buffer, start: number, end: number) => void): void {
-  for (let start = 0; start < view.length; ) {
-    const end = view.indexOf(0x0a, start);
-    visit(view, start, end);
-    start = end + 1;
-  }
-}
-
 /** Writes whole lines to a file through a chunk-sized buffer. */
 export function lineWriter(fd: number): { bytes(src: Buffer, start: number, end: number): void; line(text: string): void; flush(): void } {
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);

@@ -25,6 +25,7 @@ import {
   openSync,
   readSync,
   renameSync,
+  rmSync,
   statSync,
   writeSync,
   type Stats,
@@ -607,9 +608,13 @@ export function openJournal(opts: JournalOptions): Journal {
             }
             out.flush();
             fsyncSync(wfd);
-          } finally {
+          } catch (err) {
+            // A full disk: leave no partial copy behind to keep it full.
             closeSync(wfd);
+            rmSync(tmp, { force: true });
+            throw err;
           }
+          closeSync(wfd);
           renameSync(tmp, path);
           // Complete lines only: one being written is finished there, or torn for good.
           const end = fstatSync(oldFd).size;
@@ -650,11 +655,16 @@ export function openJournal(opts: JournalOptions): Journal {
       clearInterval(syncTimer);
       if (fd < 0) return;
       // A process that wrote tidies up if compaction is due; not at open, which is before the console's first frame.
+      // Never a reason for close() to fail (a full disk): the records are all appended already.
       if (appends > 0) {
         try {
           maybeCompact();
         } catch (err) {
-          failed(err);
+          try {
+            opts.onError?.(err as Error);
+          } catch {
+            // the console may be gone
+          }
         }
       }
       try {

@@ -1,4 +1,5 @@
 import type { ErrorKind, Status } from '../probes/types.js';
+import { SampleHistory } from './history.js';
 
 /** One probe run as history keeps it. A failed check has latencyMs null: a gap, never a zero. */
 export interface Sample {
@@ -10,9 +11,7 @@ export interface Sample {
 
 /** The nearest-rank percentile of already sorted values, or null when there are none. */
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+  return sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)]!;
 }
 
 /**
@@ -126,6 +125,7 @@ const ordered = new WeakMap<SampleList, boolean>();
 
 /** Whether samples are in time order; checked once per (immutable) array. */
 export function isTimeOrdered(samples: SampleList): boolean {
+  if (samples instanceof SampleHistory) return samples.ordered;
   let known = ordered.get(samples);
   if (known === undefined) {
     known = true;

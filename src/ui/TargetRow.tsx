@@ -3,7 +3,7 @@ import { memo, useMemo } from 'react';
 import type { SampleList } from '../state/stats.js';
 import type { TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
-import { formatLatency, STATUS_SYMBOL } from './lib/format.js';
+import { formatLatency, formatUptime, STATUS_SYMBOL } from './lib/format.js';
 import { cell, paintedCell } from './lib/cells.js';
 import { paint } from './lib/paint.js';
 import type { Columns } from './lib/columns.js';
@@ -69,7 +69,7 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
 function HourCells({ samples, cols, spark }: { samples: SampleList; cols: Columns; spark: string }) {
   const from = useClock((now) => hourFrom(samples, now));
   const stats = statsSince(samples, from);
-  const uptime = stats.uptimePct === null ? '—' : `${stats.uptimePct >= 99.95 ? '100' : stats.uptimePct.toFixed(1)}%`;
+  const uptime = formatUptime(stats.uptimePct, stats.failures);
   return (
     (cols.percentiles ? paintedCell(stats.p50 === null ? '—' : `${formatLatency(stats.p50).replace(' ms', '')}/${formatLatency(stats.p95)}`, 16, muted) : '') +
     (cols.spark ? paintedCell(spark, cols.spark + 1, (v) => paint(v, { color: theme.accent })) : '') +

@@ -7,7 +7,7 @@ const ats = (h: SampleHistory) => [...h].map((x) => x.at);
 
 describe('SampleHistory', () => {
   it('reads like an array: length, at (negative from the end), slice, iteration', () => {
-    const h = SampleHistory.from([s(1), s(2), s(3)]);
+    const h = SampleHistory.empty.append([s(1), s(2), s(3)]);
     expect(h.length).toBe(3);
     expect([h.at(0)?.at, h.at(2)?.at, h.at(-1)?.at, h.at(-3)?.at, h.at(3), h.at(-4)]).toEqual([1, 3, 3, 1, undefined, undefined]);
     expect(h.slice(-2).map((x) => x.at)).toEqual([2, 3]);
@@ -38,7 +38,7 @@ describe('SampleHistory', () => {
   });
 
   it('never changes a history it was made from', () => {
-    const a = SampleHistory.from(Array.from({ length: 100 }, (_, i) => s(i)));
+    const a = SampleHistory.empty.append(Array.from({ length: 100 }, (_, i) => s(i)));
     const b = a.append([s(100)], 40);
     const c = a.append([s(200), s(201)]);
     expect([a.length, a.at(0)?.at, a.at(-1)?.at]).toEqual([100, 0, 99]);
@@ -46,8 +46,16 @@ describe('SampleHistory', () => {
     expect([c.length, c.at(-2)?.at, c.at(-1)?.at]).toEqual([102, 200, 201]);
   });
 
+  it('knows whether its samples are in time order, through appends', () => {
+    const a = SampleHistory.empty.append([s(1), s(2)]);
+    const b = a.append([s(2), s(3)]);
+    const c = b.append([s(1)]);
+    expect([SampleHistory.empty.ordered, a.ordered, b.ordered, c.ordered, c.append([s(9)]).ordered]).toEqual([true, true, true, false, false]);
+    expect(SampleHistory.empty.append([s(3), s(2)]).ordered).toBe(false);
+  });
+
   it('returns itself for an empty change', () => {
-    const a = SampleHistory.from([s(1)]);
+    const a = SampleHistory.empty.append([s(1)]);
     expect(a.append([])).toBe(a);
   });
 });

@@ -53,3 +53,13 @@ export function truncateStart(text: string, width: number): string {
   if (width <= 0) return '';
   return text.length > width ? `…${text.slice(text.length - width + 1)}` : text;
 }
+
+/**
+ * Uptime as a row shows it: "100%" only with no failed check; otherwise rounded down to one decimal, so one failure
+ * in a busy hour reads "99.9%", never a green-looking "100%".
+ */
+export function formatUptime(pct: number | null, failures: number): string {
+  if (pct === null) return '—';
+  if (failures === 0) return '100%';
+  return `${(Math.floor(pct * 10) / 10).toFixed(1)}%`;
+}

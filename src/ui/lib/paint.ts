@@ -10,9 +10,16 @@ export interface Paint {
 
 type Format = Parameters<typeof styleText>[0];
 
-// Decided once, as Ink's colour library does: colours when stdout takes them (a terminal, FORCE_COLOR), never
-// with NO_COLOR. styleText checks the stream and the environment.
-const enabled = styleText('red', 'x', { stream: process.stdout }) !== 'x';
+// Decided once, as Ink's colour library does: never with NO_COLOR, as FORCE_COLOR says when set, else when stdout is a
+// terminal that takes colours. Decided here, not by styleText: before Node 22.13 it ignores the stream and NO_COLOR.
+const enabled = colorsWanted(process.env, process.stdout);
+
+/** Whether to paint: NO_COLOR wins, then FORCE_COLOR ('0' or 'false' is off), then the terminal's own answer. */
+export function colorsWanted(env: NodeJS.ProcessEnv, out: { hasColors?: () => boolean }): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return typeof out.hasColors === 'function' && out.hasColors();
+}
 
 /**
  * `text` styled by escape codes inside the string, so one Ink Text can hold a whole row of differently styled

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatDuration, formatLatency, statusLabel, truncate } from '../../../src/ui/lib/format.js';
+import { formatAgo, formatDuration, formatLatency, formatUptime, statusLabel, truncate } from '../../../src/ui/lib/format.js';
 import { formatClock } from '../../../src/ui/lib/clock.js';
 
 describe('formatters', () => {
   it('formats latency for people', () => {
     expect([0.42, 12.3, 999.4, 1234, 12_345, 75_000, null].map(formatLatency)).toEqual(['0.4 ms', '12 ms', '999 ms', '1.23 s', '12.3 s', '75 s', '—']);
+  });
+  it('shows 100% uptime only when no check failed', () => {
+    // 1 failure in 3,600 checks is 99.97%: rounded it would read 100%, a false green
+    expect([formatUptime(100, 0), formatUptime((100 * 3599) / 3600, 1), formatUptime(98.96, 3), formatUptime(0, 10), formatUptime(null, 0)]).toEqual([
+      '100%',
+      '99.9%',
+      '98.9%',
+      '0.0%',
+      '—',
+    ]);
   });
   it('formats durations compactly', () => {
     expect([5_000, 125_000, 7_500_000, 3 * 86_400_000 + 3_600_000].map(formatDuration)).toEqual(['5s', '2m05s', '2h05m', '3d01h']);
