@@ -13,6 +13,8 @@ import { createRedactor } from '../state/redact.js';
 import { HOUR_MS } from '../state/report.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import { App } from '../ui/App.js';
+import { tickingClock } from '../ui/clock-context.js';
+import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
 import type { WebhookReceiver } from '../state/webhooks/receiver.js';
 import type { Metrics } from '../state/metrics.js';
@@ -227,9 +229,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     quit: () => void shutdown(0),
   };
 
+  // One clock for the screen; results that change no status are drawn on its tick, in the same frame.
+  const clock = tickingClock();
+  const stopClock = clock.start();
   const instance = render(
-    <StoreProvider store={store} actions={actions}>
-      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} />
+    <StoreProvider store={pacedStore(store, clock)} actions={actions}>
+      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
     </StoreProvider>,
     // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
     { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },
@@ -238,6 +243,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   async function shutdown(code: number) {
     if (quitting) return;
     quitting = true;
+    stopClock();
     clearTimeout(reportTimer);
     clearInterval(blockerSync);
     flushPrefs();
