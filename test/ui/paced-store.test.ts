@@ -55,4 +55,10 @@ describe('the paced view of the store', () => {
     store.dispatch({ type: 'paused', paused: true, at: T0 + 7000 });
     expect([told(), view.getSnapshot().paused]).toEqual([3, true]);
   });
+
+  it('shows at once a blocker another process opened (synced from the journal, with no event of ours)', () => {
+    const { view, told, store } = setup();
+    store.dispatch({ type: 'blockers-synced', blockers: [{ id: 'B-2', targetId: 'a', openedAt: T0, note: 'from escalate' }] });
+    expect([told(), Object.keys(view.getSnapshot().blockers)]).toEqual([1, ['B-2']]);
+  });
 });
