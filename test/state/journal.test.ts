@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -199,6 +199,22 @@ describe('journal: compaction', () => {
     for (let i = 0; i < 1000; i++) j.appendResult('app', up(i), now + i);
     expect(statSync(j.path).ino).not.toBe(ino);
     expect(j.load().samples.app).toHaveLength(1000);
+  });
+});
+
+describe('journal: closing', () => {
+  it('never throws when the compaction due at close fails, and leaves no temp file', () => {
+    // Given a process that wrote, with compaction due (a record past the retention, a tiny threshold), and its
+    // path now unreadable (a folder)
+    const j = openJournal({ dir, configPath: CONFIG, now: () => T0, compactAtBytes: 1 });
+    j.appendResult('app', up(10), T0 - 100 * H);
+    j.appendResult('app', up(10), T0);
+    rmSync(j.path);
+    mkdirSync(j.path);
+    // When it closes (as `pitwall escalate` does after writing its BLOCKER)
+    // Then it does not throw, and nothing half-written stays behind
+    expect(() => j.close()).not.toThrow();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
 
