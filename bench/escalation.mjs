@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, median, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
+import { CLI_COMMAND, median, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_ESCALATION_RUNS ?? 8);
 const host = await startPeerHost('fifteen');
@@ -28,7 +28,7 @@ async function waitFor(what, test, timeoutMs = 10_000) {
 const toDisk = [];
 const toPrompt = [];
 try {
-  tmux.start('esc', `exec ${process.execPath} ${CLI} watch -c ${config} --state-dir ${join(dir, 'state')}`);
+  tmux.start('esc', `exec ${CLI_COMMAND} watch -c ${config} --state-dir ${join(dir, 'state')}`);
   await waitFor('every target checked', () => (tmux.screen('esc').match(/✔ up /g) ?? []).length >= host.targets.length, 15_000);
   for (let i = 0; i < RUNS; i++) {
     const id = host.targets[i].id;

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, privateTmux, report, round, sleep, startPeerHost, treeCpuMs, writeConfig } from './lib.mjs';
+import { BINARY_FLAGS, CLI, CLI_COMMAND, privateTmux, report, round, sleep, startPeerHost, treeCpuMs, writeConfig } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const WARMUP_MS = 5_000;
@@ -40,14 +40,14 @@ try {
   // One round of `pitwall check`, recorded at the peers: the requests the curl loop repeats.
   await host.call('record-start');
   try {
-    execFileSync(process.execPath, [CLI, 'check', '-c', config, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(process.execPath, [...BINARY_FLAGS, CLI, 'check', '-c', config, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     throw new Error(`pitwall check against the bench peers did not report all up (exit ${err.status}): ${err.stdout}`);
   }
   const requests = await host.call('record-stop');
   const script = curlLoop(requests, dir);
 
-  tmux.start('idle', `exec ${process.execPath} ${CLI} watch -c ${config} --state-dir ${join(dir, 'state')}`);
+  tmux.start('idle', `exec ${CLI_COMMAND} watch -c ${config} --state-dir ${join(dir, 'state')}`);
   const pid = tmux.pid('idle');
   loop = spawn('sh', [script], { detached: true, stdio: 'ignore' });
 

@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'cli.js');
+/**
+ * The V8 flags the binary runs with, from its shebang (`#!/usr/bin/env -S node --max-semi-space-size=8`). The
+ * benchmarks start it with them, and run the in-process ones (frame, memory, journal, scale) with them too: those
+ * stand in for the binary's process, whose young generation the flags size.
+ */
+export const BINARY_FLAGS = readFileSync(CLI, 'utf8').split('\n', 1)[0].replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
+/** The command line that starts the binary as an installed pitwall does, for a shell (tmux). */
+export const CLI_COMMAND = [process.execPath, ...BINARY_FLAGS, CLI].join(' ');
 
 /** Imports a module from dist/ ("state/store.js"). */
 export const dist = (rel) => import(new URL(`../dist/${rel}`, import.meta.url).href);

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, median, report, round } from './lib.mjs';
+import { BINARY_FLAGS, CLI, ROOT, median, report, round } from './lib.mjs';
 
 const N = Number(process.env.BENCH_MCP_RUNS ?? 5);
 const server = join(ROOT, 'fixtures', 'mcp', 'healthy.mjs');
@@ -29,7 +29,7 @@ function timed(args) {
   return { ms, out: r.stdout };
 }
 
-const pitwallArgs = [CLI, 'check', '-c', config, '--only', 'healthy-mcp', '--json'];
+const pitwallArgs = [...BINARY_FLAGS, CLI, 'check', '-c', config, '--only', 'healthy-mcp', '--json'];
 const inspectorArgs = [inspector, '--cli', process.execPath, server, '--method', 'tools/list'];
 const p = [];
 const i = [];

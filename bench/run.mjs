@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, hasTmux, machine } from './lib.mjs';
+import { BINARY_FLAGS, CLI, hasTmux, machine } from './lib.mjs';
 
 if (Number(process.versions.node.split('.')[0]) < 22) {
   process.stderr.write(`bench: pitwall needs Node.js 22 or newer (this is ${process.version}); run "npm run bench", which brings one\n`);
@@ -19,13 +19,14 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const binaryReact = /NODE_ENV\s*\?\?=\s*['"]production['"]/.test(readFileSync(CLI, 'utf8')) ? 'production' : 'development';
 
 const BENCHES = [
-  { name: 'frame', file: 'frame.mjs', env: binaryReact === 'production' ? { NODE_ENV: 'production' } : { NODE_ENV: undefined } },
+  // The in-process stand-ins for the binary's process run with its V8 flags (lib.mjs: BINARY_FLAGS).
+  { name: 'frame', file: 'frame.mjs', flags: BINARY_FLAGS, env: binaryReact === 'production' ? { NODE_ENV: 'production' } : { NODE_ENV: undefined } },
   { name: 'probe', file: 'probe-overhead.mjs' },
-  { name: 'memory', file: 'memory.mjs', flags: ['--expose-gc'] },
-  { name: 'journal', file: 'journal-load.mjs' },
+  { name: 'memory', file: 'memory.mjs', flags: ['--expose-gc', ...BINARY_FLAGS] },
+  { name: 'journal', file: 'journal-load.mjs', flags: BINARY_FLAGS },
   { name: 'startup', file: 'startup.mjs', tmux: true },
   { name: 'escalation', file: 'escalation.mjs', tmux: true },
-  { name: 'scale', file: 'scale.mjs' },
+  { name: 'scale', file: 'scale.mjs', flags: BINARY_FLAGS },
   { name: 'idle', file: 'idle-cpu.mjs', tmux: true },
   { name: 'mcp', file: 'mcp-check.mjs' },
 ];
@@ -105,7 +106,7 @@ if (r.memory?.ok) {
   const m = r.memory;
   row('memory', `RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB; last third ${m.flat ? 'flat' : 'NOT flat'} (spread ${m.lastThirdHeapSpreadPct}%, ${m.lastThirdSlopeMiBPerHour} MiB/h)`,
     '< 150 MB, flat', m.rssMiB < 150 && m.heapMiB < 150 && m.flat,
-    `${m.results.toLocaleString('en')} results (72 h × 15 targets × every 5 s) through store + journal on a fake clock in ${m.feedSeconds} s; --expose-gc, gc before each figure`);
+    `${m.results.toLocaleString('en')} results (72 h × 15 targets × every 5 s) through store + journal on a fake clock in ${m.feedSeconds} s, with the binary's V8 flags (${BINARY_FLAGS.join(' ') || 'none'}; young generation ${m.youngGenMiB} MiB); --expose-gc, gc before each figure`);
 } else failed('memory');
 if (r.probe?.ok) {
   const d = r.probe.delays;
@@ -148,13 +149,14 @@ const table = [
   ...rows.map((x) => `| ${x.figure} | ${x.measured} | ${x.target} | ${x.pass === null ? '' : ok(x.pass)} |`),
 ].join('\n');
 const how = rows.filter((x) => x.how).map((x) => `- **${x.figure}:** ${x.how}`).join('\n');
-const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}; load average at start ${host.loadavg.join(' ')}`;
+const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, ${host.os}, Node ${host.node}; the binary's V8 flags: ${BINARY_FLAGS.join(' ') || 'none'}; load average at start ${host.loadavg.join(' ')}`;
 const doc = {
   startedAt: new Date(started).toISOString(),
   seconds: Math.round((Date.now() - started) / 1000),
   machine: host,
   loadavgAtEnd: machine().loadavg,
   binaryReact,
+  binaryFlags: BINARY_FLAGS,
   rows,
   results,
 };

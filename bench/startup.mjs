@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, dist, median, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
+import { CLI_COMMAND, dist, median, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
 const journalFile = process.env.BENCH_JOURNAL_FILE;
@@ -29,7 +29,7 @@ async function once(i, withJournal) {
   const fifo = join(dir, 'go');
   execFileSync('mkfifo', [fifo]);
   const session = `s${withJournal ? 'j' : 'f'}${i}`;
-  tmux.start(session, `read _ < ${fifo}; exec ${process.execPath} ${CLI} watch -c ${config} --state-dir ${stateDir}`);
+  tmux.start(session, `read _ < ${fifo}; exec ${CLI_COMMAND} watch -c ${config} --state-dir ${stateDir}`);
   await sleep(300); // the shell is waiting on the FIFO
   const ids = host.targets.map((t) => t.id);
   const t0 = performance.now();

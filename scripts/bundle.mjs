@@ -9,7 +9,7 @@
 // dist/bin/modules.json says which source modules each file holds (bench/module-trace.mjs reads it: a bundled
 // file's URL no longer names its package). tsc's per-file output stays in dist/ for the benchmarks and tests that
 // import modules one by one.
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -56,5 +56,7 @@ for (const file of output) {
   if (file.type === 'chunk') modules[file.fileName] = file.moduleIds.filter((id) => !id.startsWith('\0')).map((id) => relative(root, id));
 }
 writeFileSync(join(out, 'modules.json'), `${JSON.stringify(modules, null, 1)}\n`);
+// Runnable as ./dist/cli.js, through its shebang and the V8 flags there, as npm's bin link makes it.
+chmodSync(join(root, 'dist', 'cli.js'), 0o755);
 const sources = Object.values(modules).reduce((n, ids) => n + ids.length, 0);
 process.stderr.write(`bundle: ${sources} modules into ${Object.keys(modules).length} files in dist/bin (${Math.round(performance.now() - started)} ms)\n`);

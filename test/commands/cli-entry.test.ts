@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,19 @@ describe('the entry (dist/cli.js) and the module compile cache', () => {
     const r = await pitwall(['check', '--config', join(dir, 'missing.yaml')], {});
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(`pitwall: config file not found: ${join(dir, 'missing.yaml')} (run "pitwall init" to write one)\n`);
+  });
+});
+
+describe('the entry run directly, as npm links it', () => {
+  it("is executable and starts Node with its shebang's V8 flags (the young generation's cap)", async () => {
+    const out = join(dir, 'exec-argv.json');
+    const hook = join(dir, 'exec-argv.mjs');
+    writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify(process.execArgv));\n`);
+    // The Node that runs the tests first on PATH: `env` finds it by name, as a user's shell would find theirs.
+    const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    const { stdout } = await run(CLI, ['--version'], { env: { ...process.env, PATH, NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` }, timeout: 20_000 });
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toContain('--max-semi-space-size=8');
   });
 });
 
