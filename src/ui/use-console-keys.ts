@@ -1,12 +1,12 @@
 import { useInput, type Key } from 'ink';
-import type { Dispatch } from 'react';
+import { useLayoutEffect, useRef, type Dispatch } from 'react';
 import { openBlockerFor } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../state/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
 import { commandFor } from './keys.js';
 import { problemOf } from './lib/row-stats.js';
-import type { ConsoleUiState, UiAction } from './use-console-state.js';
+import { reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
 import { formatDuration } from './lib/format.js';
 
 
@@ -18,8 +18,18 @@ export function useConsoleKeys(opts: {
   getState: () => State;
   ids: readonly string[];
 }) {
-  const { ui, dispatch, actions, getState, ids } = opts;
-  const selectedId = ids[ui.selected];
+  const { actions, getState, ids } = opts;
+  // The UI state as of the last key handled, not as of the last frame: keys that arrive in one chunk ("je" typed
+  // faster than a frame, a paste) each see what the keys before them did. Without it, "j" then "e" opened the
+  // prompt for the target the selection had just left.
+  const latest = useRef(opts.ui);
+  useLayoutEffect(() => {
+    latest.current = opts.ui;
+  });
+  const dispatch = (a: UiAction) => {
+    latest.current = reduceUi(latest.current, a);
+    opts.dispatch(a);
+  };
   const report = (p: Promise<ActionResult>) =>
     void p.then(
       (r) => dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'error' } }),
@@ -31,6 +41,8 @@ export function useConsoleKeys(opts: {
   };
 
   const handle = (input: string, key: Key): void => {
+    const ui = latest.current;
+    const selectedId = ids[ui.selected];
     const m = ui.modal;
     if (m?.type === 'escalate') {
       if (key.escape) return dispatch({ type: 'close-modal' });
@@ -110,9 +122,10 @@ export function useConsoleKeys(opts: {
   };
 
   useInput((input, key) => {
-    // Keys typed faster than a frame arrive together ("jjj"): outside the prompt, take them one by one.
-    if (!ui.modal && input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001b')) {
-      for (const ch of input) handle(ch, { ...key, return: false, escape: false, upArrow: false, downArrow: false });
+    // Keys typed faster than a frame arrive together ("jjj", "je" and a note): outside the prompt, take them one by
+    // one, each after the ones before it; a newline among them is Enter.
+    if (!latest.current.modal && input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001b')) {
+      for (const ch of input) handle(ch, { ...key, return: ch === '\r' || ch === '\n', escape: false, upArrow: false, downArrow: false });
       return;
     }
     handle(input, key);

@@ -89,6 +89,25 @@ describe('console screen', () => {
     expect(app.screen()).toContain('BLOCKER B-1 written for shopify-admin');
   });
 
+  it('acts on the target the keys before it selected when keys arrive in one chunk ("jr", "je" faster than a frame)', async () => {
+    const app = renderApp();
+    finish(app.store, 'chatwoot', down('auth', 'HTTP 401 unauthorized: check the token'));
+    await settle();
+    expect(app.screen()).toMatch(/› .*shopify-admin/);
+    app.stdin.write('jr');
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('rerun'))).toEqual(['rerun chatwoot']);
+    app.stdin.write('kje');
+    await settle();
+    expect(app.screen()).toContain('Escalate chatwoot: auth: HTTP 401 unauthorized: check the token');
+    // what follows the e in the same chunk is the note
+    app.stdin.write(KEY.esc);
+    await vi.waitFor(() => expect(app.screen()).not.toContain('Escalate chatwoot'));
+    app.stdin.write('keorders stuck\r');
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual(['escalate shopify-admin: blocked: orders stuck']);
+  });
+
   it('asks before escalating the same target again within minutes', async () => {
     const app = renderApp();
     app.store.dispatch({ type: 'blocker-opened', blocker: { id: 'B-7', targetId: 'shopify-admin', openedAt: Date.now() - 60_000, note: 'x' }, at: Date.now() });
