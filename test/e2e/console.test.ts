@@ -50,7 +50,8 @@ targets:
     url: ${status.url}
 `,
   );
-  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${process.execPath} ${CLI} watch --config ${join(dir, 'pitwall.yaml')} --state-dir ${join(dir, 'state')}; echo PITWALL-EXIT=$?; sleep 30`);
+  // Something printed before the console starts, as a shell session has: the console must still draw from the top.
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', `echo earlier output; ${process.execPath} ${CLI} watch --config ${join(dir, 'pitwall.yaml')} --state-dir ${join(dir, 'state')}; echo PITWALL-EXIT=$?; sleep 30`);
 });
 
 afterAll(async () => {
@@ -69,7 +70,7 @@ describe.skipIf(!hasTmux)('the console in a real terminal', () => {
     // Given the console is open over a failing health endpoint
     await vi.waitFor(() => expect(screen()).toMatch(/✖ down\s+app-health/), wait);
     let s = screen();
-    expect(s).toContain('PITWALL');
+    expect(s.split('\n')[0]).toMatch(/^PITWALL Hot Rod AN /);
     expect(s).toMatch(/✔ up\s+shopify-status/);
     expect(s).toContain('↳ http: HTTP 503, expected 200');
     expect(s).toContain('Sales Pulse is blind ← app-health');
@@ -100,5 +101,7 @@ describe.skipIf(!hasTmux)('the console in a real terminal', () => {
     keys('q');
     await vi.waitFor(() => expect(screen()).toContain('PITWALL-EXIT=0'), wait);
     expect(screen()).not.toContain('INTEGRATIONS');
+    // the main screen is back as it was, the cursor below what was printed before
+    expect(screen()).toMatch(/^earlier output\n(.*\n)*PITWALL-EXIT=0/);
   });
 });
