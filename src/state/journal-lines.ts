@@ -5,9 +5,10 @@
  * JSON.parse, so the journal reads the same as it would line by line through JSON.parse.
  */
 import { readSync, writeSync } from 'node:fs';
-import type { ErrorKind, Headroom, Status } from '../probes/types.js';
+import type { ErrorKind, Status } from '../probes/types.js';
 import type { Evidence, JournalSample, ResolvedRecord } from './journal.js';
 import type { ReportSummary } from './report.js';
+import type { SampleColumnsWriter } from './sample-columns.js';
 import type { Blocker, EngineEvent } from './store.js';
 
 export const CODE_STATUS: readonly Status[] = ['up', 'degraded', 'down'];
@@ -137,20 +138,15 @@ export function lineWriter(fd: number): { bytes(src: Buffer, start: number, end:
 export const NOT_SIMPLE = -1;
 /** scanLine: a simple sample older than asked for; `fast.at`. */
 export const OLDER = 0;
-/** scanLine: a simple sample at or after the time asked for, built: `fast.id`, `fast.sample`. */
+/** scanLine: a simple sample at or after the time asked for, appended to its target's columns: `fast.id`, `fast.at`. */
 export const TAKEN = 1;
-/** scanLine: a valid sample line carrying evidence: `fast.id`, `fast.at`; `fast.sample` too (without the evidence) if taken. */
+/** scanLine: a valid sample line carrying evidence: `fast.id`, `fast.at`; appended too (without the evidence) if taken. */
 export const EVIDENCE = 2;
 /** scanLine: a valid `{"ev":{…}}` line (not built): `fast.at`, NaN if it has none. */
 export const EVENT = 3;
 
 /** What the last scanLine() read; `end` is the index of the line's newline (-1 for OLDER when not validating). */
-export const fast: { at: number; end: number; id: string; sample: JournalSample } = {
-  at: 0,
-  end: -1,
-  id: '',
-  sample: { at: 0, status: 'up', latencyMs: null },
-};
+export const fast: { at: number; end: number; id: string } = { at: 0, end: -1, id: '' };
 
 const NEWLINE = 0x0a;
 const LBRACKET = 0x5b;
@@ -175,8 +171,23 @@ const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** The number readNumber() read (a typed array: a module `let` would box every double it holds). */
 const num = new Float64Array(1);
-/** Headroom entries being read, before they go to an array of their own. */
-const scratch: Headroom[] = [];
+/** Headroom entries of the line being read, held until the line is known to be whole: columns, not objects. */
+const hr = { n: 0, names: [] as string[], remaining: new Float64Array(16), limit: new Float64Array(16) };
+
+function keepHeadroom(name: string, remaining: number, limit: number): void {
+  const k = hr.n++;
+  if (k === hr.remaining.length) {
+    const rem = new Float64Array(k * 2);
+    const lim = new Float64Array(k * 2);
+    rem.set(hr.remaining);
+    lim.set(hr.limit);
+    hr.remaining = rem;
+    hr.limit = lim;
+  }
+  hr.names[k] = name;
+  hr.remaining[k] = remaining;
+  hr.limit[k] = limit;
+}
 
 /**
  * A JSON number at i, into `num`; returns the index after it, or -1 if there is none or it has an exponent
@@ -331,8 +342,8 @@ function skipValue(b: Buffer, i: number, depth: number): number {
   return skipNumber(b, i);
 }
 
-/** Headroom entries `["name",remaining,limit]` at i, pushed to `out` if given; returns the index after them, or -1. */
-function readHeadroom(b: Buffer, i: number, out: Headroom[] | null): number {
+/** Headroom entries `["name",remaining,limit]` at i, into `hr` if `keep`; returns the index after them, or -1. */
+function readHeadroom(b: Buffer, i: number, keep: boolean): number {
   if (b[i] !== LBRACKET) return -1;
   i++;
   if (b[i] === RBRACKET) return i + 1;
@@ -345,7 +356,7 @@ function readHeadroom(b: Buffer, i: number, out: Headroom[] | null): number {
     const remaining = num[0]!;
     p = readNumber(b, p + 1);
     if (p < 0 || b[p] !== RBRACKET) return -1;
-    if (out) out.push({ name: knownString(b, i + 2, nameEnd), remaining, limit: num[0]! });
+    if (keep) keepHeadroom(knownString(b, i + 2, nameEnd), remaining, num[0]!);
     i = p + 1;
     if (b[i] === RBRACKET) return i + 1;
     if (b[i] !== COMMA) return -1;
@@ -389,11 +400,12 @@ function scanEvent(b: Buffer, s: number): number {
 
 /**
  * Reads the line at b[s] (which ends with a newline) if it is one of the common shapes, as parseLine would:
- * a sample (its evidence only checked), an event (only checked). A sample older than `since` is only
- * checked to the end when `validate` (a line that would not parse must count as skipped), and not built.
+ * a sample (its evidence only checked), an event (only checked). A sample at or after `since` is appended to
+ * `into(id)`, straight from the bytes; one older than `since` (or any, without `into`) is not, and is only
+ * checked to the end when `validate` (a line that would not parse must count as skipped).
  * Returns NOT_SIMPLE, OLDER, TAKEN, EVIDENCE or EVENT; see `fast`.
  */
-export function scanLine(b: Buffer, s: number, since: number, validate: boolean): number {
+export function scanLine(b: Buffer, s: number, since: number, validate: boolean, into: ((id: string) => SampleColumnsWriter) | null): number {
   if (b[s] === LBRACE) return scanEvent(b, s);
   if (b[s] !== LBRACKET) return NOT_SIMPLE;
   const idEnd = plainStringEnd(b, s + 1);
@@ -405,7 +417,7 @@ export function scanLine(b: Buffer, s: number, since: number, validate: boolean)
   if (st < 0 || st > 2 || b[p + 2] !== COMMA) return NOT_SIMPLE;
   fast.at = at;
   fast.end = -1;
-  const take = at >= since;
+  const take = into !== null && at >= since;
   if (!take && !validate) return OLDER;
   p += 3;
   let latencyMs: number | null = null;
@@ -420,7 +432,7 @@ export function scanLine(b: Buffer, s: number, since: number, validate: boolean)
   let kindEnd = -1;
   let msgStart = -1;
   let msgEnd = -1;
-  let headroom: Headroom[] | undefined;
+  let headroom = false;
   let evidence = false;
   for (let field = 4; b[p] === COMMA; field++) {
     p++;
@@ -437,11 +449,9 @@ export function scanLine(b: Buffer, s: number, since: number, validate: boolean)
       }
       p = end + 1;
     } else if (field === 6) {
-      if (take) {
-        scratch.length = 0;
-        headroom = scratch;
-      }
-      p = readHeadroom(b, p, headroom ?? null);
+      headroom = true;
+      hr.n = 0;
+      p = readHeadroom(b, p, take);
       if (p < 0) return NOT_SIMPLE;
     } else if (field === 7 && b[p] === LBRACE) {
       p = skipValue(b, p, 1);
@@ -454,17 +464,10 @@ export function scanLine(b: Buffer, s: number, since: number, validate: boolean)
   fast.end = p + 1;
   fast.id = evidence || take ? knownString(b, s + 2, idEnd) : '';
   if (!take) return evidence ? EVIDENCE : OLDER;
-  const status = CODE_STATUS[st]!;
-  // Hundreds of thousands of these may be kept: objects of their final shape, arrays of their final length.
-  const hr = headroom && scratch.slice();
-  let sample: JournalSample;
-  if (kindStart < 0 && msgStart < 0) sample = hr ? { at, status, latencyMs, headroom: hr } : { at, status, latencyMs };
-  else {
-    sample = { at, status, latencyMs };
-    if (kindStart >= 0) sample.errorKind = knownString(b, kindStart, kindEnd) as ErrorKind;
-    if (msgStart >= 0) sample.message = b.toString('latin1', msgStart, msgEnd);
-    if (hr) sample.headroom = hr;
-  }
-  fast.sample = sample;
+  // Hundreds of thousands of these may be taken: into columns, no object per sample or headroom list.
+  const w = into!(fast.id);
+  const kind = kindStart >= 0 ? knownString(b, kindStart, kindEnd) : undefined;
+  w.row(at, st, latencyMs, kind, msgStart >= 0 ? b.toString('latin1', msgStart, msgEnd) : undefined, headroom);
+  for (let k = 0; headroom && k < hr.n; k++) w.headroom(hr.names[k]!, hr.remaining[k]!, hr.limit[k]!);
   return evidence ? EVIDENCE : TAKEN;
 }

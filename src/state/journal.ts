@@ -38,9 +38,9 @@ import type { Config, TileId } from './config.js';
 import { EVENT, EVIDENCE, fast, lineWriter, NOT_SIMPLE, OLDER, parseLine, readChunks, recordAt, scanLine, TAKEN } from './journal-lines.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { ReportSummary } from './report.js';
-import type { Sample } from './stats.js';
-import { SampleHistory } from './history.js';
-import { appendSamples, EVENT_CAPACITY, type Blocker, type EngineEvent, type State, type Store, type TargetState } from './store.js';
+import type { Sample, SampleList } from './stats.js';
+import { SampleColumnsWriter, type SampleColumns } from './sample-columns.js';
+import { EVENT_CAPACITY, historyOf, type Blocker, type EngineEvent, type State, type Store, type TargetState } from './store.js';
 
 /** A sample as the journal keeps it: what the screen needs, plus the error message and headroom. */
 export interface JournalSample extends Sample {
@@ -71,8 +71,8 @@ export interface ResolvedRecord {
 
 /** What load() returns: enough to rebuild the screen, the report and open blockers. */
 export interface JournalHistory {
-  /** Per target, oldest first. */
-  samples: Record<string, JournalSample[]>;
+  /** Per target, oldest first, in columns (a 72-hour load is most of a million samples). */
+  samples: Record<string, SampleColumns>;
   events: EngineEvent[];
   /** Blockers opened and not resolved, whatever their age. */
   blockers: Blocker[];
@@ -241,6 +241,9 @@ interface Scanned {
   spans: number[];
 }
 
+/** Where the reader appends a target's samples. */
+type Into = (id: string) => SampleColumnsWriter;
+
 const blockerOf = (line: string) => (parseLine(line) as { blocker: Blocker }).blocker;
 
 export function openJournal(opts: JournalOptions): Journal {
@@ -384,9 +387,9 @@ export function openJournal(opts: JournalOptions): Journal {
 
   /**
    * Reads the complete lines appended since `s.end` into `s` (blockers, evidence, reports, lines skipped,
-   * spans), handing samples and events at or after `since` to `take` and `events`.
+   * spans), appending samples at or after `since` to `into(id)` (none without it) and events to `events`.
    */
-  function advance(rfd: number, s: Scanned, size: number, since: number, take: (id: string, sample: JournalSample) => void, events: EngineEvent[]): void {
+  function advance(rfd: number, s: Scanned, size: number, since: number, into: Into | null, events: EngineEvent[]): void {
     let spanStart = s.end;
     // Doubles the closure below updates on every line: in a typed array, not boxed anew each time.
     const spanMax = new Float64Array([-Infinity]);
@@ -399,17 +402,16 @@ export function openJournal(opts: JournalOptions): Journal {
     }
     const end = readChunks(rfd, s.end, size, (b, offset) => {
       for (let start = 0; start < b.length; ) {
-        const k = scanLine(b, start, since, true);
+        // Samples at or after `since` are in their columns already.
+        const k = scanLine(b, start, since, true, into);
         const e = k === NOT_SIMPLE ? b.indexOf(NEWLINE, start) : fast.end;
         const at = fast.at;
         if (k === OLDER || k === TAKEN) {
           if (at > spanMax[0]!) spanMax[0] = at;
-          if (k === TAKEN) take(fast.id, fast.sample);
         } else if (k === EVIDENCE) {
           const line = b.toString('utf8', start, e);
           s.evidence.set(fast.id, { at, line });
           if (at > spanMax[0]!) spanMax[0] = at;
-          if (at >= since) take(fast.id, fast.sample);
         } else if (k === EVENT) {
           if (at > spanMax[0]!) spanMax[0] = at;
           if (at >= since) events.push((parseLine(b.toString('utf8', start, e)) as { event: EngineEvent }).event);
@@ -420,7 +422,7 @@ export function openJournal(opts: JournalOptions): Journal {
           else if (r.kind === 'sample') {
             if (r.evidence) s.evidence.set(r.id, { at: r.sample.at, line });
             if (r.sample.at > spanMax[0]!) spanMax[0] = r.sample.at;
-            if (r.sample.at >= since) take(r.id, r.sample);
+            if (into && r.sample.at >= since) into(r.id).push(r.sample);
           } else if (r.kind === 'event') {
             // Not a number (a hand-edited line): compared as JSON.parse left it, so its span is always read.
             const t = typeof r.event.at === 'number' ? r.event.at : Infinity;
@@ -447,16 +449,16 @@ export function openJournal(opts: JournalOptions): Journal {
   }
 
   /** Samples and events at or after `since` from the spans already read that may hold any. */
-  function reread(rfd: number, s: Scanned, since: number, take: (id: string, sample: JournalSample) => void, events: EngineEvent[]): void {
+  function reread(rfd: number, s: Scanned, since: number, into: Into, events: EngineEvent[]): void {
     const visit = (b: Buffer) => {
       for (let start = 0; start < b.length; ) {
-        const k = scanLine(b, start, since, false);
+        // Samples at or after `since` are in their columns already.
+        const k = scanLine(b, start, since, false, into);
         const e = k === NOT_SIMPLE || fast.end < 0 ? b.indexOf(NEWLINE, start) : fast.end;
-        if (k === TAKEN || (k === EVIDENCE && fast.at >= since)) take(fast.id, fast.sample);
-        else if (k === EVENT && fast.at >= since) events.push((parseLine(b.toString('utf8', start, e)) as { event: EngineEvent }).event);
+        if (k === EVENT && fast.at >= since) events.push((parseLine(b.toString('utf8', start, e)) as { event: EngineEvent }).event);
         else if (k === NOT_SIMPLE && start < e) {
           const r = parseLine(b.toString('utf8', start, e));
-          if (r?.kind === 'sample' && r.sample.at >= since) take(r.id, r.sample);
+          if (r?.kind === 'sample' && r.sample.at >= since) into(r.id).push(r.sample);
           else if (r?.kind === 'event' && r.event.at >= since) events.push(r.event);
         }
         start = e + 1;
@@ -510,11 +512,11 @@ export function openJournal(opts: JournalOptions): Journal {
     },
     load(sinceMs = -Infinity) {
       const out: JournalHistory = { samples: {}, events: [], blockers: [], evidence: {}, reports: [], skipped: 0 };
-      const samples = new Map<string, JournalSample[]>();
-      const take = (id: string, sample: JournalSample) => {
-        const list = samples.get(id);
-        if (list) list.push(sample);
-        else samples.set(id, [sample]);
+      const samples = new Map<string, SampleColumnsWriter>();
+      const into = (id: string) => {
+        let w = samples.get(id);
+        if (!w) samples.set(id, (w = new SampleColumnsWriter()));
+        return w;
       };
       const rfd = openSync(path, 'r');
       let tail: string;
@@ -523,8 +525,8 @@ export function openJournal(opts: JournalOptions): Journal {
         const st = fstatSync(rfd);
         s = scannedFor(rfd, st);
         // In file order: what was read before, then what was appended since, then a torn last line.
-        reread(rfd, s, sinceMs, take, out.events);
-        advance(rfd, s, st.size, sinceMs, take, out.events);
+        reread(rfd, s, sinceMs, into, out.events);
+        advance(rfd, s, st.size, sinceMs, into, out.events);
         tail = readTail(rfd, s.end, st.size);
       } finally {
         closeSync(rfd);
@@ -538,21 +540,13 @@ export function openJournal(opts: JournalOptions): Journal {
       if (tail && !r) out.skipped++;
       else if (r?.kind === 'sample') {
         if (r.evidence) out.evidence[r.id] = { at: r.sample.at, evidence: r.evidence };
-        if (r.sample.at >= sinceMs) take(r.id, r.sample);
+        if (r.sample.at >= sinceMs) into(r.id).push(r.sample);
       } else if (r?.kind === 'event' && r.event.at >= sinceMs) out.events.push(r.event);
       else if (r?.kind === 'opened') open.set(r.blocker.id, tail);
       else if (r?.kind === 'resolved') open.delete(r.resolved.id);
       else if (r?.kind === 'report') reports.push(tail);
-      // Appends from two processes can interleave by a few milliseconds.
-      for (const [id, list] of samples) {
-        out.samples[id] = list;
-        for (let i = 1; i < list.length; i++) {
-          if (list[i]!.at < list[i - 1]!.at) {
-            list.sort((a, b) => a.at - b.at);
-            break;
-          }
-        }
-      }
+      // Sorted by time if appends from two processes interleaved (finish() does, stably).
+      for (const [id, w] of samples) out.samples[id] = w.finish();
       out.events.sort((a, b) => a.at - b.at);
       out.reports = reports.map((line) => (parseLine(line) as { summary: ReportSummary }).summary).sort((a, b) => a.at - b.at);
       out.blockers = [...open.values()].map(blockerOf).sort((a, b) => a.openedAt - b.openedAt);
@@ -578,7 +572,7 @@ export function openJournal(opts: JournalOptions): Journal {
           try {
             const st = fstatSync(oldFd);
             const s = scannedFor(oldFd, st);
-            advance(oldFd, s, st.size, Infinity, () => undefined, []);
+            advance(oldFd, s, st.size, Infinity, null, []);
             const out = lineWriter(wfd);
             out.line(JSON.stringify({ journal: 1, config: opts.configPath }));
             // Old but still needed, first: blockers that are open, and each target's latest evidence.
@@ -586,7 +580,7 @@ export function openJournal(opts: JournalOptions): Journal {
             for (const { at, line } of s.evidence.values()) if (!(at >= cutoff)) out.line(line);
             readChunks(oldFd, 0, s.end, (b) => {
               for (let start = 0; start < b.length; ) {
-                const k = scanLine(b, start, Infinity, true);
+                const k = scanLine(b, start, Infinity, true, null);
                 const e = k === NOT_SIMPLE ? b.indexOf(NEWLINE, start) : fast.end;
                 let at: number | null = fast.at;
                 if (k === NOT_SIMPLE) {
@@ -679,22 +673,22 @@ export function openJournal(opts: JournalOptions): Journal {
 }
 
 /** Counts the trailing streak of a target's samples: failures in a row, when non-up began, when the status began. */
-function streaks(samples: readonly Sample[]): { consecutiveFailures: number; failingSince: number | null; statusSince: number | null } {
+function streaks(samples: SampleList): { consecutiveFailures: number; failingSince: number | null; statusSince: number | null } {
   let consecutiveFailures = 0;
   let failingSince: number | null = null;
   let statusSince: number | null = null;
-  const last = samples[samples.length - 1];
+  const last = samples.at(-1);
   if (!last) return { consecutiveFailures, failingSince, statusSince };
   let countingDown = true;
   for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
+    const s = samples.at(i)!;
     if (countingDown && s.status === 'down') consecutiveFailures++;
     else countingDown = false;
     if (s.status === last.status) statusSince = s.at;
     else break;
   }
   if (last.status !== 'up') {
-    for (let i = samples.length - 1; i >= 0 && samples[i]!.status !== 'up'; i--) failingSince = samples[i]!.at;
+    for (let i = samples.length - 1; i >= 0 && samples.at(i)!.status !== 'up'; i--) failingSince = samples.at(i)!.at;
   }
   // statusSince stops at the first change; consecutiveFailures must too (already does, down is one status).
   return { consecutiveFailures, failingSince, statusSince };
@@ -708,14 +702,14 @@ export function stateFromHistory(state: State, history: JournalHistory): State {
   const targets: Record<string, TargetState> = { ...state.targets };
   for (const [id, t] of Object.entries(state.targets)) {
     const samples = history.samples[id];
-    const last = samples?.[samples.length - 1];
+    const last = samples?.at(-1);
     if (!samples || !last) continue;
     const s = streaks(samples);
     const ev = history.evidence[id];
     const evidence = ev && last.status !== 'up' && ev.at >= (s.failingSince ?? Infinity) ? ev.evidence : undefined;
     targets[id] = {
       ...t,
-      samples: appendSamples(SampleHistory.empty, samples),
+      samples: historyOf(samples),
       latest: resultFromSample(last, evidence),
       checkedAt: last.at,
       ...s,

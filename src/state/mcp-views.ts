@@ -10,7 +10,7 @@ import { formatDuration, formatLatency, statusLabel, truncate } from '../ui/lib/
 import { TILES } from './config.js';
 import { overall, tileHealth } from './derive.js';
 import { isoUtc } from './escalation.js';
-import type { JournalSample } from './journal.js';
+import type { JournalSampleList } from './sample-columns.js';
 import { windowStats } from './stats.js';
 import type { Blocker, EngineEvent, State, TargetState } from './store.js';
 
@@ -217,7 +217,7 @@ export type HistoryView = z.infer<typeof historySchema>;
 /** A target's samples and status transitions over [from, to), oldest first; at most `maxSamples` newest samples. */
 export function historyView(input: {
   targetId: string;
-  samples: readonly JournalSample[];
+  samples: JournalSampleList;
   events: readonly EngineEvent[];
   from: number;
   to: number;

@@ -3,7 +3,7 @@ import type { Status } from '../probes/types.js';
 import { formatDuration, formatLatency, statusLabel, truncate } from '../ui/lib/format.js';
 import type { Config, TargetKind, TileId } from './config.js';
 import { isoUtc } from './escalation.js';
-import type { JournalSample } from './journal.js';
+import type { JournalSampleList } from './sample-columns.js';
 import { windowStats, worstStatus, type WindowStats } from './stats.js';
 import type { Blocker, EngineEvent } from './store.js';
 
@@ -42,7 +42,7 @@ export interface ReportInput {
   hourStart: number;
   hourEnd: number;
   /** Per target, oldest first; may include samples outside the hour (incidents that began earlier). */
-  samples: Readonly<Record<string, readonly JournalSample[]>>;
+  samples: Readonly<Record<string, JournalSampleList>>;
   events: readonly EngineEvent[];
   targets: readonly ReportTarget[];
   /** Blockers open now. */
@@ -103,7 +103,7 @@ interface Incident {
 }
 
 /** Maximal runs of non-up samples per target that overlap [from, to). */
-function incidents(targetId: string, samples: readonly JournalSample[], from: number, to: number): Incident[] {
+function incidents(targetId: string, samples: JournalSampleList, from: number, to: number): Incident[] {
   const out: Incident[] = [];
   let cur: Incident | null = null;
   for (const s of samples) {
@@ -122,7 +122,7 @@ function incidents(targetId: string, samples: readonly JournalSample[], from: nu
 }
 
 /** Headroom low-water marks per target and name within [from, to). */
-function lowWater(samples: readonly JournalSample[], from: number, to: number) {
+function lowWater(samples: JournalSampleList, from: number, to: number) {
   const marks = new Map<string, { remaining: number; limit: number; at: number; latest: { remaining: number; limit: number } }>();
   for (const s of samples) {
     if (s.at < from || s.at >= to) continue;

@@ -1,7 +1,7 @@
 import type { ProbeResult, Status } from '../probes/types.js';
 import type { Config, Target, TileId } from './config.js';
 import { SampleHistory } from './history.js';
-import type { Sample } from './stats.js';
+import type { Sample, SampleList } from './stats.js';
 import type { WebhookStats } from './webhooks/stats.js';
 
 /** The most samples a target keeps in memory: an hour at a 1-second interval. */
@@ -90,7 +90,7 @@ export type Action =
   | { type: 'blockers-synced'; blockers: readonly Blocker[] }
   | { type: 'outbox'; size: number }
   | { type: 'webhooks'; listen: string; stats: WebhookStats }
-  | { type: 'history-loaded'; samples: Record<string, readonly Sample[]>; events: readonly EngineEvent[]; blockers: readonly Blocker[] };
+  | { type: 'history-loaded'; samples: Readonly<Record<string, SampleList>>; events: readonly EngineEvent[]; blockers: readonly Blocker[] };
 
 /** The state before any check. */
 export function initialState(config: Config, opts: { now: number; demo?: boolean }): State {
@@ -152,22 +152,33 @@ export function appendSamples(list: SampleHistory, added: readonly Sample[]): Sa
   return list.append(added, drop);
 }
 
+/**
+ * A fresh history of loaded samples (the journal's columns, oldest first), as appendSamples keeps them: only the
+ * newest SAMPLE_CAPACITY are read, so a long load does not become objects that would be dropped at once.
+ */
+export function historyOf(samples: SampleList): SampleHistory {
+  const tail: Sample[] = [];
+  for (let i = Math.max(0, samples.length - SAMPLE_CAPACITY); i < samples.length; i++) tail.push(samples.at(i)!);
+  return appendSamples(SampleHistory.empty, tail);
+}
+
 function withTarget(state: State, id: string, patch: (t: TargetState) => TargetState): State {
   const t = state.targets[id];
   return t ? { ...state, targets: { ...state.targets, [id]: patch(t) } } : state;
 }
 
 /** Failure streaks as the tail of a sample history shows them (for a console restarted mid-incident). */
-export function streaksOf(samples: readonly Sample[]): Pick<TargetState, 'consecutiveFailures' | 'failingSince' | 'statusSince'> {
+export function streaksOf(samples: SampleList): Pick<TargetState, 'consecutiveFailures' | 'failingSince' | 'statusSince'> {
   const last = samples.at(-1);
   if (!last) return { consecutiveFailures: 0, failingSince: null, statusSince: null };
+  // By at(), not [i]: the journal's samples are columns, read one sample at a time.
   let i = samples.length - 1;
-  while (i > 0 && samples[i - 1]!.status === last.status) i--;
+  while (i > 0 && samples.at(i - 1)!.status === last.status) i--;
   let j = samples.length - 1;
-  while (j > 0 && samples[j - 1]!.status !== 'up') j--;
+  while (j > 0 && samples.at(j - 1)!.status !== 'up') j--;
   let downs = 0;
-  for (let k = samples.length - 1; k >= 0 && samples[k]!.status === 'down'; k--) downs++;
-  return { statusSince: samples[i]!.at, failingSince: last.status === 'up' ? null : samples[j]!.at, consecutiveFailures: downs };
+  for (let k = samples.length - 1; k >= 0 && samples.at(k)!.status === 'down'; k--) downs++;
+  return { statusSince: samples.at(i)!.at, failingSince: last.status === 'up' ? null : samples.at(j)!.at, consecutiveFailures: downs };
 }
 
 /** The pure reducer: (state, action) → new state. */
@@ -247,7 +258,7 @@ export function reduce(state: State, action: Action): State {
       const targets = { ...state.targets };
       for (const [id, samples] of Object.entries(action.samples)) {
         const t = targets[id];
-        if (t) targets[id] = { ...t, samples: appendSamples(SampleHistory.empty, samples), ...streaksOf(samples) };
+        if (t) targets[id] = { ...t, samples: historyOf(samples), ...streaksOf(samples) };
       }
       const blockers = { ...state.blockers };
       for (const b of action.blockers) blockers[b.id] = b;

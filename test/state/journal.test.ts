@@ -64,12 +64,12 @@ describe('journal: records', () => {
     expect(readFileSync(j.path, 'utf8')).not.toContain('sk_live_journal_canary');
 
     const h = j.load();
-    expect(h.samples.app).toEqual([
+    expect(h.samples.app!.slice()).toEqual([
       { at: T0, status: 'up', latencyMs: 123.5, headroom: [{ name: 'throttle', remaining: 980, limit: 1000 }] },
       { at: T0 + 15_000, status: 'down', latencyMs: null, errorKind: 'http', message: 'HTTP 503 token [redacted]' },
       { at: T0 + 30_000, status: 'down', latencyMs: null, errorKind: 'http', message: 'HTTP 503 token [redacted]' },
     ]);
-    expect(h.samples.shop).toEqual([{ at: T0 + 30_000, status: 'degraded', latencyMs: 2500, message: 'slow: 2500 ms > 2000 ms' }]);
+    expect(h.samples.shop!.slice()).toEqual([{ at: T0 + 30_000, status: 'degraded', latencyMs: 2500, message: 'slow: 2500 ms > 2000 ms' }]);
     expect(h.evidence.app).toEqual({ at: T0 + 15_000, evidence: { httpStatus: 503, evidence: '<h1>503 [redacted]</h1>' } });
     expect(h.skipped).toBe(0);
   });
@@ -139,7 +139,7 @@ describe('journal: crashes', () => {
     expect(samples.length).toBeGreaterThanOrEqual(acked);
     // In order, none missing, failures with their messages
     expect(samples.map((s) => s.at)).toEqual(samples.map((_, i) => T0 + (i + 1) * 1000));
-    expect(samples[9]).toEqual({ at: T0 + 10_000, status: 'down', latencyMs: null, message: 'failure 10' });
+    expect(samples.at(9)).toEqual({ at: T0 + 10_000, status: 'down', latencyMs: null, message: 'failure 10' });
     expect(h.skipped).toBeLessThanOrEqual(1);
   });
 });
@@ -183,7 +183,7 @@ describe('journal: compaction', () => {
     reopened.appendResult('app', up(1), now);
     reopened.close();
     expect(lines(reopened)).toHaveLength(1 + 100 + 1);
-    expect(journal({ now: () => now }).load().samples.app![0]!.at).toBe(T0 + 100 * 60_000);
+    expect(journal({ now: () => now }).load().samples.app!.at(0)!.at).toBe(T0 + 100 * 60_000);
   });
 
   it('leaves a file past its threshold alone while nothing in it is older than the retention', () => {

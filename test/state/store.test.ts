@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { configFromObject } from '../../src/state/config.js';
 import { SampleHistory } from '../../src/state/history.js';
-import { appendSamples, createStore, initialState, SAMPLE_CAPACITY, SAMPLE_FLOOR } from '../../src/state/store.js';
+import { SampleColumns } from '../../src/state/sample-columns.js';
+import { appendSamples, createStore, initialState, reduce, SAMPLE_CAPACITY, SAMPLE_FLOOR } from '../../src/state/store.js';
 import type { Sample } from '../../src/state/stats.js';
 
 const up: ProbeResult = { status: 'up', latencyMs: 12, error: null, details: {} };
@@ -43,5 +44,18 @@ describe('a target history in the store', () => {
     store.dispatch({ type: 'probe-finished', id: 'a', at: T0 + 1000, result: up, attempts: 1, nextAt: null });
     expect(before.length).toBe(1);
     expect(store.getSnapshot().targets.a!.samples.slice().map((s) => s.at)).toEqual([T0, T0 + 1000]);
+  });
+
+  it('seeds from the journal\'s columns: the newest SAMPLE_CAPACITY samples, streaks from the whole load', () => {
+    // Given 5000 one-second samples, down since the 1000th (a streak longer than what memory keeps)
+    const config = configFromObject({ targets: [{ id: 'a', kind: 'http', url: 'http://127.0.0.1:9/' }] });
+    const loaded = SampleColumns.from(
+      Array.from({ length: 5000 }, (_, i) => (i < 1000 ? sample(T0 + i * 1000) : { at: T0 + i * 1000, status: 'down' as const, latencyMs: null, errorKind: 'timeout' as const })),
+    );
+    const s = reduce(initialState(config, { now: T0 }), { type: 'history-loaded', samples: { a: loaded }, events: [], blockers: [] });
+    const t = s.targets.a!;
+    expect([t.samples.length, t.samples.at(0)!.at, t.samples.at(-1)!.at]).toEqual([3600, T0 + 1400 * 1000, T0 + 4999 * 1000]);
+    expect(t.samples.at(-1)).toEqual({ at: T0 + 4999 * 1000, status: 'down', latencyMs: null, errorKind: 'timeout' });
+    expect([t.consecutiveFailures, t.failingSince, t.statusSince]).toEqual([4000, T0 + 1000 * 1000, T0 + 1000 * 1000]);
   });
 });
