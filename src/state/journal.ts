@@ -38,9 +38,9 @@ import type { Config, TileId } from './config.js';
 import { EVENT, EVIDENCE, fast, lineWriter, NOT_SIMPLE, OLDER, parseLine, readChunks, recordAt, scanLine, TAKEN } from './journal-lines.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { ReportSummary } from './report.js';
-import type { Sample, SampleList } from './stats.js';
+import type { Sample } from './stats.js';
 import { SampleColumnsWriter, type SampleColumns } from './sample-columns.js';
-import { EVENT_CAPACITY, historyOf, type Blocker, type EngineEvent, type State, type Store, type TargetState } from './store.js';
+import { EVENT_CAPACITY, historyOf, streaksOf, type Blocker, type EngineEvent, type State, type Store, type TargetState } from './store.js';
 
 /** A sample as the journal keeps it: what the screen needs, plus the error message and headroom. */
 export interface JournalSample extends Sample {
@@ -672,28 +672,6 @@ export function openJournal(opts: JournalOptions): Journal {
   return journal;
 }
 
-/** Counts the trailing streak of a target's samples: failures in a row, when non-up began, when the status began. */
-function streaks(samples: SampleList): { consecutiveFailures: number; failingSince: number | null; statusSince: number | null } {
-  let consecutiveFailures = 0;
-  let failingSince: number | null = null;
-  let statusSince: number | null = null;
-  const last = samples.at(-1);
-  if (!last) return { consecutiveFailures, failingSince, statusSince };
-  let countingDown = true;
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples.at(i)!;
-    if (countingDown && s.status === 'down') consecutiveFailures++;
-    else countingDown = false;
-    if (s.status === last.status) statusSince = s.at;
-    else break;
-  }
-  if (last.status !== 'up') {
-    for (let i = samples.length - 1; i >= 0 && samples.at(i)!.status !== 'up'; i--) failingSince = samples.at(i)!.at;
-  }
-  // statusSince stops at the first change; consecutiveFailures must too (already does, down is one status).
-  return { consecutiveFailures, failingSince, statusSince };
-}
-
 /**
  * The state as the journal remembers it: samples, the latest result (with its evidence), failure
  * streaks, open blockers and events. For headless commands, and for showing last-known status at start.
@@ -704,7 +682,7 @@ export function stateFromHistory(state: State, history: JournalHistory): State {
     const samples = history.samples[id];
     const last = samples?.at(-1);
     if (!samples || !last) continue;
-    const s = streaks(samples);
+    const s = streaksOf(samples);
     const ev = history.evidence[id];
     const evidence = ev && last.status !== 'up' && ev.at >= (s.failingSince ?? Infinity) ? ev.evidence : undefined;
     targets[id] = {

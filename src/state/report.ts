@@ -171,7 +171,8 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
   };
 
   const rows = targets.map((t) => {
-    const samples = input.samples[t.id] ?? [];
+    // Read five times below: as objects once (the journal's columns build a fresh object on every read).
+    const samples = Array.from(input.samples[t.id] ?? []);
     const inHour = samples.filter((s) => s.at >= hourStart && s.at < windowEnd);
     const st = windowStats(inHour);
     const last = inHour[inHour.length - 1];

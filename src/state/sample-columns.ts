@@ -39,6 +39,11 @@ export class SampleColumns implements Iterable<JournalSample> {
     return this.c.at[index]!;
   }
 
+  /** The status of the sample at `index` (0 ≤ index < length), without building the sample. */
+  statusAt(index: number): Status {
+    return CODE_STATUS[this.c.flags[index]! & STATUS_BITS]!;
+  }
+
   /** The samples in [start, end) as a new array, with Array.prototype.slice's arguments. */
   slice(start = 0, end = this.length): JournalSample[] {
     const out: JournalSample[] = [];
@@ -181,6 +186,8 @@ export class SampleColumnsWriter {
    * Strings are kept as given (the reader hands over the same id and kind string objects each time).
    */
   row(at: number, status: number, latencyMs: number | null, errorKind: string | undefined, message: string | undefined, hasHeadroom: boolean): void {
+    // Anything else would read back as a status that is not one (or, masked, as "up"): refuse it here.
+    if (!(status === 0 || status === 1 || status === 2)) throw new RangeError(`not a status code: ${status}`);
     const c = this.c;
     const i = c.n;
     if (i === c.at.length) this.grow();
@@ -218,7 +225,9 @@ export class SampleColumnsWriter {
 
   /** Appends a sample given as an object (a line JSON.parse read, a sample built in code). */
   push(s: JournalSample): void {
-    this.row(s.at, STATUS_CODE[s.status], s.latencyMs, s.errorKind, s.message, s.headroom !== undefined);
+    const code = STATUS_CODE[s.status];
+    if (code === undefined) throw new RangeError(`not a status: ${JSON.stringify(s.status)}`);
+    this.row(s.at, code, s.latencyMs ?? null, s.errorKind, s.message, s.headroom !== undefined);
     if (!s.headroom) return;
     // JSON.parse reads whatever a line holds: entries without a string name and two numbers are kept as they are.
     if (s.headroom.every((h) => typeof h.name === 'string' && typeof h.remaining === 'number' && typeof h.limit === 'number')) {
@@ -315,7 +324,9 @@ function sortedByTime(c: Columns): Columns {
   return out;
 }
 
+/** An index as Array.prototype.slice reads its arguments: truncated toward zero, negative from the end, NaN as 0. */
 function clamp(index: number, length: number): number {
-  if (index < 0) return Math.max(0, length + index);
-  return Math.min(index, length);
+  const i = Math.trunc(index) || 0;
+  if (i < 0) return Math.max(0, length + i);
+  return Math.min(i, length);
 }

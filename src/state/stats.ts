@@ -18,7 +18,23 @@ export function percentile(sorted: ArrayLike<number>, p: number): number | null 
  * Samples oldest first, read by position: a readonly array, or any immutable list that reads like one. The
  * stats below only count, index and iterate.
  */
-export type SampleList = Iterable<Sample> & { readonly length: number; at(index: number): Sample | undefined };
+export type SampleList = Iterable<Sample> & {
+  readonly length: number;
+  at(index: number): Sample | undefined;
+  /** A list that can read one field without building the sample (the journal's columns) says so. */
+  statusAt?(index: number): Status;
+  timeAt?(index: number): number;
+};
+
+/** The status of the sample at `i` (0 ≤ i < length), without building it when the list can. */
+export function statusAt(list: SampleList, i: number): Status {
+  return list.statusAt ? list.statusAt(i) : list.at(i)!.status;
+}
+
+/** The time of the sample at `i` (0 ≤ i < length), without building it when the list can. */
+export function timeAt(list: SampleList, i: number): number {
+  return list.timeAt ? list.timeAt(i) : list.at(i)!.at;
+}
 
 export interface WindowStats {
   checks: number;

@@ -1,7 +1,7 @@
 import type { ProbeResult, Status } from '../probes/types.js';
 import type { Config, Target, TileId } from './config.js';
 import { SampleHistory } from './history.js';
-import type { Sample, SampleList } from './stats.js';
+import { statusAt, timeAt, type Sample, type SampleList } from './stats.js';
 import type { WebhookStats } from './webhooks/stats.js';
 
 /** The most samples a target keeps in memory: an hour at a 1-second interval. */
@@ -169,16 +169,17 @@ function withTarget(state: State, id: string, patch: (t: TargetState) => TargetS
 
 /** Failure streaks as the tail of a sample history shows them (for a console restarted mid-incident). */
 export function streaksOf(samples: SampleList): Pick<TargetState, 'consecutiveFailures' | 'failingSince' | 'statusSince'> {
-  const last = samples.at(-1);
-  if (!last) return { consecutiveFailures: 0, failingSince: null, statusSince: null };
-  // By at(), not [i]: the journal's samples are columns, read one sample at a time.
-  let i = samples.length - 1;
-  while (i > 0 && samples.at(i - 1)!.status === last.status) i--;
-  let j = samples.length - 1;
-  while (j > 0 && samples.at(j - 1)!.status !== 'up') j--;
+  const n = samples.length;
+  if (!n) return { consecutiveFailures: 0, failingSince: null, statusSince: null };
+  // Field by field, not sample by sample: a target up for 72 hours walks all of its journal's columns here.
+  const status = statusAt(samples, n - 1);
+  let i = n - 1;
+  while (i > 0 && statusAt(samples, i - 1) === status) i--;
+  let j = n - 1;
+  while (j > 0 && statusAt(samples, j - 1) !== 'up') j--;
   let downs = 0;
-  for (let k = samples.length - 1; k >= 0 && samples.at(k)!.status === 'down'; k--) downs++;
-  return { statusSince: samples.at(i)!.at, failingSince: last.status === 'up' ? null : samples.at(j)!.at, consecutiveFailures: downs };
+  for (let k = n - 1; k >= 0 && statusAt(samples, k) === 'down'; k--) downs++;
+  return { statusSince: timeAt(samples, i), failingSince: status === 'up' ? null : timeAt(samples, j), consecutiveFailures: downs };
 }
 
 /** The pure reducer: (state, action) → new state. */

@@ -42,6 +42,22 @@ describe('SampleColumns', () => {
     expect([...list].map((s) => s.at)).toEqual([T0, T0 + 5000, T0 + 10_000]);
     expect(list.slice(-2).map((s) => s.status)).toEqual(['degraded', 'down']);
     expect(list.slice(1, 2).map((s) => s.status)).toEqual(['degraded']);
+    // slice's arguments as Array.prototype.slice reads them: cut toward zero, never a sample in between
+    expect(list.slice(0.5, 2)).toEqual([
+      { at: T0, status: 'up', latencyMs: 12.5 },
+      { at: T0 + 5000, status: 'degraded', latencyMs: 2100, message: 'slow' },
+    ]);
+    expect(list.slice(-1.5).map((s) => s.at)).toEqual([T0 + 10_000]);
+    expect(list.slice(Number.NaN, 1).map((s) => s.at)).toEqual([T0]);
+    expect([0, 1, 2].map((i) => list.statusAt(i))).toEqual(['up', 'degraded', 'down']);
+  });
+
+  it('refuses a status it could not read back (never stored as "up")', () => {
+    const w = new SampleColumnsWriter();
+    expect(() => w.push({ at: T0, status: 'DOWN' as never, latencyMs: 5 })).toThrow('not a status: "DOWN"');
+    expect(() => w.row(T0, 3, 5, undefined, undefined, false)).toThrow('not a status code: 3');
+    expect(() => w.row(T0, -1, 5, undefined, undefined, false)).toThrow('not a status code: -1');
+    expect(w.finish().length).toBe(0);
   });
 
   it('keeps a failed check a gap, never a zero, and a zero a zero', () => {

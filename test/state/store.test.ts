@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { configFromObject } from '../../src/state/config.js';
 import { SampleHistory } from '../../src/state/history.js';
 import { SampleColumns } from '../../src/state/sample-columns.js';
-import { appendSamples, createStore, initialState, reduce, SAMPLE_CAPACITY, SAMPLE_FLOOR } from '../../src/state/store.js';
+import { appendSamples, createStore, initialState, reduce, SAMPLE_CAPACITY, SAMPLE_FLOOR, streaksOf } from '../../src/state/store.js';
 import type { Sample } from '../../src/state/stats.js';
 
 const up: ProbeResult = { status: 'up', latencyMs: 12, error: null, details: {} };
@@ -57,5 +57,24 @@ describe('a target history in the store', () => {
     expect([t.samples.length, t.samples.at(0)!.at, t.samples.at(-1)!.at]).toEqual([3600, T0 + 1400 * 1000, T0 + 4999 * 1000]);
     expect(t.samples.at(-1)).toEqual({ at: T0 + 4999 * 1000, status: 'down', latencyMs: null, errorKind: 'timeout' });
     expect([t.consecutiveFailures, t.failingSince, t.statusSince]).toEqual([4000, T0 + 1000 * 1000, T0 + 1000 * 1000]);
+  });
+
+  it('reads streaks from the journal\'s columns field by field, building no sample (a target up for 72 h walks them all)', () => {
+    // Given up for a while, then degraded once, then down twice
+    const samples: Sample[] = [
+      ...Array.from({ length: 10 }, (_, i) => sample(T0 + i * 5000)),
+      { at: T0 + 50_000, status: 'degraded', latencyMs: 3000 },
+      { at: T0 + 55_000, status: 'down', latencyMs: null, errorKind: 'timeout' },
+      { at: T0 + 60_000, status: 'down', latencyMs: null, errorKind: 'timeout' },
+    ];
+    const columns = SampleColumns.from(samples);
+    const reads = vi.spyOn(columns, 'at');
+    const expected = { statusSince: T0 + 55_000, failingSince: T0 + 50_000, consecutiveFailures: 2 };
+    expect(streaksOf(columns)).toEqual(expected);
+    expect(reads).not.toHaveBeenCalled();
+    // the same from plain samples, and from a list that is up throughout
+    expect(streaksOf(samples)).toEqual(expected);
+    expect(streaksOf(SampleColumns.from(samples.slice(0, 10)))).toEqual({ statusSince: T0, failingSince: null, consecutiveFailures: 0 });
+    expect(streaksOf([])).toEqual({ statusSince: null, failingSince: null, consecutiveFailures: 0 });
   });
 });
