@@ -1,4 +1,4 @@
-import { useInput, type Key } from 'ink';
+import { useInput, usePaste, type Key } from 'ink';
 import { useLayoutEffect, useRef, type Dispatch } from 'react';
 import { openBlockerFor } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../state/feedback-actions.js';
@@ -121,13 +121,33 @@ export function useConsoleKeys(opts: {
     }
   };
 
+  // Read afresh: handle() may have just opened one.
+  const openModal = () => latest.current.modal;
   useInput((input, key) => {
-    // Keys typed faster than a frame arrive together ("jjj", "je" and a note): outside the prompt, take them one by
-    // one, each after the ones before it; a newline among them is Enter.
+    // Keys typed faster than a frame arrive together ("jjj", "je"): outside the prompt, take them one by one, each
+    // after the ones before it (a newline is Enter: details). Once one of them opens a question, the rest of the
+    // chunk never answers it: a confirmation needs a key of its own, and what follows an "e" is typed into the note
+    // for the user to read and send with Enter. So no chunk, typed or pasted, writes a BLOCKER by itself.
     if (!latest.current.modal && input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001b')) {
-      for (const ch of input) handle(ch, { ...key, return: ch === '\r' || ch === '\n', escape: false, upArrow: false, downArrow: false });
+      const chars = [...input];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        handle(ch, { ...key, return: ch === '\r' || ch === '\n', escape: false, upArrow: false, downArrow: false });
+        const m = openModal();
+        if (!m) continue;
+        const rest = chars.slice(i + 1).join('').replace(/[\r\n\t]+/g, ' ');
+        if (m.type === 'escalate' && rest) dispatch({ type: 'type', text: rest });
+        return;
+      }
       return;
     }
     handle(input, key);
+  });
+
+  // Bracketed paste (the terminal marks what is pasted): text for the note, never keys. Without it, a pasted line
+  // holding "q" quits and one holding "e" opens a prompt.
+  usePaste((text) => {
+    if (latest.current.modal?.type === 'escalate') return dispatch({ type: 'type', text: text.replace(/[\r\n\t]+/g, ' ') });
+    dispatch({ type: 'flash', flash: { text: 'paste ignored: keys are typed; paste into a note (e)', level: 'warn' } });
   });
 }

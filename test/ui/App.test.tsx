@@ -100,12 +100,52 @@ describe('console screen', () => {
     app.stdin.write('kje');
     await settle();
     expect(app.screen()).toContain('Escalate chatwoot: auth: HTTP 401 unauthorized: check the token');
-    // what follows the e in the same chunk is the note
+    // what follows the e in the same chunk is the note, shown, not sent: sending takes an Enter of its own
     app.stdin.write(KEY.esc);
     await vi.waitFor(() => expect(app.screen()).not.toContain('Escalate chatwoot'));
     app.stdin.write('keorders stuck\r');
     await settle();
+    expect(app.screen()).toContain('Escalate shopify-admin: blocked: orders stuck');
+    expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual([]);
+    app.stdin.write(KEY.enter);
+    await settle();
     expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual(['escalate shopify-admin: blocked: orders stuck']);
+  });
+
+  it('never acts on pasted text: ignored outside the note, typed into it (newlines as spaces) without sending it', async () => {
+    const PASTE = (text: string) => `\u001b[200~${text}\u001b[201~`;
+    const app = renderApp();
+    finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms'));
+    await settle();
+    // a paste holding e, r, q and a newline in the list: nothing happens but a word about it
+    app.stdin.write(PASTE('see the error, retry, quit\n'));
+    await settle();
+    expect(app.calls.filter((c) => !c.startsWith('prefs'))).toEqual([]);
+    expect(app.screen()).toContain('paste ignored');
+    // a paste into the note: typed, not sent
+    app.stdin.write('e');
+    await settle();
+    app.stdin.write(PASTE(' — orders\nstuck since 14:02\n'));
+    await settle();
+    expect(app.screen()).toContain('Escalate shopify-admin: timeout: no answer within 10000 ms — orders stuck since 14:02');
+    expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual([]);
+    app.stdin.write(KEY.enter);
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual(['escalate shopify-admin: timeout: no answer within 10000 ms — orders stuck since 14:02']);
+  });
+
+  it('a chunk of keys never answers the question one of them opened', async () => {
+    const app = renderApp();
+    app.store.dispatch({ type: 'blocker-opened', blocker: { id: 'B-7', targetId: 'shopify-admin', openedAt: Date.now() - 60_000, note: 'x' }, at: Date.now() });
+    await settle();
+    // "e" asks whether to escalate again; the "y" that came with it is not the answer
+    app.stdin.write('ey');
+    await settle();
+    expect(app.screen()).toContain('Write another BLOCKER? (y/N)');
+    app.stdin.write('n');
+    await settle();
+    expect(app.screen()).not.toContain('Escalate shopify-admin');
+    expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual([]);
   });
 
   it('asks before escalating the same target again within minutes', async () => {
