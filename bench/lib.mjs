@@ -14,9 +14,11 @@ export const CLI = join(ROOT, 'dist', 'cli.js');
  * benchmarks start it with them, and run the in-process ones (frame, memory, journal, scale) with them too: those
  * stand in for the binary's process, whose young generation the flags size.
  */
-export const BINARY_FLAGS = readFileSync(CLI, 'utf8').split('\n', 1)[0].replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
+// What follows the last " node" of the first line: the same rule as scripts/dev.sh's sed.
+export const BINARY_FLAGS = (/^#!.* node(.*)$/.exec(readFileSync(CLI, 'utf8').split('\n', 1)[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The command line that starts the binary as an installed pitwall does, for a shell (tmux). */
-export const CLI_COMMAND = [process.execPath, ...BINARY_FLAGS, CLI].join(' ');
+export const CLI_COMMAND = [process.execPath, ...BINARY_FLAGS, CLI].map(shellQuote).join(' ');
 
 /** Imports a module from dist/ ("state/store.js"). */
 export const dist = (rel) => import(new URL(`../dist/${rel}`, import.meta.url).href);
