@@ -31,7 +31,7 @@ function Screen({ head, body, wide }: { head: string; body: string; wide: string
 }
 
 describe("Ink's output caches, kept across frames", () => {
-  it('are shared by every frame (the patch is applied)', () => {
+  it('are shared by every frame (the patch is applied), and a row made of the same cells is not rebuilt', () => {
     const a = new Output({ width: 8, height: 1 });
     const b = new Output({ width: 8, height: 1 });
     expect(cachesOf(a)).toBe(cachesOf(b));
