@@ -11,6 +11,8 @@
 // scripts/dev.sh and the benchmarks read the flags from this line, so there is one place to change them.
 import { statSync } from 'node:fs';
 import module from 'node:module';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -29,7 +31,9 @@ await import(program());
 
 /**
  * V8 code cache for every module loaded after this (ours, Ink, React, the MCP SDK, zod…), kept on disk across
- * runs: later starts skip most compiling. Where: $NODE_COMPILE_CACHE, else <tmpdir>/node-compile-cache;
+ * runs: later starts skip most compiling. Where: $NODE_COMPILE_CACHE (Node turned it on before we ran), else this
+ * user's $XDG_CACHE_HOME/pitwall/compile-cache (~/.cache/…), not Node's default <tmpdir>/node-compile-cache: on a
+ * shared machine another user could create that folder first and hand us compiled code. No home, no cache.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off. It never fails a run: an unwritable folder only means no cache.
  * Only from Node 22.10 on (where flushCompileCache appeared): from that release each process writes its cache
  * to a temporary file and renames it, so concurrent pitwall processes cannot leave a torn entry; and entries
@@ -39,7 +43,13 @@ await import(program());
 function enableCompileCache(): void {
   if (typeof module.enableCompileCache !== 'function' || typeof module.flushCompileCache !== 'function') return;
   try {
-    module.enableCompileCache();
+    if (process.env.NODE_COMPILE_CACHE) {
+      module.enableCompileCache();
+      return;
+    }
+    const xdg = process.env.XDG_CACHE_HOME;
+    const base = xdg && isAbsolute(xdg) ? xdg : homedir() ? join(homedir(), '.cache') : '';
+    if (base) module.enableCompileCache(join(base, 'pitwall', 'compile-cache'));
   } catch {
     // Documented not to throw; a cache is never worth failing a run for.
   }

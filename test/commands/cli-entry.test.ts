@@ -28,36 +28,46 @@ async function pitwall(args: string[], env: Record<string, string>, cli = CLI, n
 const files = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []);
 
 // Without NODE_COMPILE_CACHE, Node itself keeps no cache: the folder appears only because the entry turned it on,
-// in <tmpdir>/node-compile-cache (tmpdir follows TMPDIR).
+// in this user's cache folder ($XDG_CACHE_HOME, else ~/.cache), never in the shared <tmpdir>.
 describe('the entry (dist/cli.js) and the module compile cache', () => {
-  it('turns the cache on in <tmpdir>/node-compile-cache, and a second run works from it', async () => {
+  it("turns the cache on in $XDG_CACHE_HOME/pitwall/compile-cache, not <tmpdir>, and a second run works from it", async () => {
+    const cache = join(dir, 'cache');
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
-    const first = await pitwall(['--help'], { TMPDIR: tmp });
+    const first = await pitwall(['--help'], { XDG_CACHE_HOME: cache, TMPDIR: tmp });
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(files(join(tmp, 'node-compile-cache')).length).toBeGreaterThan(0);
-    const second = await pitwall(['--help'], { TMPDIR: tmp });
+    expect(files(join(cache, 'pitwall', 'compile-cache')).length).toBeGreaterThan(0);
+    expect(files(tmp)).toEqual([]);
+    const second = await pitwall(['--help'], { XDG_CACHE_HOME: cache, TMPDIR: tmp });
     expect(second).toEqual(first);
+  });
+
+  it('uses ~/.cache without $XDG_CACHE_HOME', async () => {
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    expect((await pitwall(['--version'], { HOME: home, XDG_CACHE_HOME: '' })).code).toBe(0);
+    expect(files(join(home, '.cache', 'pitwall', 'compile-cache')).length).toBeGreaterThan(0);
   });
 
   it('runs the same when the cache folder cannot be created (a file stands in its way)', async () => {
     const blocker = join(dir, 'not-a-folder');
     writeFileSync(blocker, '');
-    const r = await pitwall(['--version'], { TMPDIR: blocker });
+    const r = await pitwall(['--version'], { XDG_CACHE_HOME: blocker });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('honours $NODE_COMPILE_CACHE, and writes nothing with NODE_DISABLE_COMPILE_CACHE=1', async () => {
-    const tmp = join(dir, 'tmp-disabled');
-    mkdirSync(tmp);
+    const cache = join(dir, 'cache-disabled');
+    mkdirSync(cache);
     const chosen = join(dir, 'chosen');
-    expect((await pitwall(['--version'], { TMPDIR: tmp, NODE_COMPILE_CACHE: chosen })).code).toBe(0);
+    expect((await pitwall(['--version'], { XDG_CACHE_HOME: cache, NODE_COMPILE_CACHE: chosen })).code).toBe(0);
     expect(files(chosen).length).toBeGreaterThan(0);
-    const r = await pitwall(['--version'], { TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect(files(cache)).toEqual([]);
+    const r = await pitwall(['--version'], { XDG_CACHE_HOME: cache, NODE_DISABLE_COMPILE_CACHE: '1' });
     expect(r.code).toBe(0);
-    expect(files(tmp)).toEqual([]);
+    expect(files(cache)).toEqual([]);
   });
 
   it('a config error is still one sentence and exit 3 through the entry', async () => {
