@@ -127,7 +127,7 @@ export function useConsoleKeys(opts: {
     // Keys typed faster than a frame arrive together ("jjj", "je"): outside the prompt, take them one by one, each
     // after the ones before it (a newline is Enter: details). Once one of them opens a question, the rest of the
     // chunk never answers it: a confirmation needs a key of its own, and what follows an "e" is typed into the note
-    // for the user to read and send with Enter. So no chunk, typed or pasted, writes a BLOCKER by itself.
+    // for the user to read and send with Enter. So keys that came with the one that opened the prompt never send it.
     if (!latest.current.modal && input.length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001b')) {
       const chars = [...input];
       for (let i = 0; i < chars.length; i++) {
