@@ -21,6 +21,8 @@ export interface TileHealth {
 function statusForTile(t: TargetState, tile: TileId): { status: Status | null; culprit: string } {
   const r = t.latest;
   if (!r) return { status: null, culprit: t.id };
+  // Not answering (yet) impairs every tile the target feeds, as a whole.
+  if (unanswered(t)) return { status: 'degraded', culprit: t.id };
   const subs = (r.subChecks ?? []).filter((s) => s.tile === tile);
   // A target degraded as a whole (slow, low headroom, rate limited) impairs every tile it feeds.
   const wholeTarget = r.status === 'degraded' && r.cause !== 'sub-check';
@@ -50,13 +52,24 @@ export function tileHealth(state: Pick<State, 'order' | 'targets'>): TileHealth[
 /** Worst status over all targets, with counts. */
 export function overall(state: Pick<State, 'order' | 'targets'>): { status: Status | null; down: number; degraded: number; up: number; unknown: number } {
   const counts = { down: 0, degraded: 0, up: 0, unknown: 0 };
-  for (const id of state.order) {
-    const s = state.targets[id]!.latest?.status;
-    counts[s ?? 'unknown']++;
-  }
+  for (const id of state.order) counts[shownStatus(state.targets[id]!) ?? 'unknown']++;
   // Never green while something has not answered yet: up only when every target is up.
   const status: Status | null = counts.down ? 'down' : counts.degraded ? 'degraded' : counts.unknown ? null : 'up';
   return { status, ...counts };
+}
+
+/**
+ * The status to show for a target: its last result's, except that an "up" is at most degraded while the check in
+ * flight has gone past the slow threshold without an answer. A check that hangs until its timeout (30 s, 60 s for
+ * an MCP server) would otherwise leave the old green on screen, tiles included, for all that time.
+ */
+export function shownStatus(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): Status | null {
+  return unanswered(t) ? 'degraded' : (t.latest?.status ?? null);
+}
+
+/** Up at the last check, and the check now in flight has passed the slow threshold without an answer. */
+export function unanswered(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): boolean {
+  return t.latest?.status === 'up' && t.noAnswerSince !== null;
 }
 
 /** The open blocker on a target, if any (newest). */

@@ -112,6 +112,9 @@ export function createEngine(opts: EngineOptions): Engine {
     inflight.add(ac);
     let hardStop: ReturnType<typeof setTimeout> | undefined;
     const abortTimer = setTimeout(() => ac.abort(new DOMException(`no answer within ${target.timeoutMs} ms`, 'TimeoutError')), target.timeoutMs);
+    // Past the slow threshold with no answer: the store stops showing the last check's green (derive.ts shownStatus).
+    const since = now();
+    const overdueTimer = target.degradedMs < target.timeoutMs ? setTimeout(() => store.dispatch({ type: 'probe-overdue', id: target.id, since }), target.degradedMs) : undefined;
     const ctx: ProbeContext = { signal: ac.signal, timeoutMs: target.timeoutMs, degradedMs: target.degradedMs };
     const timedOut: ProbeResult = {
       status: 'down',
@@ -132,6 +135,7 @@ export function createEngine(opts: EngineOptions): Engine {
       ]);
     } finally {
       clearTimeout(abortTimer);
+      clearTimeout(overdueTimer);
       clearTimeout(hardStop);
       inflight.delete(ac);
     }

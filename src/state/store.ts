@@ -39,6 +39,12 @@ export interface TargetState {
   checkedAt: number | null;
   nextAt: number | null;
   running: boolean;
+  /**
+   * When the check now in flight started, once it has gone past its slow threshold (degradedMs) without an
+   * answer; null otherwise. A green from the last check must not stand while the target does not answer: see
+   * shownStatus in derive.ts.
+   */
+  noAnswerSince: number | null;
   /** How many attempts the latest result took (retries + 1). */
   attempts: number;
   /** Oldest first; see appendSamples for how much is kept. */
@@ -80,6 +86,8 @@ export interface State {
 
 export type Action =
   | { type: 'probe-started'; id: string; at: number }
+  /** The check in flight (started at `since`) has passed the target's slow threshold without an answer. */
+  | { type: 'probe-overdue'; id: string; since: number }
   | { type: 'probe-finished'; id: string; at: number; result: ProbeResult; attempts: number; nextAt: number | null }
   | { type: 'scheduled'; id: string; nextAt: number | null }
   | { type: 'paused'; paused: boolean; at: number }
@@ -107,6 +115,7 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
       checkedAt: null,
       nextAt: null,
       running: false,
+      noAnswerSince: null,
       attempts: 0,
       samples: SampleHistory.empty,
       consecutiveFailures: 0,
@@ -187,6 +196,9 @@ export function reduce(state: State, action: Action): State {
   switch (action.type) {
     case 'probe-started':
       return withTarget(state, action.id, (t) => ({ ...t, running: true }));
+    case 'probe-overdue':
+      // The first attempt's start: a retry does not restart "no answer for".
+      return withTarget(state, action.id, (t) => (t.running && t.noAnswerSince === null ? { ...t, noAnswerSince: action.since } : t));
     case 'scheduled':
       return withTarget(state, action.id, (t) => ({ ...t, nextAt: action.nextAt }));
     case 'probe-finished': {
@@ -208,6 +220,7 @@ export function reduce(state: State, action: Action): State {
         checkedAt: action.at,
         nextAt: action.nextAt,
         running: false,
+        noAnswerSince: null,
         attempts: action.attempts,
         samples: appendSamples(t.samples, [sample]),
         consecutiveFailures: r.status === 'down' ? t.consecutiveFailures + 1 : 0,

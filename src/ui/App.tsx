@@ -1,5 +1,6 @@
 import { Box, Text, useWindowSize } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import { shownStatus } from '../state/derive.js';
 import type { Prefs } from './actions.js';
 import { ClockProvider, type Clock } from './clock-context.js';
 import { DetailView } from './DetailView.js';
@@ -69,7 +70,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const width = Math.max(40, columns - 1);
   // The same object while the width holds: rows are memoised on it.
   const cols = useMemo(() => columnsFor(width), [width]);
-  const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && t.latest.status !== 'up' && t.tiles.length > 0), [targets]);
+  const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && shownStatus(t) !== 'up' && t.tiles.length > 0), [targets]);
   const hasWebhooks = useAppState((s) => s.webhooks !== null);
   const headerLines = 2 + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
   const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;

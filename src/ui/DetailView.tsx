@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../state/config.js';
-import { openBlockerFor } from '../state/derive.js';
+import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { formatAgo, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
 import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
@@ -20,7 +20,7 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
   const stats = t ? lastHour(t.samples, now) : null;
   if (!t || !stats) return <Text>no such target</Text>;
   const r = t.latest;
-  const status = r?.status ?? 'unknown';
+  const status = shownStatus(t) ?? 'unknown';
   const sparkWidth = Math.max(10, width - 14);
   const lines: React.ReactNode[] = [];
   const add = (node: React.ReactNode) => lines.push(node);

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { shownStatus } from '../state/derive.js';
 import type { TargetGroup, TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
 import { columnTitles, fixedCellsWidth } from './lib/cells.js';
@@ -96,7 +97,7 @@ export function TargetList({ ids, selected, cols, width, height }: { ids: string
 function MoreLine({ ids, up = false }: { ids: string[]; up?: boolean }) {
   const targets = useAppState((s) => s.targets);
   const down = ids.filter((id) => targets[id]?.latest?.status === 'down').length;
-  const degraded = ids.filter((id) => targets[id]?.latest?.status === 'degraded').length;
+  const degraded = ids.filter((id) => targets[id] && shownStatus(targets[id]) === 'degraded').length;
   const bad = [down && `${down} down`, degraded && `${degraded} degraded`].filter(Boolean).join(', ');
   return (
     <Text color={down ? theme.status.down : degraded ? theme.status.degraded : theme.muted} bold={Boolean(down)}>

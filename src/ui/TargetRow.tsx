@@ -1,9 +1,10 @@
 import { Text } from 'ink';
 import { memo, useMemo } from 'react';
+import { shownStatus, unanswered } from '../state/derive.js';
 import type { SampleList } from '../state/stats.js';
 import type { TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
-import { formatLatency, formatUptime, STATUS_SYMBOL } from './lib/format.js';
+import { formatDuration, formatLatency, formatUptime, STATUS_SYMBOL } from './lib/format.js';
 import { cell, paintedCell } from './lib/cells.js';
 import { paint } from './lib/paint.js';
 import type { Columns } from './lib/columns.js';
@@ -26,7 +27,7 @@ interface Props {
  */
 export const TargetRow = memo(function TargetRow({ target: t, selected, blocker, cols }: Props) {
   const r = t.latest;
-  const status = r?.status ?? 'unknown';
+  const status = shownStatus(t) ?? 'unknown';
   const spark = useMemo(
     () => (cols.spark ? sparkline(t.samples.slice(-cols.spark).map((s) => s.latencyMs), { width: cols.spark }) : ''),
     [t.samples, cols.spark],
@@ -60,10 +61,21 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
             </>
           ) : null}
         </Text>
+      ) : unanswered(t) ? (
+        <Text wrap="truncate-end">
+          {'             '}
+          <NoAnswer since={t.noAnswerSince!} />
+        </Text>
       ) : null}
     </>
   );
 });
+
+/** "↳ no answer for 12s: the check is still running", moving with the clock. */
+function NoAnswer({ since }: { since: number }) {
+  const text = useClock((now) => `↳ no answer for ${formatDuration(now - since)}: the check is still running (it was up before)`);
+  return paint(text, { color: theme.status.degraded });
+}
 
 /** P50/P95 and uptime over the last hour (with the sparkline between them): they change when a sample comes or ages out. */
 function HourCells({ samples, cols, spark }: { samples: SampleList; cols: Columns; spark: string }) {
@@ -89,5 +101,5 @@ function muted(text: string): string {
 
 /** Screen lines a row takes: one, plus one for the problem of a target that is not up. */
 export function rowHeight(t: TargetState): number {
-  return problemOf(t.latest) ? 2 : 1;
+  return problemOf(t.latest) || unanswered(t) ? 2 : 1;
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configFromObject, type Target } from '../../src/state/config.js';
 import { createEngine, backoffMs, firstRunOffsets, isTransient, type RunProbe } from '../../src/state/engine.js';
+import { overall, shownStatus, tileHealth } from '../../src/state/derive.js';
 import { createStore, initialState } from '../../src/state/store.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
 
@@ -80,6 +81,44 @@ describe('engine', () => {
     const latest = store.getSnapshot().targets.hang!.latest!;
     expect(latest.status).toBe('down');
     expect(latest.error).toMatchObject({ kind: 'timeout', message: 'no answer within 1000 ms' });
+  });
+
+  it('stops showing the last green once a check in flight passes its slow threshold without an answer', async () => {
+    // Given a target up at its first check, whose second check hangs until the 1000 ms timeout (slow at 500 ms)
+    const p = scripted({ a: (n, ctx) => (n === 0 ? up(20) : after(5_000, up(20), ctx)) });
+    const { engine, store } = setup([http('a', { tiles: ['sales-pulse'] })], p.run);
+    const t0 = Date.now();
+    engine.start();
+    await vi.advanceTimersByTimeAsync(10_000 + 499);
+    let t = store.getSnapshot().targets.a!;
+    expect([t.running, t.noAnswerSince, shownStatus(t)]).toEqual([true, null, 'up']);
+    // When it passes 500 ms without an answer
+    await vi.advanceTimersByTimeAsync(2);
+    t = store.getSnapshot().targets.a!;
+    // Then it shows degraded, the header and the tile too, while the last result is still the green one
+    expect([t.latest!.status, t.noAnswerSince, shownStatus(t)]).toEqual(['up', t0 + 10_000, 'degraded']);
+    expect(overall(store.getSnapshot())).toMatchObject({ status: 'degraded', degraded: 1, up: 0 });
+    expect(tileHealth(store.getSnapshot()).find((x) => x.id === 'sales-pulse')).toMatchObject({ status: 'degraded', culprits: ['a'] });
+    // And the timeout's answer replaces it
+    await vi.advanceTimersByTimeAsync(600);
+    engine.stop();
+    t = store.getSnapshot().targets.a!;
+    expect([t.latest!.status, t.noAnswerSince, shownStatus(t)]).toEqual(['down', null, 'down']);
+  });
+
+  it('keeps "no answer since" from the first attempt across retries, and clears it with the answer', async () => {
+    // Given an up target whose next check times out once, then answers on the retry
+    const p = scripted({ a: (n, ctx) => (n === 0 ? up(20) : n === 1 ? after(5_000, up(20), ctx) : up(30)) });
+    const { engine, store } = setup([http('a')], p.run, { retries: 1 });
+    const t0 = Date.now();
+    engine.start();
+    await vi.advanceTimersByTimeAsync(10_000 + 1_000 + 100);
+    // (the first attempt timed out at 1000 ms; the retry waits its backoff)
+    expect(store.getSnapshot().targets.a!.noAnswerSince).toBe(t0 + 10_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    engine.stop();
+    const t = store.getSnapshot().targets.a!;
+    expect([t.latest!.latencyMs, t.attempts, t.noAnswerSince, shownStatus(t)]).toEqual([30, 2, null, 'up']);
   });
 
   it('retries transient failures with backoff, never auth', async () => {

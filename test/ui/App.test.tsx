@@ -255,6 +255,36 @@ describe('the screen over time', () => {
     }
   });
 
+  it('never keeps a green while the check in flight gets no answer: degraded, "no answer for", tiles and header too', async () => {
+    // Given every target up, and shopify-admin's next check started 2 s ago
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    for (const id of ['shopify-admin', 'chatwoot', 'mcp-github', 'shopify-status']) finish(app.store, id, up(90), t0 - 30_000);
+    app.store.dispatch({ type: 'probe-started', id: 'shopify-admin', at: t0 - 2_000 });
+    await settle();
+    expect(app.screen()).toContain('✔ UP  4 up');
+    expect(line(app.screen(), 'shopify-admin')).toMatch(/✔ up\s+shopify-admin/);
+    // When it passes its slow threshold without an answer
+    app.store.dispatch({ type: 'probe-overdue', id: 'shopify-admin', since: t0 - 2_000 });
+    await settle();
+    // Then the row, the header and the tiles it feeds say so, and how long it has been
+    let s = app.screen();
+    expect(line(s, 'shopify-admin')).toMatch(/▲ degraded\s+shopify-admin\s+90 ms/);
+    expect(s).toContain('↳ no answer for 2s: the check is still running (it was up before)');
+    expect(s).toContain('DEGRADED  1 degraded · 3 up');
+    expect(s).toMatch(/TILES \[✔ CX Pulse\] \[▲ Sales Pulse\]/);
+    clock.set(t0 + 10_000);
+    await settle();
+    expect(app.screen()).toContain('↳ no answer for 12s');
+    // When the answer comes, the row is what it says
+    finish(app.store, 'shopify-admin', up(95), t0 + 10_000);
+    await settle();
+    s = app.screen();
+    expect(line(s, 'shopify-admin')).toMatch(/✔ up\s+shopify-admin\s+95 ms/);
+    expect(s).not.toContain('no answer for');
+    expect(s).toContain('✔ UP  4 up');
+  });
+
   it('shows a new result in its row at once: latency, percentiles and a status change', async () => {
     const clock = manualClock(t0);
     const app = renderApp({ clock });
