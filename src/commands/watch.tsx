@@ -57,7 +57,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     outboxDir: join(stateDir, 'outbox'),
     onOutboxChange: (size: number) => store.dispatch({ type: 'outbox', size }),
   };
-  let writer: FeedbackWriter | null = null;
+  let writer: FeedbackWriter;
   let feedbackMissing = false;
   try {
     writer = createFeedbackWriter(writerOptions);
@@ -65,6 +65,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (!(err instanceof FeedbackError)) throw err;
     if (err.reason !== 'missing') throw new UsageError(err.message);
     feedbackMissing = true;
+    // Asked about once; until the file exists (the user says y, or creates it), entries wait in the outbox.
+    writer = createFeedbackWriter({ ...writerOptions, waitForFile: true });
   }
 
   const journal = openJournal({
@@ -77,7 +79,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   });
   const live = createLiveEngine({ config, journal, redactor, batchMs: BATCH_MS, demo: Boolean(demo) });
   const { store, engine } = live;
-  if (writer?.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
+  if (writer.pending()) store.dispatch({ type: 'outbox', size: writer.pending() });
 
   // Metrics before anything else listens: a taken port fails here, before the screen opens, leaking nothing.
   let metrics: Metrics | null = null;
@@ -144,17 +146,13 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       ? { ok: true, message: `${what} written to ${r.path}` }
       : { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` };
 
-  const needWriter = (): FeedbackWriter => {
-    if (!writer) throw new FeedbackError('missing', `the feedback file ${config.feedbackFile} does not exist and pitwall never creates it silently: create it, or restart pitwall and answer y`);
-    return writer;
-  };
 
   const writeReport = async (which: 'last' | 'current'): Promise<ActionResult> => {
     const { summary, result } = await writeHourlyReport({
       config,
       journal,
       store,
-      writer: needWriter(),
+      writer: writer,
       // From the journal: blockers opened or resolved by other consoles, scripts and agents count too.
       blockers: syncBlockers(),
       which,
@@ -194,12 +192,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     setPaused: (p) => engine.setPaused(p),
     escalate: (targetId, note) =>
       guard(async () => {
-        const { blocker, result } = await escalateTarget({ store, writer: needWriter(), configPath: config.path, targetId, note });
+        const { blocker, result } = await escalateTarget({ store, writer: writer, configPath: config.path, targetId, note });
         return appended(result, `BLOCKER ${blocker.id} for ${targetId}`);
       }),
     resolve: (blockerId) =>
       guard(async () => {
-        const w = needWriter();
+        const w = writer;
         const state = store.getSnapshot();
         const blocker = state.blockers[blockerId];
         if (!blocker) return { ok: false, message: `no open blocker ${blockerId}` };
@@ -211,7 +209,10 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     writeReport: () => guard(() => writeReport('current')),
     createFeedbackFile: () =>
       guard(async () => {
+        // The waiting writer leaves its entries for the new one, which writes them first.
+        await writer.close();
         writer = createFeedbackWriter({ ...writerOptions, create: true });
+        await writer.flush();
         return { ok: true, message: `created ${writer.path}` };
       }),
     savePrefs: (p) => {
@@ -247,8 +248,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     clearTimeout(reportTimer);
     clearInterval(blockerSync);
     flushPrefs();
-    await Promise.allSettled([live.stop(), writer?.flush(), receiver?.close(), metrics?.close()]);
-    await writer?.close();
+    await Promise.allSettled([live.stop(), writer.flush(), receiver?.close(), metrics?.close()]);
+    await writer.close();
     journal.close();
     await demo?.close();
     instance.unmount();

@@ -70,6 +70,12 @@ export interface FeedbackWriterOptions {
   outboxDir: string;
   /** Create the file (and its folder) if missing: only when the user said so (--create-feedback). */
   create?: boolean;
+  /**
+   * A missing file is no error at start: entries wait in the outbox until it exists (someone creates it, or the
+   * user says so), as they do when it goes missing later. Never created silently; never lost. The console uses
+   * this when the user answers N to creating it.
+   */
+  waitForFile?: boolean;
   now?: () => number;
   /** Told the outbox size on every change (the store's `outbox` action). */
   onOutboxChange?: (size: number) => void;
@@ -262,17 +268,19 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
   refuse(path);
   const real = canonicalPath(path);
   const st = statOrNull(real);
-  if (!st) {
-    if (!create) throw new FeedbackError('missing', `feedback file does not exist: ${path} (pass --create-feedback to create it)`);
+  if (!st && create) {
     try {
       mkdirSync(dirname(real), { recursive: true });
       closeSync(openSync(real, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o644));
     } catch (err) {
       throw toFeedbackError(err, path, lockTimeoutMs);
     }
-  } else if (!st.isFile()) {
+  } else if (!st && !opts.waitForFile) {
+    throw new FeedbackError('missing', `feedback file does not exist: ${path} (pass --create-feedback to create it)`);
+  } else if (st && !st.isFile()) {
     throw new FeedbackError('io', `feedback path is not a file: ${path}`, st.isDirectory() ? 'EISDIR' : undefined);
   }
+  // Missing with waitForFile: appends fail with ENOENT (writeEntry never creates) and wait in the outbox.
 
   // One outbox family per feedback file (by its real path); one file per writer.
   const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
@@ -357,6 +365,8 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
   async function writeEntry(text: string, dedupe: boolean): Promise<void> {
     refuse(path); // symlinks can change while we run
     const target = canonicalPath(path);
+    // Missing: say so at once, not after the lock's retries give up on a folder that is not there either.
+    if (!statOrNull(target)) throw new FeedbackError('missing', `feedback file does not exist: ${path}`, 'ENOENT');
     const release = await lockfile.lock(target, {
       lockfilePath: `${target}.lock`,
       realpath: false,

@@ -17,7 +17,8 @@ export function describeEvent(e: EngineEvent): { text: string; tone: 'up' | 'deg
     case 'rerun':
       return { text: `rerun ${e.targetId ?? 'all targets'}`, tone: 'info' };
     case 'escalated':
-      return { text: `BLOCKER ${e.blockerId} written for ${e.targetId}`, tone: 'warn' };
+      // Opened, not "written": its entry may be waiting in the outbox (the header counts what waits).
+      return { text: `BLOCKER ${e.blockerId} opened for ${e.targetId}`, tone: 'warn' };
     case 'resolved':
       return { text: `RESOLVED ${e.blockerId} (${e.targetId})`, tone: 'up' };
     case 'report':

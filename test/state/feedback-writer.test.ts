@@ -159,6 +159,36 @@ describe('feedback writer: refusals', () => {
     expect(existsSync(join(root, 'nope'))).toBe(false);
   });
 
+  it('with waitForFile, keeps entries for a missing file in the outbox, creates nothing, and writes them once it exists', async () => {
+    // Given the user said N to creating the file
+    const missing = join(root, 'later', 'integrations.md');
+    const w = writer({ path: missing, waitForFile: true, retry: { baseMs: 60_000 } });
+    const r = await w.append('## BLOCKER shopify-admin');
+    expect(r).toMatchObject({ status: 'queued', pending: 1, error: { reason: 'missing' } });
+    expect(existsSync(join(root, 'later'))).toBe(false);
+    // When someone creates it
+    mkdirSync(join(root, 'later'));
+    writeFileSync(missing, '# Integrations\n');
+    await w.flush();
+    // Then the entry lands, nothing lost
+    expect(w.pending()).toBe(0);
+    expect(readFileSync(missing, 'utf8')).toBe('# Integrations\n\n## BLOCKER shopify-admin\n');
+    await w.close();
+  });
+
+  it('hands what waits for a missing file to the writer that creates it (the console\'s "create it?" answered later)', async () => {
+    const missing = join(root, 'later', 'integrations.md');
+    const waiting = writer({ path: missing, waitForFile: true, retry: { baseMs: 60_000 } });
+    await waiting.append('## one');
+    await waiting.append('## two');
+    await waiting.close();
+    const created = writer({ path: missing, create: true });
+    await created.flush();
+    expect(created.pending()).toBe(0);
+    expect(readFileSync(missing, 'utf8')).toBe('## one\n\n## two\n');
+    await created.close();
+  });
+
   it('creates file and folder with create: true', async () => {
     const fresh = join(root, 'new', 'deep', 'integrations.md');
     const w = writer({ path: fresh, create: true });
