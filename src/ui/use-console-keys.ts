@@ -37,7 +37,9 @@ export function useConsoleKeys(opts: {
     );
   const prompt = (targetId: string) => {
     const t = getState().targets[targetId];
-    dispatch({ type: 'prompt', targetId, text: problemOf(t?.latest ?? null) || 'blocked: ' });
+    // A space after the last error, so what is typed next is a word of its own ("…expected 200 checkout down").
+    const problem = problemOf(t?.latest ?? null);
+    dispatch({ type: 'prompt', targetId, text: problem ? `${problem} ` : 'blocked: ' });
   };
 
   const handle = (input: string, key: Key): void => {
@@ -51,7 +53,7 @@ export function useConsoleKeys(opts: {
       if (key.return || (input.length > 1 && newline >= 0)) {
         dispatch({ type: 'close-modal' });
         const typed = key.return ? '' : input.slice(0, newline);
-        const note = (m.text + typed).trim();
+        const note = (m.text + typed).replace(/\s+/g, ' ').trim();
         if (!note) return dispatch({ type: 'flash', flash: { text: 'escalation cancelled: empty note', level: 'warn' } });
         return report(actions.escalate(m.targetId, note));
       }

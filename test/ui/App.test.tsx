@@ -75,7 +75,8 @@ describe('console screen', () => {
     app.stdin.write('e');
     await settle();
     expect(app.screen()).toContain('Escalate shopify-admin: timeout: no answer within 10000 ms');
-    app.stdin.write(' — orders stuck');
+    // what is typed is a word of its own after the prefilled error (no space typed first)
+    app.stdin.write('— orders stuck');
     await settle();
     app.stdin.write(KEY.enter);
     await settle();
@@ -125,7 +126,7 @@ describe('console screen', () => {
     // a paste into the note: typed, not sent
     app.stdin.write('e');
     await settle();
-    app.stdin.write(PASTE(' — orders\nstuck since 14:02\n'));
+    app.stdin.write(PASTE('— orders\nstuck since 14:02\n'));
     await settle();
     expect(app.screen()).toContain('Escalate shopify-admin: timeout: no answer within 10000 ms — orders stuck since 14:02');
     expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual([]);
