@@ -16,7 +16,8 @@ const LOOKBACK_MS = 3 * HOUR_MS;
  * `pitwall report`: writes the hourly report for the last full hour from the journal — final numbers,
  * the same hour the console reports at the top of the hour, comparable with the previous report. If
  * the journal has nothing for that hour but has some for the current one (pitwall started this hour),
- * it reports the partial current hour; with no journal at all it runs one round of checks and says so.
+ * it reports the partial current hour, checking once the targets it has nothing on this hour; with no
+ * journal at all it runs one round of checks and says so.
  * Returns 0 written, 1 kept in the outbox; throws UsageError (exit 3) for a protected/missing file.
  */
 export async function runReport(config: Config, opts: ReportOptions): Promise<number> {
@@ -28,9 +29,19 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
       Object.values(history.samples).some((list) => list.some((s) => s.at >= w.hourStart && s.at < w.hourEnd));
     let window = hourWindow(t0, 'last');
     let fresh = false;
+    let checkedNow: string[] = [];
     if (!has(window)) {
       window = hourWindow(t0, 'current');
-      if (!has(window)) {
+      if (has(window)) {
+        // This hour so far: a target the journal has nothing on (not watched yet; only another target escalated)
+        // is checked now rather than reported as "no data" while it may be down.
+        const w = window;
+        checkedNow = config.targets.map((t) => t.id).filter((id) => !history.samples[id]?.some((s) => s.at >= w.hourStart && s.at < w.hourEnd));
+        if (checkedNow.length) {
+          await checkAndJournal(config, stateFromHistory(initialState(config, { now: t0 }), history), checkedNow, journal, opts);
+          history = journal.load(t0 - LOOKBACK_MS);
+        }
+      } else {
         const state = stateFromHistory(initialState(config, { now: t0 }), history);
         const after = await checkAndJournal(config, state, config.targets.map((t) => t.id), journal, opts);
         history = journal.load(t0 - LOOKBACK_MS);
@@ -49,6 +60,7 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
       blockers: history.blockers,
       previous: previousReport(history.reports, window.hourStart),
       ranFreshRound: fresh,
+      checkedNow,
       now: at,
       store: config.store,
       ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
@@ -57,7 +69,7 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
     journal.appendReport(summary);
     journal.appendEvent({ type: 'report', at, path: writer.path });
     const span = `${new Date(window.hourStart).toISOString().slice(11, 16)}–${new Date(Math.min(window.hourEnd, at)).toISOString().slice(11, 16)} UTC`;
-    const what = `hourly report for ${span}${summary.partial ? ' (partial hour)' : ''}${fresh ? ' (from one round of checks just now)' : ''}`;
+    const what = `hourly report for ${span}${summary.partial ? ' (partial hour)' : ''}${fresh ? ' (from one round of checks just now)' : ''}${checkedNow.length ? ` (${checkedNow.join(', ')} checked just now)` : ''}`;
     return reportAppend(result, what, opts);
   } finally {
     journal.close();

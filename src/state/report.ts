@@ -50,6 +50,8 @@ export interface ReportInput {
   previous?: ReportSummary | null;
   /** True when there was no journal for the hour and one round of checks was run for this report. */
   ranFreshRound?: boolean;
+  /** Targets the journal had nothing on for a partial hour, checked once for this report (the others come from it). */
+  checkedNow?: readonly string[];
   now: number;
   /** IANA zone for the local-time part of the heading; default: this machine's. */
   timeZone?: string;
@@ -217,6 +219,12 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
       `- **Note:** the journal had nothing for this hour, so pitwall ran one round of checks at ${isoUtc(now).slice(11, 19)} UTC for this report; each figure below comes from that single check.`,
     );
   } else {
+    if (input.checkedNow?.length) {
+      const ids = input.checkedNow.map((id) => `\`${id}\``).join(', ');
+      out.push(
+        `- **Note:** the journal had nothing this hour for ${ids}, so pitwall checked ${input.checkedNow.length === 1 ? 'it' : 'them'} once at ${isoUtc(now).slice(11, 19)} UTC for this report: ${input.checkedNow.length === 1 ? 'its figures come' : 'their figures come'} from that single check.`,
+      );
+    }
     const allTimes = rows.flatMap((r) => r.samples.map((s) => s.at));
     const longest = Math.max(0, ...targets.map((t) => t.intervalMs ?? 0));
     const gaps = coverageGaps(allTimes, hourStart, windowEnd, Math.max(120_000, 3 * longest));

@@ -29,7 +29,7 @@ afterEach(async () => {
   }
 });
 
-async function setup(feedbackFile = 'feedback/integrations.md'): Promise<Env> {
+async function setup(feedbackFile = 'feedback/integrations.md', second = false): Promise<Env> {
   const root = mkdtempSync(join(tmpdir(), 'pitwall-report-cmd-'));
   mkdirSync(join(root, 'feedback'));
   const file = join(root, 'feedback', 'integrations.md');
@@ -46,6 +46,7 @@ async function setup(feedbackFile = 'feedback/integrations.md'): Promise<Env> {
       `    url: ${peer.url}`,
       '    intervalSeconds: 300',
       '    retries: 0',
+      ...(second ? ['  - id: vendor-two', '    kind: statuspage', `    url: ${peer.url}`, '    intervalSeconds: 300', '    retries: 0'] : []),
     ].join('\n'),
   );
   const config = loadConfig(join(root, 'pitwall.yaml'), {});
@@ -102,6 +103,24 @@ describe('pitwall report', () => {
     expect(text).toContain('## Hourly report — 2026-10-13 14:00–14:40 UTC, partial hour');
     expect(text).toContain('| `vendor` | ✔ up | 100.0% | 4 | 0 |');
     expect(text).toContain('- **Gaps:** no checks 14:00:00–14:20:00 (20m00s) UTC');
+  });
+
+  it('checks once, for a partial hour, the targets the journal has nothing on, rather than saying "no data"', async () => {
+    // Given a journal with this hour for vendor only (vendor-two was never watched; say, only vendor was escalated)
+    const e = await setup('feedback/integrations.md', true);
+    e.peer.setMode('major');
+    journalHour(e, T0 + 20 * MIN, T0 + 40 * MIN);
+    // (a clock that moves: the check lands before the report is written)
+    let clock = T0 + 40 * MIN;
+    expect(await runReport(e.config, { ...opts(e), now: () => (clock += 1000) })).toBe(0);
+    // Then vendor-two, and only it, is checked now, and the entry says which figures come from that check
+    expect(e.hits()).toBe(1);
+    expect(e.out).toEqual([`hourly report for 14:00–14:40 UTC (partial hour) (vendor-two checked just now) written to ${e.file}\n`]);
+    const text = readFileSync(e.file, 'utf8');
+    expect(text).toContain('| `vendor` | ✔ up | 100.0% | 4 | 0 |');
+    expect(text).toMatch(/\| `vendor-two` \| ✖ down \| 0\.0% \| 1 \| 1 \|/);
+    expect(text).toContain('- **Note:** the journal had nothing this hour for `vendor-two`, so pitwall checked it once at');
+    expect(text).not.toContain('no data');
   });
 
   it('runs one round of checks when the journal is empty, and says so in the entry', async () => {
