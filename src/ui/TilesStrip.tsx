@@ -22,13 +22,15 @@ export const TilesStrip = memo(function TilesStrip({ width }: { width: number })
   const order = useAppState((s) => s.order);
   const tiles = useMemo(() => tileHealth({ targets, order }), [targets, order]);
   const hurt = tiles.filter((t) => t.status === 'down' || t.status === 'degraded');
+  // Short names when narrow, here too: cut at the end, the line would lose the target to blame first.
+  const name = (t: TileHealth) => (width < 100 ? SHORT[t.id] : t.name);
   return (
     <Box flexDirection="column" width={width}>
       <Box gap={1} flexWrap="wrap">
         <Text>{paint('TILES', { bold: true })}</Text>
         {tiles.map((t) => (
           <Text key={t.id}>
-            {paint(`[${t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} ${width < 100 ? SHORT[t.id] : t.name}]`, {
+            {paint(`[${t.sources === 0 ? '–' : STATUS_SYMBOL[t.status ?? 'unknown']} ${name(t)}]`, {
               color: theme.status[t.status ?? 'unknown'],
               bold: t.status === 'down',
               dim: t.sources === 0,
@@ -38,7 +40,7 @@ export const TilesStrip = memo(function TilesStrip({ width }: { width: number })
       </Box>
       {hurt.length ? (
         <Text wrap="truncate-end">
-          {groupHurt(hurt)
+          {groupHurt(hurt, name)
             .map(
               (g) =>
                 paint(
@@ -54,14 +56,14 @@ export const TilesStrip = memo(function TilesStrip({ width }: { width: number })
 });
 
 /** Tiles hurt by the same targets, together: "Sales Pulse, Inventory Watch are blind ← shopify-admin". */
-function groupHurt(hurt: TileHealth[]): { names: string[]; status: 'down' | 'degraded'; culprits: string }[] {
+function groupHurt(hurt: TileHealth[], name: (t: TileHealth) => string): { names: string[]; status: 'down' | 'degraded'; culprits: string }[] {
   const groups = new Map<string, { names: string[]; status: 'down' | 'degraded'; culprits: string }>();
   for (const t of hurt) {
     const culprits = t.culprits.join(', ');
     const status = t.status === 'down' ? 'down' : 'degraded';
     const key = `${status}|${culprits}`;
     const g = groups.get(key) ?? { names: [], status, culprits };
-    g.names.push(t.name);
+    g.names.push(name(t));
     groups.set(key, g);
   }
   return [...groups.values()].sort((a, b) => (a.status === b.status ? 0 : a.status === 'down' ? -1 : 1));

@@ -227,6 +227,8 @@ describe('console screen', () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(app.screen()).not.toContain('P50/P95');
     expect(app.screen()).toMatch(/TILES \[… CX\] \[✖ Sales\]/);
+    // who is to blame survives the narrow screen
+    expect(app.screen()).toContain('Sales, Inventory, Fulfillment are blind ← shopify-admin');
     expect(app.screen()).toMatch(/✖ down\s+shopify-admin/);
   });
 });
