@@ -49,7 +49,8 @@ const program = new Command()
   .showSuggestionAfterError(true)
   .enablePositionalOptions()
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Commander's own errors ("error: unknown option …") read like ours: "pitwall: …".
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `pitwall: ${s.slice('error: '.length)}` : s) });
 
 program
   .command('check')
@@ -283,10 +284,38 @@ webhooks
   );
 
 consoleOptions(program);
+// Set after the subcommands (which copy it when created): a word that is no command reaches the action below, which
+// names it, instead of commander's "too many arguments".
+program.allowExcessArguments(true);
 program.action(async (opts: { config?: string; stateDir?: string; metrics?: string }) => {
-  if (program.args.length) throw new CommanderError(3, 'pitwall.unknownCommand', `error: unknown command '${program.args[0]}'`);
+  const word = program.args[0];
+  if (word !== undefined) {
+    const near = closestCommand(word);
+    throw new CommanderError(3, 'pitwall.unknownCommand', `pitwall: unknown command "${word}"${near ? ` (did you mean "${near}"?)` : ''}`);
+  }
   await openConsole(opts);
 });
+
+/** The command a mistyped word was most likely meant to be: at most two edits away (a typo, not another word). */
+function closestCommand(word: string): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const c of program.commands) {
+    const d = editDistance(word.toLowerCase(), c.name());
+    if (d < bestDistance) [best, bestDistance] = [c.name(), d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
 
 async function main(): Promise<number> {
   try {
@@ -295,7 +324,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      if (err.code === 'pitwall.unknownCommand') process.stderr.write(`${err.message} (see "pitwall --help")\n`);
+      if (err.code === 'pitwall.unknownCommand') process.stderr.write(`${err.message}; see "pitwall --help"\n`);
       return 3;
     }
     const name = (err as Error)?.name;

@@ -118,10 +118,13 @@ describe('pitwall check (the real binary)', () => {
   });
 
   it('treats unknown commands and flags as usage errors (exit 3), --help and --version as success', async () => {
-    expect((await pitwall(['frobnicate'])).code).toBe(3);
+    expect(await pitwall(['frobnicate'])).toMatchObject({ code: 3, stderr: 'pitwall: unknown command "frobnicate"; see "pitwall --help"\n' });
+    // a typo is named, with the command it was likely meant to be
+    expect(await pitwall(['chek'])).toMatchObject({ code: 3, stderr: 'pitwall: unknown command "chek" (did you mean "check"?); see "pitwall --help"\n' });
+    expect((await pitwall(['reprot'])).stderr).toContain('(did you mean "report"?)');
     const flag = await pitwall(['check', '--frobnicate']);
     expect(flag.code).toBe(3);
-    expect(flag.stderr).toContain("unknown option '--frobnicate'");
+    expect(flag.stderr).toBe("pitwall: unknown option '--frobnicate'\n");
     const help = await pitwall(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('check');
