@@ -34,11 +34,14 @@ function statusForTile(t: TargetState, tile: TileId): { status: Status | null; c
   return { status: r.status, culprit: t.id };
 }
 
-/** The five tiles, each coloured by the worst status of what feeds it. */
-export function tileHealth(state: Pick<State, 'order' | 'targets'>): TileHealth[] {
+/**
+ * The five tiles, each coloured by the worst status of what feeds it. Targets in `stale` (see isStale) count as
+ * unknown: a tile fed by results too old to trust is not green.
+ */
+export function tileHealth(state: Pick<State, 'order' | 'targets'>, stale: ReadonlySet<string> = NONE): TileHealth[] {
   return TILE_IDS.map((id) => {
     const feeding = state.order.map((tid) => state.targets[tid]!).filter((t) => t.tiles.includes(id));
-    const seen = feeding.map((t) => statusForTile(t, id));
+    const seen = feeding.map((t) => (stale.has(t.id) ? { status: null, culprit: t.id } : statusForTile(t, id)));
     const status = worstStatus(seen.map((s) => s.status));
     const rank = { down: 0, degraded: 1, up: 2 } as const;
     const culprits = seen
@@ -70,6 +73,15 @@ export function shownStatus(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): S
 /** Up at the last check, and the check now in flight has passed the slow threshold without an answer. */
 export function unanswered(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): boolean {
   return t.latest?.status === 'up' && t.noAnswerSince !== null;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The ids of targets whose results are stale at `now`, as one string ("" for none): a value that changes rarely. */
+export function staleKey(targets: Readonly<Record<string, TargetState>>, now: number): string {
+  let key = '';
+  for (const id in targets) if (isStale(targets[id]!, now)) key += `${key ? ',' : ''}${id}`;
+  return key;
 }
 
 /** The open blocker on a target, if any (newest). */

@@ -27,7 +27,8 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const targets = useAppState((s) => s.targets);
   const stale = useClock((now) => staleCount(targets, now));
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
-  const st = status === 'unknown' ? null : (status as 'up' | 'degraded' | 'down');
+  // Green only while every result is fresh: with results too old to trust (paused, the engine stuck), not known.
+  const st = status === 'unknown' || (status === 'up' && stale > 0) ? null : (status as 'up' | 'degraded' | 'down');
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
     .filter(Boolean)
     .join(' · ');

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import type { TileId } from '../state/config.js';
-import { tileHealth, type TileHealth } from '../state/derive.js';
+import { staleKey, tileHealth, type TileHealth } from '../state/derive.js';
+import { useClock } from './clock-context.js';
 import { STATUS_SYMBOL } from './lib/format.js';
 import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';
@@ -20,7 +21,9 @@ const SHORT: Record<TileId, string> = {
 export const TilesStrip = memo(function TilesStrip({ width }: { width: number }) {
   const targets = useAppState((s) => s.targets);
   const order = useAppState((s) => s.order);
-  const tiles = useMemo(() => tileHealth({ targets, order }), [targets, order]);
+  // Results too old to trust (paused, or the engine stuck) leave their tiles unknown, not green.
+  const stale = useClock((now) => staleKey(targets, now));
+  const tiles = useMemo(() => tileHealth({ targets, order }, new Set(stale ? stale.split(',') : [])), [targets, order, stale]);
   const hurt = tiles.filter((t) => t.status === 'down' || t.status === 'degraded');
   // Short names when narrow, here too: cut at the end, the line would lose the target to blame first.
   const name = (t: TileHealth) => (width < 100 ? SHORT[t.id] : t.name);

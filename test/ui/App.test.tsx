@@ -288,6 +288,24 @@ describe('the screen over time', () => {
     expect(s).toContain('✔ UP  4 up');
   });
 
+  it('never shows a green it cannot vouch for: results gone stale leave the header and their tiles unknown', async () => {
+    // Given every target up, checked just now
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    for (const id of ['shopify-admin', 'chatwoot', 'mcp-github', 'shopify-status']) finish(app.store, id, up(90), t0);
+    await settle();
+    expect(app.screen()).toContain('✔ UP  4 up');
+    expect(app.screen()).toMatch(/TILES \[✔ CX Pulse\] \[✔ Sales Pulse\]/);
+    // When ten minutes pass without a check (paused, or the engine stuck)
+    clock.set(t0 + 10 * 60_000);
+    await settle();
+    // Then nothing claims to be up: the header is unknown and says why, the tiles are unknown
+    const s = app.screen();
+    expect(s).toContain('… UNKNOWN  4 up ⚠ 4 stale (not checked lately)');
+    expect(s).toMatch(/TILES \[… CX Pulse\] \[… Sales Pulse\]/);
+    expect(s).not.toContain('✔ UP');
+  });
+
   it('shows a new result in its row at once: latency, percentiles and a status change', async () => {
     const clock = manualClock(t0);
     const app = renderApp({ clock });
