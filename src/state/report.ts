@@ -87,13 +87,16 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
+/** The hour in the local zone, or '' where local time is UTC's (the heading would say the same thing twice). */
 function localRange(start: number, end: number, timeZone: string | undefined): string {
   const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const parts = (at: number) => Object.fromEntries(fmt.formatToParts(at).map((p) => [p.type, p.value])) as Record<string, string>;
   const a = parts(start);
   const b = parts(end);
   const zone = fmt.resolvedOptions().timeZone;
-  return `${a.year}-${a.month}-${a.day} ${a.hour}:${a.minute}–${b.hour}:${b.minute} ${zone}`;
+  const local = `${a.year}-${a.month}-${a.day} ${a.hour}:${a.minute}–${b.hour}:${b.minute}`;
+  if (local === `${isoUtc(start).slice(0, 10)} ${isoUtc(start).slice(11, 16)}–${isoUtc(end).slice(11, 16)}`) return '';
+  return `${local} ${zone}`;
 }
 
 interface Incident {
@@ -197,8 +200,9 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
 
   const out: string[] = [];
   const range = `${isoUtc(hourStart).slice(0, 10)} ${hhmm(hourStart)}–${hhmm(partial ? windowEnd : hourEnd)} UTC`;
+  const local = localRange(hourStart, partial ? windowEnd : hourEnd, input.timeZone);
   out.push(
-    `## Hourly report — ${range}${partial ? ', partial hour' : ''} (${localRange(hourStart, partial ? windowEnd : hourEnd, input.timeZone)})`,
+    `## Hourly report — ${range}${partial ? ', partial hour' : ''}${local ? ` (${local})` : ''}`,
     '',
   );
 

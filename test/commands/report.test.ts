@@ -86,10 +86,10 @@ describe('pitwall report', () => {
     const text = readFileSync(e.file, 'utf8');
     const reports = text.split('\n## Hourly report — ').slice(1);
     expect(reports).toHaveLength(2);
-    expect(reports[0]).toMatch(/^2026-10-13 13:00–14:00 UTC \(/);
+    expect(reports[0]).toMatch(/^2026-10-13 13:00–14:00 UTC\n/);
     expect(reports[0]).toContain('| `vendor` | ✔ up | 100.0% | 12 | 0 | 100 ms | 100 ms | 100 ms | — |');
     expect(reports[0]).toContain('No earlier report to compare with.');
-    expect(reports[1]).toMatch(/^2026-10-13 14:00–15:00 UTC \(/);
+    expect(reports[1]).toMatch(/^2026-10-13 14:00–15:00 UTC\n/);
     expect(reports[1]).toContain('### Since the previous report (2026-10-13 13:00–14:00 UTC)\n\n- No change.');
   });
 

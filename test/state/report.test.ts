@@ -183,7 +183,8 @@ describe('hourly report', () => {
       timeZone: 'UTC',
     });
     expect(summary.partial).toBe(true);
-    expect(markdown).toContain('## Hourly report — 2026-10-13 14:00–14:37 UTC, partial hour (2026-10-13 14:00–14:37 UTC)\n');
+    // local time is UTC here: said once
+    expect(markdown).toContain('## Hourly report — 2026-10-13 14:00–14:37 UTC, partial hour\n');
     expect(markdown).toContain('- **Overall:** ✖ down — 1 down (1 target)\n');
     // the threshold is 3 intervals (15 min): 14:05–14:30 is a gap, 14:35–14:37 is not
     expect(markdown).toContain('- **Gaps:** no checks 14:05:00–14:30:00 (25m00s) UTC (pitwall was not running?)\n');
