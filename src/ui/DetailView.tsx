@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../state/config.js';
 import { openBlockerFor, shownStatus } from '../state/derive.js';
-import { formatAgo, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
+import { detailText, formatAgo, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
 import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
 import { lastHour, problemOf } from './lib/row-stats.js';
@@ -107,7 +107,7 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
     add(
       <Text wrap="truncate-end">
         {label(truncate(k, 11))}
-        {truncate(typeof v === 'string' ? v : JSON.stringify(v) ?? '', width - 14)}
+        {truncate(detailText(v), width - 14)}
       </Text>,
     );
   }

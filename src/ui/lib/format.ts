@@ -63,3 +63,15 @@ export function formatUptime(pct: number | null, failures: number): string {
   if (failures === 0) return '100%';
   return `${(Math.floor(pct * 10) / 10).toFixed(1)}%`;
 }
+
+/** A detail's value for people: a flat object as "currentlyAvailable 1991 · maximumAvailable 2000", not JSON. */
+export function detailText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const entries = Object.entries(v);
+    if (entries.length && entries.every(([, x]) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) {
+      return entries.map(([k, x]) => `${k} ${String(x)}`).join(' · ');
+    }
+  }
+  return JSON.stringify(v) ?? '';
+}

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatDuration, formatLatency, formatUptime, statusLabel, truncate } from '../../../src/ui/lib/format.js';
+import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, statusLabel, truncate } from '../../../src/ui/lib/format.js';
 import { formatClock } from '../../../src/ui/lib/clock.js';
 
 describe('formatters', () => {
+  it('detailText: a flat object as words, anything else as given or JSON', () => {
+    expect(detailText({ currentlyAvailable: 1991, maximumAvailable: 2000, restoreRate: 100 })).toBe('currentlyAvailable 1991 · maximumAvailable 2000 · restoreRate 100');
+    expect(detailText('Hot Rod AN')).toBe('Hot Rod AN');
+    expect(detailText(14)).toBe('14');
+    expect(detailText({ a: { b: 1 } })).toBe('{"a":{"b":1}}');
+    expect(detailText(['x', 'y'])).toBe('["x","y"]');
+    expect(detailText({})).toBe('{}');
+  });
+
   it('formats latency for people', () => {
     expect([0.42, 12.3, 999.4, 1234, 12_345, 75_000, null].map(formatLatency)).toEqual(['0.4 ms', '12 ms', '999 ms', '1.23 s', '12.3 s', '75 s', '—']);
   });
