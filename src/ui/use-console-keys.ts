@@ -1,6 +1,6 @@
 import { useInput, usePaste, type Key } from 'ink';
 import { useLayoutEffect, useRef, type Dispatch } from 'react';
-import { openBlockerFor } from '../state/derive.js';
+import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../state/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
@@ -66,6 +66,7 @@ export function useConsoleKeys(opts: {
       dispatch({ type: 'close-modal' });
       if (input !== 'y' && input !== 'Y') return;
       if (m.onYes.type === 'escalate-again') return prompt(m.onYes.targetId);
+      if (m.onYes.type === 'resolve') return report(actions.resolve(m.onYes.blockerId));
       return report(actions.createFeedbackFile());
     }
     const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
@@ -101,6 +102,15 @@ export function useConsoleKeys(opts: {
       case 'resolve': {
         const open = selectedId ? openBlockerFor(getState(), selectedId) : undefined;
         if (!open) return dispatch({ type: 'flash', flash: { text: `${selectedId} has no open blocker`, level: 'warn' } });
+        // Resolving while the target still fails is more likely a slip than a decision: ask.
+        const status = shownStatus(getState().targets[open.targetId] ?? { latest: null, noAnswerSince: null });
+        if (status !== 'up') {
+          return dispatch({
+            type: 'confirm',
+            question: `${open.targetId} is ${status ?? 'not checked yet'}. Resolve ${open.id} anyway?`,
+            onYes: { type: 'resolve', blockerId: open.id },
+          });
+        }
         return report(actions.resolve(open.id));
       }
       case 'report':

@@ -6,7 +6,10 @@ export type Modal =
   | { type: 'confirm'; question: string; onYes: ConfirmAction };
 
 /** What a confirmation leads to; the keys hook carries it out. */
-export type ConfirmAction = { type: 'escalate-again'; targetId: string; prefill: string } | { type: 'create-feedback' };
+export type ConfirmAction =
+  | { type: 'escalate-again'; targetId: string; prefill: string }
+  | { type: 'create-feedback' }
+  | { type: 'resolve'; blockerId: string };
 
 export interface Flash {
   text: string;

@@ -160,9 +160,32 @@ describe('console screen', () => {
     app.stdin.write('n');
     await settle();
     expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual([]);
+    // resolving a target that is not up (here: not checked yet) asks first
     app.stdin.write('x');
     await settle();
+    expect(app.screen()).toContain('shopify-admin is not checked yet. Resolve B-7 anyway? (y/N)');
+    app.stdin.write('y');
+    await settle();
     expect(app.calls).toContain('resolve B-7');
+  });
+
+  it('resolves at once when the target is up again, and asks while it still fails', async () => {
+    const app = renderApp();
+    const at = Date.now();
+    app.store.dispatch({ type: 'blocker-opened', blocker: { id: 'B-1', targetId: 'shopify-admin', openedAt: at - 600_000, note: 'x' }, at });
+    finish(app.store, 'shopify-admin', down('timeout', 'no answer within 10000 ms'));
+    await settle();
+    app.stdin.write('x');
+    await settle();
+    expect(app.screen()).toContain('shopify-admin is down. Resolve B-1 anyway? (y/N)');
+    app.stdin.write('n');
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('resolve'))).toEqual([]);
+    finish(app.store, 'shopify-admin', up(80));
+    await settle();
+    app.stdin.write('x');
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('resolve'))).toEqual(['resolve B-1']);
   });
 
   it('runs every action key from the table', async () => {
