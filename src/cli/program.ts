@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { closestWord } from '../state/spelling.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -290,32 +291,12 @@ program.allowExcessArguments(true);
 program.action(async (opts: { config?: string; stateDir?: string; metrics?: string }) => {
   const word = program.args[0];
   if (word !== undefined) {
-    const near = closestCommand(word);
+    const near = closestWord(word, program.commands.map((c) => c.name()));
     throw new CommanderError(3, 'pitwall.unknownCommand', `pitwall: unknown command "${word}"${near ? ` (did you mean "${near}"?)` : ''}`);
   }
   await openConsole(opts);
 });
 
-/** The command a mistyped word was most likely meant to be: at most two edits away (a typo, not another word). */
-function closestCommand(word: string): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const c of program.commands) {
-    const d = editDistance(word.toLowerCase(), c.name());
-    if (d < bestDistance) [best, bestDistance] = [c.name(), d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
 
 async function main(): Promise<number> {
   try {

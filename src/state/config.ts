@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { isSecretName } from './redact.js';
+import { closestWord } from './spelling.js';
 
 /** The dashboard's five tiles, by id, with the names people say out loud. */
 export const TILES = {
@@ -139,6 +140,20 @@ const schema = z.strictObject({
   /** Optional webhook receiver (`pitwall` listens; Shopify/Chatwoot deliver). */
   webhooks: webhooks.optional(),
 });
+
+/** Every key the schema knows, anywhere: what a mistyped key is compared with. */
+const KNOWN_KEYS = keysOf(schema);
+
+function keysOf(s: z.ZodType, into = new Set<string>()): Set<string> {
+  // Zod 4's public definition of a schema: objects, unions, and what wraps or holds another schema.
+  const def = s.def as { type: string; shape?: Record<string, z.ZodType>; options?: z.ZodType[]; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; in?: z.ZodType };
+  for (const [k, v] of Object.entries(def.shape ?? {})) {
+    into.add(k);
+    keysOf(v, into);
+  }
+  for (const next of [...(def.options ?? []), def.innerType, def.element, def.valueType, def.in]) if (next) keysOf(next, into);
+  return into;
+}
 
 type RawConfig = z.output<typeof schema>;
 type RawTarget = RawConfig['targets'][number];
@@ -357,10 +372,12 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], doc: unknown): stri
 function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.length === 1
-        ? `${formatPath([...issue.path, issue.keys[0]!])}: unknown key (check the spelling; unknown keys are not ignored)`
-        : `${where}: unknown keys ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'unrecognized_keys': {
+      if (issue.keys.length > 1) return `${where}: unknown keys ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      const near = closestWord(issue.keys[0]!, KNOWN_KEYS);
+      const key = formatPath([...issue.path, issue.keys[0]!]);
+      return near ? `${key}: unknown key, did you mean "${near}"? (unknown keys are not ignored)` : `${key}: unknown key (check the spelling; unknown keys are not ignored)`;
+    }
     case 'invalid_union': {
       // A discriminated union: zod v4 points at the discriminator itself; say which values are allowed.
       const last = issue.path.at(-1);

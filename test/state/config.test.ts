@@ -40,6 +40,13 @@ describe('config', () => {
     expect(errorOf(`targets:\n  - {id: a, kind: http, url: "not a url"}\n`)).toBe('targets[0].url: expected an http(s) URL');
   });
 
+  it('suggests the key a typo was meant to be, case and all, and nothing for another word', () => {
+    const target = (extra: string) => `targets:\n  - {id: a, kind: http, url: "http://x", ${extra}}\n`;
+    expect(errorOf(`defaults: {timeoutMS: 3000}\n${target('')}`)).toBe('defaults.timeoutMS: unknown key, did you mean "timeoutMs"? (unknown keys are not ignored)');
+    expect(errorOf(target('tilez: [cx-pulse]'))).toBe('targets[0].tilez: unknown key, did you mean "tiles"? (unknown keys are not ignored)');
+    expect(errorOf(target('frobnicate: 1'))).toBe('targets[0].frobnicate: unknown key (check the spelling; unknown keys are not ignored)');
+  });
+
   it('rejects unknown keys, naming them', () => {
     expect(errorOf(`targets:\n  - {id: a, kind: http, url: "http://x", intervalSecs: 5}\n`)).toBe(
       'targets[0].intervalSecs: unknown key (check the spelling; unknown keys are not ignored)',
@@ -49,7 +56,7 @@ describe('config', () => {
 
   it('names the other mistakes too, so one run shows them all', () => {
     expect(errorOf(`targets:\n  - {id: a, kind: http, url: "http://x", timeotMs: 5}\n  - {id: b, kind: http, url: "http://y", expectStatuss: 200}\n`)).toBe(
-      'targets[0].timeotMs: unknown key (check the spelling; unknown keys are not ignored) (also wrong: targets[1].expectStatuss)',
+      'targets[0].timeotMs: unknown key, did you mean "timeoutMs"? (unknown keys are not ignored) (also wrong: targets[1].expectStatuss)',
     );
   });
 

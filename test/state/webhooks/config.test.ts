@@ -44,7 +44,7 @@ describe('config: webhooks block', () => {
     expect(errorOf(`${targets}webhooks: { shopify: { secret: "\${NOPE}" } }\n`)).toBe('webhooks.shopify.secret: environment variable NOPE is not set');
     expect(errorOf(`${targets}webhooks: { shopify: { secrte: x } }\n`)).toBe('webhooks.shopify.secret: required (also wrong: webhooks.shopify.secrte)');
     expect(errorOf(`${targets}webhooks: { listen: "127.0.0.1:8787", shopfy: { secret: x } }\n`)).toBe(
-      'webhooks.shopfy: unknown key (check the spelling; unknown keys are not ignored)',
+      'webhooks.shopfy: unknown key, did you mean "shopify"? (unknown keys are not ignored)',
     );
   });
 });
