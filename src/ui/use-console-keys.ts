@@ -42,6 +42,11 @@ export function useConsoleKeys(opts: {
     dispatch({ type: 'prompt', targetId, text: problem ? `${problem} ` : 'blocked: ' });
   };
 
+  const writeReport = () => {
+    dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
+    report(actions.writeReport());
+  };
+
   const handle = (input: string, key: Key): void => {
     const ui = latest.current;
     const selectedId = ids[ui.selected];
@@ -67,6 +72,7 @@ export function useConsoleKeys(opts: {
       if (input !== 'y' && input !== 'Y') return;
       if (m.onYes.type === 'escalate-again') return prompt(m.onYes.targetId);
       if (m.onYes.type === 'resolve') return report(actions.resolve(m.onYes.blockerId));
+      if (m.onYes.type === 'report') return writeReport();
       return report(actions.createFeedbackFile());
     }
     const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
@@ -113,9 +119,14 @@ export function useConsoleKeys(opts: {
         }
         return report(actions.resolve(open.id));
       }
-      case 'report':
-        dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
-        return report(actions.writeReport());
+      case 'report': {
+        // A second report minutes after the first is more likely a double key press than a wish: ask.
+        const last = getState().events.findLast((e) => e.type === 'report');
+        if (last && Date.now() - last.at < DUPLICATE_WINDOW_MS) {
+          return dispatch({ type: 'confirm', question: `A report was written ${formatDuration(Date.now() - last.at)} ago. Write another?`, onYes: { type: 'report' } });
+        }
+        return writeReport();
+      }
       case 'pause':
         return actions.setPaused(!getState().paused);
       case 'mute':

@@ -9,7 +9,8 @@ export type Modal =
 export type ConfirmAction =
   | { type: 'escalate-again'; targetId: string; prefill: string }
   | { type: 'create-feedback' }
-  | { type: 'resolve'; blockerId: string };
+  | { type: 'resolve'; blockerId: string }
+  | { type: 'report' };
 
 export interface Flash {
   text: string;

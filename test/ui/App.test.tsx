@@ -169,6 +169,23 @@ describe('console screen', () => {
     expect(app.calls).toContain('resolve B-7');
   });
 
+  it('asks before a second hourly report minutes after the first (a double h)', async () => {
+    const app = renderApp();
+    app.store.dispatch({ type: 'event', event: { type: 'report', at: Date.now() - 2_000, path: '/x/integrations.md' } });
+    await settle();
+    app.stdin.write('h');
+    await settle();
+    expect(app.screen()).toContain('A report was written 2s ago. Write another? (y/N)');
+    app.stdin.write('n');
+    await settle();
+    expect(app.calls.filter((c) => c === 'report')).toEqual([]);
+    app.stdin.write('h');
+    await settle();
+    app.stdin.write('y');
+    await settle();
+    expect(app.calls.filter((c) => c === 'report')).toEqual(['report']);
+  });
+
   it('resolves at once when the target is up again, and asks while it still fails', async () => {
     const app = renderApp();
     const at = Date.now();
