@@ -17,8 +17,12 @@ describe('table cells', () => {
   });
 
   it('lines the column titles up with the cells, CHECKED at the right end', () => {
-    expect(columnTitles(columnsFor(79), 79)).toBe('  STATUS     TARGET          LAST     LATENCY    UP 1h                  CHECKED');
-    expect(fixedCellsWidth(columnsFor(79))).toBe(56);
+    // 80 columns: rate-limit headroom fits beside the rest (P50/P95 does not)
+    expect(columnTitles(columnsFor(79), 79)).toBe('  STATUS     TARGET          LAST     LATENCY    UP 1h  HEADROOM        CHECKED');
+    expect(fixedCellsWidth(columnsFor(79))).toBe(68);
+    expect(columnsFor(77).headroom).toBe(false);
+    // 96–102: P50/P95 takes the room; from 103 both
+    expect([columnsFor(100).percentiles, columnsFor(100).headroom, columnsFor(103).headroom]).toEqual([true, false, true]);
     expect(fixedCellsWidth(columnsFor(159))).toBe(119);
   });
 });
