@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../state/config.js';
 import { openBlockerFor, shownStatus } from '../state/derive.js';
-import { detailText, formatAgo, formatDuration, formatLatency, STATUS_SYMBOL, truncate } from './lib/format.js';
+import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, STATUS_SYMBOL, truncate } from './lib/format.js';
 import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
 import { lastHour, problemOf } from './lib/row-stats.js';
@@ -35,6 +35,15 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
       <Text color={theme.muted}> ({t.kind})</Text>
       {t.failingSince ? <Text> · not up since {formatClock(t.failingSince, now)} ({formatDuration(now - t.failingSince)})</Text> : null}
       {t.consecutiveFailures ? <Text> · {t.consecutiveFailures} consecutive {t.consecutiveFailures === 1 ? 'failure' : 'failures'}</Text> : null}
+    </Text>,
+  );
+  // How current this is, second: a short terminal cuts the panel's last lines.
+  add(
+    <Text color={theme.muted} wrap="truncate-end">
+      {t.checkedAt ? `checked ${formatAgo(t.checkedAt, now)}` : 'not checked yet'}
+      {t.noAnswerSince !== null ? <Text color={theme.status.degraded}> · no answer for {formatDuration(now - t.noAnswerSince)} (checking)</Text> : null}
+      {t.nextAt ? ` · next in ${formatDuration(t.nextAt - now)}` : ''}
+      {t.attempts > 1 ? ` · took ${t.attempts} attempts` : ''} · every {formatDuration(t.intervalMs)}
     </Text>,
   );
   if (blocker) {
@@ -70,8 +79,8 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
   }
   add(
     <Text wrap="truncate-end">
-      {label('latency 1h')}p50 {formatLatency(stats.p50)} · p95 {formatLatency(stats.p95)} · max {formatLatency(stats.max)} · {stats.checks} checks,{' '}
-      {stats.failures} failed · up {stats.uptimePct === null ? '—' : `${stats.uptimePct.toFixed(1)}%`}
+      {label('last hour')}up {formatUptime(stats.uptimePct, stats.failures)} · {stats.checks} {stats.checks === 1 ? 'check' : 'checks'}, {stats.failures} failed · p50 {formatLatency(stats.p50)} · p95{' '}
+      {formatLatency(stats.p95)} · max {formatLatency(stats.max)}
     </Text>,
   );
   add(
@@ -111,13 +120,6 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
       </Text>,
     );
   }
-  add(
-    <Text color={theme.muted}>
-      {t.checkedAt ? `checked ${formatAgo(t.checkedAt, now)}` : 'not checked yet'}
-      {t.nextAt ? ` · next in ${formatDuration(t.nextAt - now)}` : ''}
-      {t.attempts > 1 ? ` · took ${t.attempts} attempts` : ''} · every {formatDuration(t.intervalMs)}
-    </Text>,
-  );
   return (
     <Box flexDirection="column" width={width} borderStyle="round" borderColor={theme.accent} paddingX={1}>
       {lines.slice(0, Math.max(1, height - 2)).map((node, i) => (

@@ -169,6 +169,18 @@ describe('console screen', () => {
     expect(app.calls).toContain('resolve B-7');
   });
 
+  it('details on an 80x24 screen still say how current they are, and the hour\'s uptime first', async () => {
+    const app = renderApp({ columns: 80, rows: 24 });
+    finish(app.store, 'shopify-admin', up(90), Date.now() - 4_000);
+    await settle();
+    app.stdin.write(KEY.enter);
+    await settle();
+    const lines = app.screen().split('\n');
+    const top = lines.findIndex((l) => l.includes('UP shopify-admin'));
+    expect(lines[top + 1]).toMatch(/│ checked [34]s ago · next in \d+s · every 30s/);
+    expect(lines[top + 2]).toMatch(/│ last hour\s+up 100% · 1 check, 0 failed · p50 90 ms · p95 90 ms · max 90 ms/);
+  });
+
   it('asks before a second hourly report minutes after the first (a double h)', async () => {
     const app = renderApp();
     app.store.dispatch({ type: 'event', event: { type: 'report', at: Date.now() - 2_000, path: '/x/integrations.md' } });
