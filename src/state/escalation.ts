@@ -114,7 +114,8 @@ export function blockerEntry({ state, targetId, note, at, configPath, blockerId 
     recent.length
       ? `- **Last ${recent.length === 1 ? 'check' : `${recent.length} checks`}** (oldest → newest): \`${sparkline(latencies, { width: BLOCKER_SPARK_WIDTH })}\` ${numbers}`
       : '- **Last checks:** none recorded',
-    `- **Affected tiles:** ${tiles}`,
+    // An up target hurts no tile right now: say which it feeds, not that they are affected.
+    r?.status === 'up' ? `- **Tiles it feeds (none hurt now: the target is up):** ${tiles}` : `- **Affected tiles:** ${tiles}`,
     `- **Config file:** ${configPath ?? '(built-in demo config)'}`,
     `- **Feedback file:** ${state.feedbackFile}`,
     `- **Blocker id:** ${blockerId}`,

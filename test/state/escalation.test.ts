@@ -40,6 +40,13 @@ function finish(s: State, id: string, at: number, result: ProbeResult): State {
 }
 
 describe('blockerEntry', () => {
+  it('says which tiles an up target feeds, not that they are affected', () => {
+    const s = finish(baseState(), 'app', T0, up(120));
+    const md = blockerEntry({ state: s, targetId: 'app', note: 'checkout slow for customers', at: T0 + 5_000, configPath: null, blockerId: 'B-test-0002' });
+    expect(md).toContain('- **Tiles it feeds (none hurt now: the target is up):** Sales Pulse, Inventory Watch\n');
+    expect(md).not.toContain('Affected tiles');
+  });
+
   it('writes status, streak, latencies, tiles, evidence and where things are', () => {
     // Given three good checks and then three 503s, 15 s apart
     let s = baseState();
