@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { isStale, overall } from '../state/derive.js';
-import type { TargetState } from '../state/store.js';
+import { overall, staleKey } from '../state/derive.js';
 import { useClock } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from './lib/format.js';
 import { clockText } from './lib/clock.js';
@@ -25,7 +24,8 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const outbox = useAppState((s) => s.outbox);
   const totals = useAppState(overallKey);
   const targets = useAppState((s) => s.targets);
-  const stale = useClock((now) => staleCount(targets, now));
+  const staleIds = useClock((now) => staleKey(targets, now));
+  const stale = staleIds ? staleIds.split(',').length : 0;
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
   // Green only while every result is fresh: with results too old to trust (paused, the engine stuck), not known.
   const st = status === 'unknown' || (status === 'up' && stale > 0) ? null : (status as 'up' | 'degraded' | 'down');
@@ -73,12 +73,6 @@ function ReportIn({ at }: { at: () => number | null }) {
     return due === null ? null : `report in ${formatDuration(due - now)}`;
   });
   return text === null ? null : <Text>{paint(text, { color: theme.muted })}</Text>;
-}
-
-function staleCount(targets: Readonly<Record<string, TargetState>>, now: number): number {
-  let n = 0;
-  for (const id in targets) if (isStale(targets[id]!, now)) n++;
-  return n;
 }
 
 /** A string key so the selector result compares by value and the header re-renders only on change. */
