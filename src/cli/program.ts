@@ -50,8 +50,10 @@ const program = new Command()
   .showSuggestionAfterError(true)
   .enablePositionalOptions()
   .exitOverride()
-  // Commander's own errors ("error: unknown option …") read like ours: "pitwall: …".
-  .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `pitwall: ${s.slice('error: '.length)}` : s) });
+  // Commander's own errors read like ours, one line: "pitwall: unknown option '--jsn' (did you mean --json?)".
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `pitwall: ${s.slice('error: '.length).replace(/\n\(Did you mean (.*)\)\n$/, ' (did you mean $1)\n')}` : s),
+  });
 
 program
   .command('check')

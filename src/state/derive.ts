@@ -35,13 +35,17 @@ function statusForTile(t: TargetState, tile: TileId): { status: Status | null; c
 }
 
 /**
- * The five tiles, each coloured by the worst status of what feeds it. Targets in `stale` (see isStale) count as
- * unknown: a tile fed by results too old to trust is not green.
+ * The five tiles, each coloured by the worst status of what feeds it. A green from a target in `stale` (see isStale)
+ * counts as unknown: a tile fed by results too old to trust is not green. A stale failure stays what it was: the
+ * last thing known, and no reason to look away.
  */
 export function tileHealth(state: Pick<State, 'order' | 'targets'>, stale: ReadonlySet<string> = NONE): TileHealth[] {
   return TILE_IDS.map((id) => {
     const feeding = state.order.map((tid) => state.targets[tid]!).filter((t) => t.tiles.includes(id));
-    const seen = feeding.map((t) => (stale.has(t.id) ? { status: null, culprit: t.id } : statusForTile(t, id)));
+    const seen = feeding.map((t) => {
+      const s = statusForTile(t, id);
+      return s.status === 'up' && stale.has(t.id) ? { status: null, culprit: t.id } : s;
+    });
     const status = worstStatus(seen.map((s) => s.status));
     const rank = { down: 0, degraded: 1, up: 2 } as const;
     const culprits = seen

@@ -61,10 +61,10 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
             </>
           ) : null}
         </Text>
-      ) : unanswered(t) ? (
+      ) : hanging(t) ? (
         <Text wrap="truncate-end">
           {'             '}
-          <NoAnswer since={t.noAnswerSince!} />
+          <NoAnswer since={t.noAnswerSince!} first={r === null} />
         </Text>
       ) : null}
     </>
@@ -72,9 +72,11 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
 });
 
 /** "↳ no answer for 12s: the check is still running", moving with the clock. */
-function NoAnswer({ since }: { since: number }) {
-  const text = useClock((now) => `↳ no answer for ${formatDuration(now - since)}: the check is still running (it was up before)`);
-  return paint(text, { color: theme.status.degraded });
+function NoAnswer({ since, first }: { since: number; first: boolean }) {
+  const text = useClock(
+    (now) => `↳ no answer for ${formatDuration(now - since)}: ${first ? 'the first check is still running' : 'the check is still running (it was up before)'}`,
+  );
+  return paint(text, { color: theme.status[first ? 'unknown' : 'degraded'] });
 }
 
 /** P50/P95 and uptime over the last hour (with the sparkline between them): they change when a sample comes or ages out. */
@@ -101,5 +103,10 @@ function muted(text: string): string {
 
 /** Screen lines a row takes: one, plus one for the problem of a target that is not up. */
 export function rowHeight(t: TargetState): number {
-  return problemOf(t.latest) || unanswered(t) ? 2 : 1;
+  return problemOf(t.latest) || hanging(t) ? 2 : 1;
+}
+
+/** A check past its slow threshold with no answer, and no problem of the last result's to show instead. */
+function hanging(t: TargetState): boolean {
+  return t.noAnswerSince !== null && (t.latest === null || unanswered(t));
 }

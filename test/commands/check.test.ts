@@ -125,6 +125,7 @@ describe('pitwall check (the real binary)', () => {
     const flag = await pitwall(['check', '--frobnicate']);
     expect(flag.code).toBe(3);
     expect(flag.stderr).toBe("pitwall: unknown option '--frobnicate'\n");
+    expect((await pitwall(['check', '--jsn'])).stderr).toBe("pitwall: unknown option '--jsn' (did you mean --json?)\n");
     const help = await pitwall(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('check');

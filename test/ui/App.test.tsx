@@ -356,6 +356,22 @@ describe('the screen over time', () => {
     expect(s).toContain('… UNKNOWN  4 up ⚠ 4 stale (not checked lately)');
     expect(s).toMatch(/TILES \[… CX Pulse\] \[… Sales Pulse\]/);
     expect(s).not.toContain('✔ UP');
+    // A failure gone stale stays what it was last known to be, in the header and on its tiles
+    finish(app.store, 'chatwoot', down('auth', 'HTTP 401 unauthorized: check the token'), t0 + 10 * 60_000 - 80_000);
+    await settle();
+    expect(app.screen()).toMatch(/✖ DOWN {2}1 down · 3 up ⚠ 4 stale/);
+    expect(app.screen()).toMatch(/TILES \[✖ CX Pulse\] \[… Sales Pulse\]/);
+    expect(app.screen()).toContain('CX Pulse is blind ← chatwoot');
+  });
+
+  it('says a first check has had no answer for a while (the row stays unknown, never green)', async () => {
+    const clock = manualClock(t0);
+    const app = renderApp({ clock });
+    app.store.dispatch({ type: 'probe-started', id: 'chatwoot', at: t0 - 3_000 });
+    app.store.dispatch({ type: 'probe-overdue', id: 'chatwoot', since: t0 - 3_000 });
+    await settle();
+    expect(line(app.screen(), 'chatwoot')).toMatch(/… unknown\s+chatwoot/);
+    expect(app.screen()).toContain('↳ no answer for 3s: the first check is still running');
   });
 
   it('shows a new result in its row at once: latency, percentiles and a status change', async () => {
