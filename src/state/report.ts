@@ -168,7 +168,8 @@ function coverageGaps(all: number[], from: number, to: number, thresholdMs: numb
 /** Builds the hourly report entry and its summary. Pure: everything comes from the arguments. */
 export function buildHourlyReport(input: ReportInput): { markdown: string; summary: ReportSummary } {
   const { hourStart, hourEnd, now, targets } = input;
-  const windowEnd = Math.min(hourEnd, now);
+  // A partial hour ends at now, and includes it: a check finished in the report's own millisecond is in it.
+  const windowEnd = Math.min(hourEnd, now + 1);
   const partial = now < hourEnd;
   const clock = (at: number) => {
     const iso = isoUtc(at);

@@ -77,6 +77,23 @@ const previous: ReportSummary = {
   openBlockers: ['B-0'],
 };
 
+describe('a partial hour', () => {
+  it('includes a check finished in the report\'s own millisecond (a fresh round reported at once)', () => {
+    const { markdown } = buildHourlyReport({
+      hourStart: T0,
+      hourEnd: T0 + H,
+      samples: { [targets[0]!.id]: [{ at: T0 + 10 * MIN, status: 'up', latencyMs: 42 }] },
+      events: [],
+      targets: [targets[0]!],
+      blockers: [],
+      now: T0 + 10 * MIN,
+      timeZone: 'UTC',
+    });
+    expect(markdown).toContain(`| \`${targets[0]!.id}\` | ✔ up | 100.0% | 1 | 0 | 42 ms |`);
+    expect(markdown).not.toContain('no data');
+  });
+});
+
 describe('hourly report', () => {
   it('summarises a known hour with numbers checked by hand', () => {
     const h = knownHour();
