@@ -1,5 +1,14 @@
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import boundaries from 'eslint-plugin-boundaries';
+
+/**
+ * The rooms of src/, lowest first. A room may import from itself and from rooms below it, never above
+ * (../shared/STYLE.md): cli → commands → ui → peers → server → feedback → journal → state → probes → config → text → shared.
+ * peers sit under ui and commands (the demo and the benchmarks start them) and above server (the webhook peer reuses
+ * the receiver).
+ */
+const ROOMS = ['shared', 'text', 'config', 'probes', 'state', 'journal', 'feedback', 'server', 'peers', 'ui', 'commands', 'cli'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**'] },
@@ -13,6 +22,32 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    // Layers: an upward import fails lint. (Import cycles, type-only ones too: dpdm in `npm run lint`.)
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    // src/cli.ts is the binary's entry, above every room: it only loads cli/program.
+    ignores: ['src/cli.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { project: 'tsconfig.json' } },
+      'boundaries/elements': ROOMS.map((room) => ({ type: room, pattern: `src/${room}` })),
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          policies: [
+            ...ROOMS.map((room, i) => ({
+              from: { element: { type: room } },
+              allow: { to: { element: { types: { anyOf: ROOMS.slice(0, i + 1) } } } },
+            })),
+          ],
+        },
+      ],
+      'boundaries/no-unknown-files': 'error',
     },
   },
   { files: ['src/cli.ts', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },

@@ -20,7 +20,7 @@ process.env.LINES = String(ROWS);
 
 const { createElement: h } = await import('react');
 const { render, renderToString } = await import('ink');
-const { configFromObject } = await dist('state/config.js');
+const { configFromObject } = await dist('config/config.js');
 const { createStore, initialState, SAMPLE_CAPACITY } = await dist('state/store.js');
 const { App } = await dist('ui/App.js');
 const { StoreProvider } = await dist('ui/store-context.js');

@@ -38,7 +38,7 @@ if (!dir) {
   generatedSeconds = (performance.now() - t0) / 1000;
 }
 const end = Number(endText);
-const { openJournal, journalPath } = await dist('state/journal.js');
+const { openJournal, journalPath } = await dist('journal/journal.js');
 const path = journalPath(dir, configPath);
 const bytes = statSync(path).size;
 const lines = countLines(path);

@@ -273,9 +273,9 @@ export function syntheticResult(kind, rand) {
 export async function feedHistory({ hours, dir, configPath, intervalMs = 5000, start, onHour = () => {} }) {
   // By default the history ends now, so a console started over this journal sees it as its own.
   start ??= Date.now() - (Date.now() % intervalMs) - hours * 3_600_000;
-  const { configFromObject } = await dist('state/config.js');
+  const { configFromObject } = await dist('config/config.js');
   const { createStore, initialState } = await dist('state/store.js');
-  const { attachJournal, openJournal } = await dist('state/journal.js');
+  const { attachJournal, openJournal } = await dist('journal/journal.js');
   const config = configFromObject({ store: 'Bench Store', feedbackFile: join(dir, 'integrations.md'), targets: fifteenTargets() });
   let clock = start;
   const now = () => clock;

@@ -8,7 +8,7 @@ import { dist, median, pct, report, round, startPeerHost } from './lib.mjs';
 const DELAYS = [0, 50, 500];
 const N = Number(process.env.BENCH_PROBE_N ?? 15);
 
-const { configFromObject } = await dist('state/config.js');
+const { configFromObject } = await dist('config/config.js');
 const { createProbeRunner } = await dist('state/probe-runner.js');
 const host = await startPeerHost('health', { mode: 'slow', delayMs: 0 });
 const config = configFromObject({ store: 'Bench', feedbackFile: '/tmp/x.md', targets: [{ id: 'app-health', kind: 'http', url: host.url, expectJson: { path: 'status', equals: 'ok' } }] });

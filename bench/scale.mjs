@@ -8,7 +8,7 @@ const TARGETS = Number(process.env.BENCH_SCALE_TARGETS ?? 300);
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 60);
 const INTERVAL_MS = 1000;
 
-const { configFromObject } = await dist('state/config.js');
+const { configFromObject } = await dist('config/config.js');
 const { createEngine } = await dist('state/engine.js');
 const { createProbeRunner } = await dist('state/probe-runner.js');
 const { createStore, initialState } = await dist('state/store.js');

@@ -11,7 +11,7 @@ import { CLI_COMMAND, dist, median, privateTmux, report, round, sleep, startPeer
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
 const journalFile = process.env.BENCH_JOURNAL_FILE;
-const { journalPath } = await dist('state/journal.js');
+const { journalPath } = await dist('journal/journal.js');
 
 const host = await startPeerHost('fifteen');
 const tmux = privateTmux('startup');

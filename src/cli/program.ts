@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { closestWord } from '../state/spelling.js';
+import { closestWord } from '../text/spelling.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,7 +15,7 @@ function findConfig(explicit: string | undefined): string | null {
 }
 
 async function load(explicit: string | undefined) {
-  const { loadConfig } = await import('../state/config.js');
+  const { loadConfig } = await import('../config/config.js');
   const path = findConfig(explicit);
   if (!path) {
     const { UsageError } = await import('../commands/exit.js');
@@ -97,7 +97,7 @@ async function openConsole(opts: { config?: string; stateDir?: string; demo?: bo
   const { runConsole } = await import('../commands/watch.js');
   const path = opts.demo ? null : findConfig(opts.config);
   if (path) {
-    const { loadConfig } = await import('../state/config.js');
+    const { loadConfig } = await import('../config/config.js');
     const config = loadConfig(path);
     exitCode = await runConsole({ config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) });
     return;

@@ -1,9 +1,9 @@
-import type { Config } from '../state/config.js';
+import type { Config } from '../config/config.js';
 import { createEngine, type RunOutcome } from '../state/engine.js';
 import { createProbeRunner } from '../state/probe-runner.js';
-import { createRedactor } from '../state/redact.js';
+import { createRedactor } from '../text/redact.js';
 import { createStore, initialState } from '../state/store.js';
-import { formatLatency, statusLabel, truncate } from '../ui/lib/format.js';
+import { formatLatency, statusLabel, truncate } from '../text/format.js';
 import type { ProbeResult } from '../probes/types.js';
 import { UsageError, exitCodeFor } from './exit.js';
 

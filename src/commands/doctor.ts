@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { ConfigError, configVariables, parseConfig, type Config, type ConfigVariable, type McpTarget } from '../state/config.js';
-import { canonicalPath, protectedReason } from '../state/feedback-writer.js';
-import { resolveStateDir } from '../state/journal.js';
+import { ConfigError, configVariables, parseConfig, type Config, type ConfigVariable, type McpTarget } from '../config/config.js';
+import { canonicalPath, protectedReason } from '../feedback/feedback-writer.js';
+import { resolveStateDir } from '../journal/journal.js';
 import { EXIT } from './exit.js';
 
 /** ok: fine · warn: worth knowing, does not fail the run · fail: pitwall will not work until fixed. */

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import type { Config } from '../state/config.js';
+import type { Config } from '../config/config.js';
 import { createEngine } from '../state/engine.js';
-import { blockerEntry, newBlockerId } from '../state/escalation.js';
-import { FeedbackError, createFeedbackWriter, type AppendResult, type FeedbackWriter } from '../state/feedback-writer.js';
-import { DEFAULT_RETENTION_MS, attachJournal, openJournal, resolveStateDir, stateFromHistory, type Journal } from '../state/journal.js';
+import { blockerEntry, newBlockerId } from '../feedback/escalation.js';
+import { FeedbackError, createFeedbackWriter, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
+import { DEFAULT_RETENTION_MS, attachJournal, openJournal, resolveStateDir, stateFromHistory, type Journal } from '../journal/journal.js';
 import type { ProbeRunner } from '../state/probe-runner.js';
-import { createRedactor, type Redactor } from '../state/redact.js';
+import { createRedactor, type Redactor } from '../text/redact.js';
 import { createStore, initialState, type State } from '../state/store.js';
-import { statusLabel } from '../ui/lib/format.js';
+import { statusLabel } from '../text/format.js';
 import { UsageError } from './exit.js';
 
 /** Exit codes of the commands that write the feedback file. */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TILES } from '../state/config.js';
+import { TILES } from '../config/config.js';
 import { UsageError } from './exit.js';
 
 export interface InitOptions {

@@ -4,12 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Config } from '../state/config.js';
-import type { Redactor } from '../state/redact.js';
-import { createLiveEngine, type LiveEngine } from '../state/live-engine.js';
-import { createMcpBackend, type McpBackend } from '../state/mcp-backend.js';
-import { createPitwallMcpServer } from '../state/mcp-tools.js';
-import { listenHttp, parseListen, type Listening } from '../state/webhooks/http-server.js';
+import type { Config } from '../config/config.js';
+import type { Redactor } from '../text/redact.js';
+import { createLiveEngine, type LiveEngine } from '../journal/live-engine.js';
+import { createMcpBackend, type McpBackend } from '../server/mcp/backend.js';
+import { createPitwallMcpServer } from '../server/mcp/tools.js';
+import { listenHttp, parseListen, type Listening } from '../server/webhooks/http-server.js';
 import { openFeedbackContext } from './escalate.js';
 import { UsageError } from './exit.js';
 

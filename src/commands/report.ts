@@ -1,6 +1,6 @@
-import type { Config } from '../state/config.js';
-import { stateFromHistory } from '../state/journal.js';
-import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets } from '../state/report.js';
+import type { Config } from '../config/config.js';
+import { stateFromHistory } from '../journal/journal.js';
+import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets } from '../feedback/report.js';
 import { initialState } from '../state/store.js';
 import { checkAndJournal, openFeedbackContext, reportAppend, type FeedbackCommandOptions } from './escalate.js';
 

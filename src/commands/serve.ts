@@ -1,9 +1,9 @@
-import type { Config } from '../state/config.js';
+import type { Config } from '../config/config.js';
 import { createEngine } from '../state/engine.js';
-import { createMetrics, parseMetricsListen, type Metrics } from '../state/metrics.js';
-import { eventRecord, followStore, ndjsonLines } from '../state/ndjson.js';
+import { createMetrics, parseMetricsListen, type Metrics } from '../server/metrics.js';
+import { eventRecord, followStore, ndjsonLines } from '../server/ndjson.js';
 import { createProbeRunner } from '../state/probe-runner.js';
-import { createRedactor, type Redactor } from '../state/redact.js';
+import { createRedactor, type Redactor } from '../text/redact.js';
 import { createStore, initialState, type EngineEvent, type Store } from '../state/store.js';
 import { UsageError } from './exit.js';
 

@@ -3,21 +3,21 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
-import type { Config } from '../state/config.js';
-import { resolvedEntry } from '../state/escalation.js';
-import { escalateTarget, writeHourlyReport } from '../state/feedback-actions.js';
-import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../state/feedback-writer.js';
-import { openJournal, resolveStateDir } from '../state/journal.js';
-import { createLiveEngine } from '../state/live-engine.js';
-import { createRedactor } from '../state/redact.js';
-import { HOUR_MS } from '../state/report.js';
+import type { Config } from '../config/config.js';
+import { resolvedEntry } from '../feedback/escalation.js';
+import { escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
+import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
+import { openJournal, resolveStateDir } from '../journal/journal.js';
+import { createLiveEngine } from '../journal/live-engine.js';
+import { createRedactor } from '../text/redact.js';
+import { HOUR_MS } from '../feedback/report.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import { App } from '../ui/App.js';
 import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
-import type { WebhookReceiver } from '../state/webhooks/receiver.js';
-import type { Metrics } from '../state/metrics.js';
+import type { WebhookReceiver } from '../server/webhooks/receiver.js';
+import type { Metrics } from '../server/metrics.js';
 import { UsageError } from './exit.js';
 
 export interface ConsoleOptions {
@@ -85,7 +85,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   let metrics: Metrics | null = null;
   if (opts.metrics !== undefined) {
     // prom-client and the HTTP server load only when asked for.
-    const { createMetrics } = await import('../state/metrics.js');
+    const { createMetrics } = await import('../server/metrics.js');
     metrics = createMetrics(store, config);
     try {
       const { url } = await metrics.listen(opts.metrics);
@@ -103,7 +103,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   if (config.webhooks) {
     const wh = config.webhooks;
     // The receiver (node:http, signature checks) loads only for a config that has one.
-    const [{ createWebhookReceiver }, { summarizeWebhooks }] = await Promise.all([import('../state/webhooks/receiver.js'), import('../state/webhooks/stats.js')]);
+    const [{ createWebhookReceiver }, { summarizeWebhooks }] = await Promise.all([import('../server/webhooks/receiver.js'), import('../state/webhook-stats.js')]);
     receiver = createWebhookReceiver({
       listen: wh.listen,
       ...(wh.shopify ? { shopifySecret: wh.shopify.secret } : {}),

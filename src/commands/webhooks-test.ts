@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { transportError } from '../probes/http-client.js';
-import { createRedactor } from '../state/redact.js';
+import { createRedactor } from '../text/redact.js';
 import { percentile } from '../state/stats.js';
-import { buildDelivery, topicsOf, type Delivery } from '../state/webhooks/payloads.js';
-import type { WebhookSource } from '../state/webhooks/stats.js';
-import { formatLatency } from '../ui/lib/format.js';
+import { buildDelivery, topicsOf, type Delivery } from '../server/webhooks/payloads.js';
+import type { WebhookSource } from '../state/webhook-stats.js';
+import { formatLatency } from '../text/format.js';
 import { EXIT, UsageError } from './exit.js';
 
 export interface WebhooksTestOptions {

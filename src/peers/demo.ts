@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { configFromObject, type Config } from '../state/config.js';
+import { configFromObject, type Config } from '../config/config.js';
 import { startChatwootPeer, type ChatwootPeerMode } from './chatwoot-peer.js';
 import { startGaPeer, type GaPeerMode } from './ga-peer.js';
 import { startHealthPeer, type HealthMode } from './health-peer.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenHttp } from '../state/webhooks/http-server.js';
-import { createWebhookHandler, type WebhookHandler } from '../state/webhooks/receiver.js';
-import type { WebhookStats } from '../state/webhooks/stats.js';
+import { listenHttp } from '../server/webhooks/http-server.js';
+import { createWebhookHandler, type WebhookHandler } from '../server/webhooks/receiver.js';
+import type { WebhookStats } from '../state/webhook-stats.js';
 
 /**
  * How the fake app endpoint behaves; switch at run time with `setMode`.

@@ -1,5 +1,5 @@
-import type { ChatwootTarget } from '../state/config.js';
-import { REDACTED } from '../state/redact.js';
+import type { ChatwootTarget } from '../config/config.js';
+import { REDACTED } from '../text/redact.js';
 import { classify } from './classify.js';
 import { excerpt, httpExchange, parseJsonBody, statusError, type HttpAnswer } from './http-client.js';
 import type { Phase, ProbeContext, ProbeError, ProbeResult, SubCheck } from './types.js';

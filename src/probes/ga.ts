@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { BetaAnalyticsDataClient, type protos } from '@google-analytics/data';
 import { googleAuthLibrary, grpc, type ClientOptions } from 'google-gax';
-import type { GaTarget } from '../state/config.js';
+import type { GaTarget } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
 import type { Headroom, Phase, ProbeContext, ProbeError, ProbeResult } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { HttpTarget } from '../state/config.js';
+import type { HttpTarget } from '../config/config.js';
 import { classify } from './classify.js';
 import { httpExchange, parseJsonBody, statusError, excerpt } from './http-client.js';
 import type { ProbeContext, ProbeResult } from './types.js';

@@ -4,8 +4,8 @@ import type { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/cli
 import type { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { McpTarget } from '../state/config.js';
-import { isSecretName } from '../state/redact.js';
+import type { McpTarget } from '../config/config.js';
+import { isSecretName } from '../text/redact.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, statusError, transportError } from './http-client.js';
 import { ProcessTransport, within } from './mcp-stdio.js';

@@ -1,6 +1,6 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
-import type { ShopifyTarget, TileId } from '../state/config.js';
-import { SHOPIFY_SUBCHECKS } from '../state/config.js';
+import type { ShopifyTarget, TileId } from '../config/config.js';
+import { SHOPIFY_SUBCHECKS } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, httpExchange, parseJsonBody, statusError, type HttpAnswer, type HttpFailure } from './http-client.js';
 import type { Headroom, ProbeContext, ProbeError, ProbeResult, SubCheck } from './types.js';

@@ -1,4 +1,4 @@
-import type { StatuspageTarget } from '../state/config.js';
+import type { StatuspageTarget } from '../config/config.js';
 import { classify } from './classify.js';
 import { httpExchange, parseJsonBody, statusError, excerpt } from './http-client.js';
 import type { ProbeContext, ProbeResult } from './types.js';

@@ -1,16 +1,6 @@
-/** The one vocabulary of failure kinds, used everywhere: JSON, UI, feedback file. */
-export const ERROR_KINDS = [
-  'timeout',
-  'connection',
-  'auth',
-  'rate_limited',
-  'http',
-  'bad_response',
-  'protocol',
-] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
+import type { ErrorKind, Status } from '../shared/status.js';
 
-export type Status = 'up' | 'degraded' | 'down';
+export { ERROR_KINDS, type ErrorKind, type Status } from '../shared/status.js';
 
 /** What went wrong, as a value. `evidence` is raw material for the detail view and escalations. */
 export interface ProbeError {
@@ -40,7 +30,7 @@ export interface SubCheck {
   error: ProbeError | null;
   details?: Record<string, unknown>;
   /** The dashboard tile this sub-check feeds (Shopify orders → sales-pulse…). */
-  tile?: import('../state/config.js').TileId;
+  tile?: import('../config/config.js').TileId;
 }
 
 /** Remaining capacity an upstream reports: Shopify throttle bucket, GA tokens per hour, HTTP rate-limit headers. */

@@ -1,5 +1,5 @@
 import type { Status } from '../probes/types.js';
-import { TILE_IDS, TILES, type TileId } from './config.js';
+import { TILE_IDS, TILES, type TileId } from '../config/config.js';
 import { worstStatus } from './stats.js';
 import type { State, TargetState } from './store.js';
 

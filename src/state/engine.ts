@@ -1,6 +1,6 @@
 import type { ProbeContext, ProbeError, ProbeResult } from '../probes/types.js';
 import { messageOf } from '../probes/classify.js';
-import type { Config, Target } from './config.js';
+import type { Config, Target } from '../config/config.js';
 import type { Store } from './store.js';
 
 /** Runs one probe attempt; the engine owns timing, retries and scheduling around it. */

@@ -1,4 +1,12 @@
-import type { Sample } from './stats.js';
+import type { ErrorKind, Status } from '../shared/status.js';
+
+/** One probe run as history keeps it. A failed check has latencyMs null: a gap, never a zero. */
+export interface Sample {
+  at: number;
+  status: Status;
+  latencyMs: number | null;
+  errorKind?: ErrorKind;
+}
 
 /** Samples per chunk: an append copies at most this many, plus one pointer per chunk. */
 const CHUNK = 64;

@@ -1,4 +1,4 @@
-import type { Target } from './config.js';
+import type { Target } from '../config/config.js';
 import type { RunProbe } from './engine.js';
 import { createHttpAgent } from '../probes/http-client.js';
 import { probeHttp } from '../probes/http.js';

@@ -1,13 +1,7 @@
 import type { ErrorKind, Status } from '../probes/types.js';
-import { SampleHistory } from './history.js';
+import { SampleHistory, type Sample } from './history.js';
 
-/** One probe run as history keeps it. A failed check has latencyMs null: a gap, never a zero. */
-export interface Sample {
-  at: number;
-  status: Status;
-  latencyMs: number | null;
-  errorKind?: ErrorKind;
-}
+export type { Sample } from './history.js';
 
 /** The nearest-rank percentile of already sorted values, or null when there are none. */
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {

@@ -1,8 +1,8 @@
 import type { ProbeResult, Status } from '../probes/types.js';
-import type { Config, Target, TileId } from './config.js';
+import type { Config, Target, TileId } from '../config/config.js';
 import { SampleHistory } from './history.js';
 import { statusAt, timeAt, type Sample, type SampleList } from './stats.js';
-import type { WebhookStats } from './webhooks/stats.js';
+import type { WebhookStats } from './webhook-stats.js';
 
 /** The most samples a target keeps in memory: an hour at a 1-second interval. */
 export const SAMPLE_CAPACITY = 3600;

@@ -1,12 +1,12 @@
 import { Box, Text } from 'ink';
 import type { ProbeResult } from '../probes/types.js';
-import { TILES } from '../state/config.js';
+import { TILES } from '../config/config.js';
 import { openBlockerFor, shownStatus } from '../state/derive.js';
-import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, STATUS_SYMBOL, truncate } from './lib/format.js';
+import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, STATUS_SYMBOL, truncate } from '../text/format.js';
 import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
 import { lastHour, problemOf } from './lib/row-stats.js';
-import { sparkline } from './lib/sparkline.js';
+import { sparkline } from '../text/sparkline.js';
 import { useClock } from './clock-context.js';
 import { useAppState, useTarget } from './store-context.js';
 import { theme } from './theme.js';

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { overall, staleKey } from '../state/derive.js';
 import { useClock } from './clock-context.js';
-import { formatDuration, statusLabel, truncateStart } from './lib/format.js';
+import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
 import { clockText } from './lib/clock.js';
 import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { shownStatus } from '../state/derive.js';
 import type { TargetGroup, TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
-import { columnTitles, fixedCellsWidth } from './lib/cells.js';
+import { columnTitles, fixedCellsWidth } from './lib/columns.js';
 import type { Columns } from './lib/columns.js';
 import { paint } from './lib/paint.js';
 import { checkedColumn } from './lib/when.js';

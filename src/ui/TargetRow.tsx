@@ -4,13 +4,13 @@ import { shownStatus, unanswered } from '../state/derive.js';
 import type { SampleList } from '../state/stats.js';
 import type { TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
-import { formatDuration, formatLatency, formatUptime, STATUS_SYMBOL } from './lib/format.js';
+import { formatDuration, formatLatency, formatUptime, STATUS_SYMBOL } from '../text/format.js';
 import { cell, paintedCell } from './lib/cells.js';
 import { paint } from './lib/paint.js';
 import type { Columns } from './lib/columns.js';
 import { headroomLabel, hourFrom, problemOf } from './lib/row-stats.js';
 import { statsSince } from './lib/sliding-stats.js';
-import { sparkline } from './lib/sparkline.js';
+import { sparkline } from '../text/sparkline.js';
 import { sinceText } from './lib/when.js';
 import { theme } from './theme.js';
 

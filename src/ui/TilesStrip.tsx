@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
-import type { TileId } from '../state/config.js';
+import type { TileId } from '../config/config.js';
 import { staleKey, tileHealth, type TileHealth } from '../state/derive.js';
 import { useClock } from './clock-context.js';
-import { STATUS_SYMBOL } from './lib/format.js';
+import { STATUS_SYMBOL } from '../text/format.js';
 import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useClock } from './clock-context.js';
-import { formatAgo, formatLatency } from './lib/format.js';
+import { formatAgo, formatLatency } from '../text/format.js';
 import { useAppState } from './store-context.js';
 import { theme } from './theme.js';
 

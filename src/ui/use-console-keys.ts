@@ -1,13 +1,13 @@
 import { useInput, usePaste, type Key } from 'ink';
 import { useLayoutEffect, useRef, type Dispatch } from 'react';
 import { openBlockerFor, shownStatus } from '../state/derive.js';
-import { DUPLICATE_WINDOW_MS } from '../state/feedback-actions.js';
+import { DUPLICATE_WINDOW_MS } from '../feedback/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
 import { commandFor } from './keys.js';
 import { problemOf } from './lib/row-stats.js';
 import { reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
-import { formatDuration } from './lib/format.js';
+import { formatDuration } from '../text/format.js';
 
 
 /** Keys → UI state changes and console actions, dispatched from the one key table. */

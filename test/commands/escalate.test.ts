@@ -7,9 +7,9 @@ import { runEscalate } from '../../src/commands/escalate.js';
 import { UsageError } from '../../src/commands/exit.js';
 import { runReport } from '../../src/commands/report.js';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
-import { loadConfig, type Config } from '../../src/state/config.js';
-import { openJournal } from '../../src/state/journal.js';
-import { createRedactor } from '../../src/state/redact.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { openJournal } from '../../src/journal/journal.js';
+import { createRedactor } from '../../src/text/redact.js';
 
 const CANARY = 'sk_live_escalate_canary_42';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/commands/doctor.js';
 import { UsageError } from '../../src/commands/exit.js';
 import { runInit } from '../../src/commands/init.js';
-import { TILE_IDS, configVariables, loadConfig, parseConfig, type Target } from '../../src/state/config.js';
+import { TILE_IDS, configVariables, loadConfig, parseConfig, type Target } from '../../src/config/config.js';
 
 let root: string;
 let out: string;

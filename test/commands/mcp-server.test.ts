@@ -15,7 +15,7 @@ import { runMcpServer } from '../../src/commands/mcp-server.js';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
 import { startPeer, type Peer } from '../../src/peers/serve.js';
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
-import { loadConfig } from '../../src/state/config.js';
+import { loadConfig } from '../../src/config/config.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // `pitwall mcp` is not wired into src/cli.tsx yet: this launcher runs the built module the same way.

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/commands/exit.js';
 import { runReport } from '../../src/commands/report.js';
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
-import { loadConfig, type Config } from '../../src/state/config.js';
-import { openJournal } from '../../src/state/journal.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { openJournal } from '../../src/journal/journal.js';
 
 const T0 = Date.UTC(2026, 9, 13, 14);
 const MIN = 60_000;

@@ -4,7 +4,7 @@ import { startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
 import { runServe, runWatchJson } from '../../src/commands/serve.js';
 import { UsageError } from '../../src/commands/exit.js';
-import { parseConfig, type Config } from '../../src/state/config.js';
+import { parseConfig, type Config } from '../../src/config/config.js';
 
 const CANARY = 'shpat_canary_0b9e8d7c6f';
 

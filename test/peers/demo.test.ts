@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../src/peers/demo.js';
 import type { ProbeResult } from '../../src/probes/types.js';
-import type { Config, Target } from '../../src/state/config.js';
+import type { Config, Target } from '../../src/config/config.js';
 import { createEngine } from '../../src/state/engine.js';
 import { createProbeRunner, type ProbeRunner } from '../../src/state/probe-runner.js';
 import { createStore, initialState } from '../../src/state/store.js';

@@ -4,7 +4,7 @@ import { startChatwootPeer, type ChatwootPeer } from '../../src/peers/chatwoot-p
 import { startPeer, sendJson } from '../../src/peers/serve.js';
 import { probeChatwoot } from '../../src/probes/chatwoot.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
-import { configFromObject, type ChatwootTarget } from '../../src/state/config.js';
+import { configFromObject, type ChatwootTarget } from '../../src/config/config.js';
 
 const TOKEN = 'cw_Zq8vT3nKp4LmW9xY2rB7';
 

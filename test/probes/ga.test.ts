@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createGaProber, probeGa } from '../../src/probes/ga.js';
 import { startGaPeer, type GaPeer, type GaPeerMode } from '../../src/peers/ga-peer.js';
 import { startPeer } from '../../src/peers/serve.js';
-import type { GaTarget } from '../../src/state/config.js';
+import type { GaTarget } from '../../src/config/config.js';
 import type { ProbeContext } from '../../src/probes/types.js';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromObject, type HttpTarget } from '../../src/state/config.js';
+import { configFromObject, type HttpTarget } from '../../src/config/config.js';
 import { probeHttp } from '../../src/probes/http.js';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
 

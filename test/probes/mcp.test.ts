@@ -10,7 +10,7 @@ import { startPeer } from '../../src/peers/serve.js';
 import { createMcpProber, type McpProber } from '../../src/probes/mcp.js';
 import { processRunning } from '../../src/probes/mcp-stdio.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
-import { configFromObject, type McpTarget } from '../../src/state/config.js';
+import { configFromObject, type McpTarget } from '../../src/config/config.js';
 
 // server-everything, started the way a config would: Node plus the package's bin file (never npx).
 const require = createRequire(import.meta.url);

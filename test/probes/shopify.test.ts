@@ -4,7 +4,7 @@ import { startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer
 import { startPeer, sendJson, type Peer } from '../../src/peers/serve.js';
 import { probeShopify } from '../../src/probes/shopify.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
-import { configFromObject, type ShopifyTarget } from '../../src/state/config.js';
+import { configFromObject, type ShopifyTarget } from '../../src/config/config.js';
 
 const TOKEN = 'shpat_0123456789abcdef0123456789abcdef';
 

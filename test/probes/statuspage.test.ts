@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromObject, type StatuspageTarget } from '../../src/state/config.js';
+import { configFromObject, type StatuspageTarget } from '../../src/config/config.js';
 import { probeStatuspage } from '../../src/probes/statuspage.js';
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
 import { startPeer } from '../../src/peers/serve.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromObject } from '../../src/state/config.js';
+import { configFromObject } from '../../src/config/config.js';
 import { overall, tileHealth } from '../../src/state/derive.js';
 import { initialState, reduce, type State } from '../../src/state/store.js';
 import { classify } from '../../src/probes/classify.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { configFromObject, type Target } from '../../src/state/config.js';
+import { configFromObject, type Target } from '../../src/config/config.js';
 import { createEngine, backoffMs, firstRunOffsets, isTransient, type RunProbe } from '../../src/state/engine.js';
 import { overall, shownStatus, tileHealth } from '../../src/state/derive.js';
 import { createStore, initialState } from '../../src/state/store.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
-import { configFromObject } from '../../src/state/config.js';
+import { configFromObject } from '../../src/config/config.js';
 import { SampleHistory } from '../../src/state/history.js';
-import { SampleColumns } from '../../src/state/sample-columns.js';
+import { SampleColumns } from '../../src/journal/sample-columns.js';
 import { appendSamples, createStore, initialState, reduce, SAMPLE_CAPACITY, SAMPLE_FLOOR, streaksOf } from '../../src/state/store.js';
 import type { Sample } from '../../src/state/stats.js';
 

@@ -1,5 +1,5 @@
 import { render } from 'ink-testing-library';
-import { configFromObject } from '../../src/state/config.js';
+import { configFromObject } from '../../src/config/config.js';
 import { createStore, initialState, type Store } from '../../src/state/store.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../../src/ui/actions.js';
 import { App } from '../../src/ui/App.js';

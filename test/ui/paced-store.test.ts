@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
-import { configFromObject } from '../../src/state/config.js';
+import { configFromObject } from '../../src/config/config.js';
 import { createStore, initialState } from '../../src/state/store.js';
 import { manualClock } from '../../src/ui/clock-context.js';
 import { pacedStore } from '../../src/ui/paced-store.js';

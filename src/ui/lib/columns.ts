@@ -1,4 +1,4 @@
-import { fixedCellsWidth } from './cells.js';
+import { cell } from './cells.js';
 
 /** Which row columns fit a terminal width, and how wide the sparkline is. Narrow screens drop columns. */
 export interface Columns {
@@ -27,4 +27,25 @@ export function columnsFor(width: number): Columns {
   // Rate-limit headroom wherever its 12 columns fit (80 columns included), not only on wide screens.
   cols.headroom = fixedCellsWidth(cols) + 12 + CHECKED_WIDTH <= width;
   return cols;
+}
+
+/** Columns a row's fixed cells take (everything before the right-aligned CHECKED cell). */
+export function fixedCellsWidth(cols: Columns): number {
+  return (
+    2 + 11 + cols.id + 1 + (cols.latency ? 9 : 0) + (cols.percentiles ? 16 : 0) + (cols.spark ? cols.spark + 1 : 0) + (cols.uptime ? 7 : 0) + (cols.headroom ? 12 : 0)
+  );
+}
+
+/** The list's column titles as one line, aligned with the rows' cells. */
+export function columnTitles(cols: Columns, width: number): string {
+  const fixed =
+    '  ' +
+    cell('STATUS', 11) +
+    cell('TARGET', cols.id + 1) +
+    (cols.latency ? cell('LAST', 9) : '') +
+    (cols.percentiles ? cell('P50/P95 1h', 16) : '') +
+    (cols.spark ? cell('LATENCY', cols.spark + 1) : '') +
+    (cols.uptime ? cell('UP 1h', 7) : '') +
+    (cols.headroom ? cell('HEADROOM', 12) : '');
+  return fixed + 'CHECKED'.padStart(Math.max(8, width - fixed.length));
 }

@@ -1,7 +1,7 @@
 import { isStale } from '../../state/derive.js';
 import type { TargetState } from '../../state/store.js';
 import { formatClock } from './clock.js';
-import { formatAgo, formatDuration } from './format.js';
+import { formatAgo, formatDuration } from '../../text/format.js';
 
 const SPINNER = ['◐', '◓', '◑', '◒'];
 

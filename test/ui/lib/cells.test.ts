@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cell, columnTitles, fixedCellsWidth, paintedCell } from '../../../src/ui/lib/cells.js';
+import { cell, paintedCell } from '../../../src/ui/lib/cells.js';
+import { columnTitles, fixedCellsWidth } from '../../../src/ui/lib/columns.js';
 import { columnsFor } from '../../../src/ui/lib/columns.js';
 
 describe('table cells', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromObject } from '../../../src/state/config.js';
+import { configFromObject } from '../../../src/config/config.js';
 import { windowStats, type Sample } from '../../../src/state/stats.js';
 import { initialState, reduce, SAMPLE_CAPACITY, type State } from '../../../src/state/store.js';
 import { hourFrom, lastHour } from '../../../src/ui/lib/row-stats.js';

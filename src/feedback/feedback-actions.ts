@@ -1,0 +1,90 @@
+/**
+ * The two things a person (the console) or an agent (`pitwall mcp`) can write to the feedback file:
+ * a BLOCKER entry and the hourly report. One implementation, so both write the same entries by the
+ * same rules through the same writer.
+ */
+import type { Config } from '../config/config.js';
+import { blockerEntry, newBlockerId } from './escalation.js';
+import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
+import type { Journal } from '../journal/journal.js';
+import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
+import type { Blocker, Store } from '../state/store.js';
+
+/** Escalating a target again within this window asks first (the console) or needs `again` (MCP). */
+export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
+
+/** An open blocker on `targetId` opened less than DUPLICATE_WINDOW_MS before `now`, newest first. */
+export function recentBlocker(blockers: Iterable<Blocker>, targetId: string, now: number): Blocker | undefined {
+  let found: Blocker | undefined;
+  for (const b of blockers) {
+    if (b.targetId === targetId && now - b.openedAt < DUPLICATE_WINDOW_MS && (!found || b.openedAt > found.openedAt)) found = b;
+  }
+  return found;
+}
+
+export interface EscalateInput {
+  store: Store;
+  writer: FeedbackWriter;
+  configPath: string | null;
+  targetId: string;
+  note: string;
+  at?: number;
+}
+
+/**
+ * Appends a BLOCKER entry built from the store's current state and opens the blocker in the store
+ * (the journal follows the store). The blocker opens even when the entry waits in the outbox: it
+ * reaches the file later, and the screen should show it now.
+ */
+export async function escalateTarget(input: EscalateInput): Promise<{ blocker: Blocker; result: AppendResult }> {
+  const { store, writer, targetId, note } = input;
+  const at = input.at ?? Date.now();
+  const id = newBlockerId(targetId, at);
+  const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, configPath: input.configPath, blockerId: id });
+  const result = await writer.append(entry);
+  const blocker: Blocker = { id, targetId, openedAt: at, note };
+  store.dispatch({ type: 'blocker-opened', blocker, at });
+  return { blocker, result };
+}
+
+export interface HourlyReportInput {
+  config: Pick<Config, 'targets' | 'store'>;
+  journal: Journal;
+  /** Blockers open now. */
+  blockers: readonly Blocker[];
+  which: 'current' | 'last';
+  now?: number;
+  /** Lines appended after the report (the console's webhook section). */
+  appendix?: readonly string[];
+}
+
+/** Builds the hourly report from the journal (the hour, the two before it for the comparison), without writing it. */
+export function buildReportFromJournal(input: HourlyReportInput): { markdown: string; summary: ReportSummary } {
+  const now = input.now ?? Date.now();
+  const window = hourWindow(now, input.which);
+  const h = input.journal.load(window.hourStart - 2 * HOUR_MS);
+  const { markdown, summary } = buildHourlyReport({
+    ...window,
+    samples: h.samples,
+    events: h.events,
+    targets: reportTargets(input.config),
+    blockers: input.blockers,
+    previous: previousReport(h.reports, window.hourStart),
+    now,
+    store: input.config.store,
+  });
+  const text = input.appendix?.length ? `${markdown.trimEnd()}\n${input.appendix.join('\n')}` : markdown;
+  return { markdown: text, summary };
+}
+
+/** Builds and appends the hourly report, journals its summary (the next report diffs against it) and logs the event. */
+export async function writeHourlyReport(
+  input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
+): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
+  const now = input.now ?? Date.now();
+  const { markdown, summary } = buildReportFromJournal({ ...input, now });
+  const result = await input.writer.append(markdown);
+  input.journal.appendReport(summary);
+  input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });
+  return { markdown, summary, result };
+}
