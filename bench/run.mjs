@@ -29,6 +29,7 @@ const BENCHES = [
   { name: 'scale', file: 'scale.mjs', flags: BINARY_FLAGS },
   { name: 'idle', file: 'idle-cpu.mjs', tmux: true },
   { name: 'mcp', file: 'mcp-check.mjs' },
+  { name: 'redact', file: 'redact.mjs' },
 ];
 const TIMEOUT_MS = 180_000;
 
@@ -142,6 +143,11 @@ if (r.mcp?.ok) {
   row('MCP check vs Inspector', `${m.ratio}× (pitwall check ${m.pitwallMedianMs} ms, Inspector ${m.inspectorMedianMs} ms); check loads ${m.checkModules} modules${m.checkLoadsUnneeded.length ? `, needlessly ${m.checkLoadsUnneeded.join(', ')}` : ''}`,
     '≤ 0.7×', m.ratio <= 0.7, `\`pitwall check --only\` vs \`mcp-inspector --cli … --method tools/list\` on fixtures/mcp/healthy.mjs, whole processes, median of ${m.runs}`);
 } else failed('mcp');
+if (r.redact?.ok) {
+  const x = r.redact;
+  row('redaction, hostile text', `worst ${x.worstMiBMs} ms per MiB; a 300-character excerpt ${x.excerptUs} µs`, '< 250 ms per MiB', x.met,
+    'createRedactor with three secrets over 1 MiB of each shape that made the old rules quadratic ("a-", "token_", "secret ", \'"a\', terminal escapes), median of 5');
+} else failed('redact');
 
 const table = [
   '| Figure | Measured | Target | |',
