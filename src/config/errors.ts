@@ -8,8 +8,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type PathPart = string | number;
-
 /** `targets[2].url` from ['targets', 2, 'url']. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

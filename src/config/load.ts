@@ -149,7 +149,6 @@ function readDotEnv(dir: string): Record<string, string> {
   }
 }
 
-
 function substitute(v: unknown, path: (string | number)[], env: Record<string, string | undefined>, secrets: string[]): unknown {
   if (typeof v === 'string') {
     return v.replace(VAR_REF, (_m, name: string) => {

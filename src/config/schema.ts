@@ -131,7 +131,6 @@ export const schema = z.strictObject({
   webhooks: webhooks.optional(),
 });
 
-
 /** Every key the schema knows, anywhere: what a mistyped key is compared with. */
 export const KNOWN_KEYS = keysOf(schema);
 
@@ -145,7 +144,6 @@ function keysOf(s: z.ZodType, into = new Set<string>()): Set<string> {
   for (const next of [...(def.options ?? []), def.innerType, def.element, def.valueType, def.in]) if (next) keysOf(next, into);
   return into;
 }
-
 
 /** The config as the schema reads it, before timings are settled and paths resolved. */
 export type RawConfig = z.output<typeof schema>;
