@@ -1,30 +1,14 @@
 // The one place that parses arguments, wires things together, and exits (loaded by src/cli.ts).
 // Heavy modules (Ink, React, vendor SDKs) are imported lazily so `pitwall check` starts fast.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { closestWord } from '../text/spelling.js';
 import { EXIT } from '../shared/exit.js';
+import { findConfig, load } from './config-file.js';
+import { openConsole } from './console.js';
 import { handleSignals } from './signals.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-/** The config file: --config, else ./pitwall.yaml (or .yml), else null. */
-function findConfig(explicit: string | undefined): string | null {
-  if (explicit) return resolve(explicit);
-  for (const name of ['pitwall.yaml', 'pitwall.yml']) if (existsSync(name)) return resolve(name);
-  return null;
-}
-
-async function load(explicit: string | undefined) {
-  const { loadConfig } = await import('../config/config.js');
-  const path = findConfig(explicit);
-  if (!path) {
-    const { UsageError } = await import('../shared/exit.js');
-    throw new UsageError('no pitwall.yaml here and no --config given (run "pitwall init" to write one, or "pitwall demo" to try it)');
-  }
-  return loadConfig(path);
-}
 
 let exitCode = 0;
 
@@ -76,37 +60,12 @@ program
     });
   });
 
-/** The console over a config, or over the built-in demo when there is none. */
-async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean; metrics?: string }) {
-  const { runConsole } = await import('../commands/watch.js');
-  const path = opts.demo ? null : findConfig(opts.config);
-  if (path) {
-    const { loadConfig } = await import('../config/config.js');
-    const config = loadConfig(path);
-    exitCode = await runConsole({ config, ...handleSignals({ graceful: true }), ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) });
-    return;
-  }
-  if (!process.stdout.isTTY) {
-    const { UsageError } = await import('../shared/exit.js');
-    throw new UsageError('the console needs a terminal (stdout is not a TTY); in scripts and cron use "pitwall check"');
-  }
-  process.stderr.write('pitwall: no pitwall.yaml here: starting the built-in demo (loopback services, no accounts needed)…\n');
-  const { startDemo } = await import('../peers/demo.js');
-  const demo = await startDemo();
-  try {
-    exitCode = await runConsole({ config: demo.config, demo, ...handleSignals({ graceful: true }), script: opts.script ?? false, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
-  } finally {
-    await demo.close();
-  }
-  process.stderr.write(`pitwall: the demo's feedback file is kept at ${demo.config.feedbackFile}\n`);
-}
-
 const metricsOption = (cmd: Command) => cmd.option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)');
 const consoleOptions = (cmd: Command) =>
   metricsOption(cmd.option('-c, --config <file>', 'config file (default: ./pitwall.yaml; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live'));
 
 consoleOptions(program.command('watch').description('open the live console (the default command)')).action(
-  async (opts: { config?: string; stateDir?: string; metrics?: string }) => openConsole(opts),
+  async (opts: { config?: string; stateDir?: string; metrics?: string }) => void (exitCode = await openConsole(opts)),
 );
 
 metricsOption(
@@ -114,7 +73,7 @@ metricsOption(
     .command('demo')
     .description('open the console over built-in loopback services (no accounts, no tokens)')
     .option('--script', 'play a scripted two-minute launch-day story'),
-).action(async (opts: { script?: boolean; metrics?: string }) => openConsole({ demo: true, ...opts }));
+).action(async (opts: { script?: boolean; metrics?: string }) => void (exitCode = await openConsole({ demo: true, ...opts })));
 
 const feedbackOptions = (cmd: Command) =>
   cmd
@@ -280,7 +239,7 @@ program.action(async (opts: { config?: string; stateDir?: string; metrics?: stri
     const near = closestWord(word, program.commands.map((c) => c.name()));
     throw new CommanderError(3, 'pitwall.unknownCommand', `pitwall: unknown command "${word}"${near ? ` (did you mean "${near}"?)` : ''}`);
   }
-  await openConsole(opts);
+  exitCode = await openConsole(opts);
 });
 
 

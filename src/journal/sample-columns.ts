@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one data structure, its writer (filled straight from the journal's bytes) and its
+// reader share the column layout's private constants and bit flags; split, each half would re-declare them.
 import type { ErrorKind, Headroom, Status } from '../probes/types.js';
 import type { JournalSample } from './records.js';
 import { CODE_STATUS, STATUS_CODE } from '../shared/status.js';
