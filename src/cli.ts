@@ -16,18 +16,19 @@ import { isAbsolute, join } from 'node:path';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
+  // Nothing else is loaded: the process ends with this code (src/cli/signals.ts is the only process.exit).
   process.stderr.write(`pitwall needs Node.js 22 or newer (this is ${process.version}); run it with "npm start" or see README.md.\n`);
-  process.exit(3);
+  process.exitCode = 3;
+} else {
+  // React's production build: the development one costs several times more per frame (checks, warnings).
+  process.env.NODE_ENV ??= 'production';
+  // NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
+  enableCompileCache();
+
+  await import(program());
 }
-
-// React's production build: the development one costs several times more per frame (checks, warnings).
-process.env.NODE_ENV ??= 'production';
-// NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
-if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
-
-enableCompileCache();
-
-await import(program());
 
 /**
  * V8 code cache for every module loaded after this (ours, Ink, React, the MCP SDK, zod…), kept on disk across

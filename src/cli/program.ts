@@ -1,47 +1,19 @@
 // The one place that parses arguments, wires things together, and exits (loaded by src/cli.ts).
 // Heavy modules (Ink, React, vendor SDKs) are imported lazily so `pitwall check` starts fast.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { closestWord } from '../text/spelling.js';
+import { EXIT } from '../shared/exit.js';
+import { findConfig, load } from './config-file.js';
+import { openConsole } from './console.js';
+import { handleSignals } from './signals.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** The config file: --config, else ./pitwall.yaml (or .yml), else null. */
-function findConfig(explicit: string | undefined): string | null {
-  if (explicit) return resolve(explicit);
-  for (const name of ['pitwall.yaml', 'pitwall.yml']) if (existsSync(name)) return resolve(name);
-  return null;
-}
-
-async function load(explicit: string | undefined) {
-  const { loadConfig } = await import('../config/config.js');
-  const path = findConfig(explicit);
-  if (!path) {
-    const { UsageError } = await import('../commands/exit.js');
-    throw new UsageError('no pitwall.yaml here and no --config given (run "pitwall init" to write one, or "pitwall demo" to try it)');
-  }
-  return loadConfig(path);
-}
-
 let exitCode = 0;
 
-/** For long-running headless commands: an AbortSignal for SIGINT/SIGTERM, and MCP children killed at exit. */
-function untilSignal() {
-  const ac = new AbortController();
-  let runner: { killAllSync(): void } | undefined;
-  // The first signal stops cleanly; a second one while stopping ends the process now, MCP children first.
-  const onSignal = () => {
-    if (ac.signal.aborted) {
-      runner?.killAllSync();
-      process.exit(130);
-    }
-    ac.abort();
-  };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
-  process.once('exit', () => runner?.killAllSync());
-  return { signal: ac.signal, abort: () => ac.abort(), onRunner: (r: { killAllSync(): void }) => void (runner = r) };
-}
+/** `--only a,b`: the comma-separated target ids. */
+const idList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 const program = new Command()
   .name('pitwall')
@@ -60,15 +32,15 @@ program
   .description('check every target once and exit 0 up · 1 degraded · 2 down · 3 config error')
   .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
   .option('--json', 'print one JSON document instead of a table')
-  .option('--only <ids>', 'comma-separated target ids', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--only <ids>', 'comma-separated target ids', idList)
   .option('--watch', 'with --json: keep checking; one JSON line per result and event (NDJSON) until Ctrl-C')
   .action(async (opts: { config?: string; json?: boolean; only?: string[]; watch?: boolean }) => {
     const config = await load(opts.config);
     if (opts.watch) {
-      const { UsageError } = await import('../commands/exit.js');
+      const { UsageError } = await import('../shared/exit.js');
       if (!opts.json) throw new UsageError('--watch needs --json (for a screen, run "pitwall watch")');
       const { runWatchJson } = await import('../commands/serve.js');
-      const stop = untilSignal();
+      const stop = handleSignals({ graceful: true });
       exitCode = await runWatchJson(config, {
         ...(opts.only ? { only: opts.only } : {}),
         write: (t) => void process.stdout.write(t),
@@ -78,51 +50,22 @@ program
       return;
     }
     const { runCheck } = await import('../commands/check.js');
-    let killer: { killAllSync(): void } | undefined;
-    const onSignal = () => {
-      killer?.killAllSync();
-      process.exit(130);
-    };
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+    // A check is short: a signal ends it at once (MCP children first).
+    const stop = handleSignals({ graceful: false });
     exitCode = await runCheck(config, {
       json: opts.json ?? false,
       ...(opts.only ? { only: opts.only } : {}),
       write: (t) => process.stdout.write(t),
-      onRunner: (r) => (killer = r),
+      onRunner: stop.onRunner,
     });
   });
-
-/** The console over a config, or over the built-in demo when there is none. */
-async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean; metrics?: string }) {
-  const { runConsole } = await import('../commands/watch.js');
-  const path = opts.demo ? null : findConfig(opts.config);
-  if (path) {
-    const { loadConfig } = await import('../config/config.js');
-    const config = loadConfig(path);
-    exitCode = await runConsole({ config, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) });
-    return;
-  }
-  if (!process.stdout.isTTY) {
-    const { UsageError } = await import('../commands/exit.js');
-    throw new UsageError('the console needs a terminal (stdout is not a TTY); in scripts and cron use "pitwall check"');
-  }
-  process.stderr.write('pitwall: no pitwall.yaml here: starting the built-in demo (loopback services, no accounts needed)…\n');
-  const { startDemo } = await import('../peers/demo.js');
-  const demo = await startDemo();
-  try {
-    exitCode = await runConsole({ config: demo.config, demo, script: opts.script ?? false, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
-  } finally {
-    await demo.close();
-  }
-  process.stderr.write(`pitwall: the demo's feedback file is kept at ${demo.config.feedbackFile}\n`);
-}
 
 const metricsOption = (cmd: Command) => cmd.option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)');
 const consoleOptions = (cmd: Command) =>
   metricsOption(cmd.option('-c, --config <file>', 'config file (default: ./pitwall.yaml; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live'));
 
 consoleOptions(program.command('watch').description('open the live console (the default command)')).action(
-  async (opts: { config?: string; stateDir?: string; metrics?: string }) => openConsole(opts),
+  async (opts: { config?: string; stateDir?: string; metrics?: string }) => void (exitCode = await openConsole(opts)),
 );
 
 metricsOption(
@@ -130,7 +73,7 @@ metricsOption(
     .command('demo')
     .description('open the console over built-in loopback services (no accounts, no tokens)')
     .option('--script', 'play a scripted two-minute launch-day story'),
-).action(async (opts: { script?: boolean; metrics?: string }) => openConsole({ demo: true, ...opts }));
+).action(async (opts: { script?: boolean; metrics?: string }) => void (exitCode = await openConsole({ demo: true, ...opts })));
 
 const feedbackOptions = (cmd: Command) =>
   cmd
@@ -180,7 +123,7 @@ feedbackOptions(
   if (!opts.http) console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
   const config = await load(opts.config);
   const { runMcpServer } = await import('../commands/mcp-server.js');
-  const stop = untilSignal();
+  const stop = handleSignals({ graceful: true });
   exitCode = await runMcpServer(config, {
     transport: opts.http ? { http: opts.http } : 'stdio',
     signal: stop.signal,
@@ -196,11 +139,11 @@ program
   .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
   .option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)')
   .option('--ndjson', 'one JSON line per probe result and per event on stdout')
-  .option('--only <ids>', 'comma-separated target ids', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--only <ids>', 'comma-separated target ids', idList)
   .action(async (opts: { config?: string; metrics?: string; ndjson?: boolean; only?: string[] }) => {
     const config = await load(opts.config);
     const { runServe } = await import('../commands/serve.js');
-    const stop = untilSignal();
+    const stop = handleSignals({ graceful: true });
     exitCode = await runServe(config, {
       ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
       ndjson: opts.ndjson ?? false,
@@ -296,7 +239,7 @@ program.action(async (opts: { config?: string; stateDir?: string; metrics?: stri
     const near = closestWord(word, program.commands.map((c) => c.name()));
     throw new CommanderError(3, 'pitwall.unknownCommand', `pitwall: unknown command "${word}"${near ? ` (did you mean "${near}"?)` : ''}`);
   }
-  await openConsole(opts);
+  exitCode = await openConsole(opts);
 });
 
 
@@ -313,10 +256,10 @@ async function main(): Promise<number> {
     const name = (err as Error)?.name;
     if (name === 'ConfigError' || name === 'UsageError') {
       process.stderr.write(`pitwall: ${(err as Error).message}\n`);
-      return 3;
+      return EXIT.usage;
     }
     process.stderr.write(`pitwall: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 70;
+    return EXIT.software;
   }
 }
 

@@ -5,7 +5,8 @@ import { createRedactor } from '../text/redact.js';
 import { createStore, initialState } from '../state/store.js';
 import { formatLatency, statusLabel, truncate } from '../text/format.js';
 import type { ProbeResult } from '../probes/types.js';
-import { UsageError, exitCodeFor } from './exit.js';
+import { exitCodeFor } from './exit.js';
+import { onlyIds } from './only.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -17,12 +18,7 @@ export interface CheckOptions {
 
 /** `pitwall check`: every target once, concurrently; a table or one JSON document. Returns the exit code. */
 export async function runCheck(config: Config, opts: CheckOptions): Promise<number> {
-  const ids = opts.only?.length ? opts.only : config.targets.map((t) => t.id);
-  const known = new Set(config.targets.map((t) => t.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length) {
-    throw new UsageError(`--only: unknown target "${unknown[0]}" (known: ${[...known].join(', ')})`);
-  }
+  const ids = onlyIds(config, opts.only);
   const runner = createProbeRunner();
   opts.onRunner?.(runner);
   const store = createStore(initialState(config, { now: Date.now() }));

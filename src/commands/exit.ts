@@ -1,16 +1,2 @@
-import type { Status } from '../probes/types.js';
-
-/** Exit codes as monitoring plugins use them. */
-export const EXIT = { ok: 0, degraded: 1, down: 2, usage: 3 } as const;
-
-/** A mistake in how pitwall was called: one sentence, exit 3. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** 0 all up · 1 something degraded, nothing down · 2 anything down. */
-export function exitCodeFor(statuses: readonly Status[]): number {
-  if (statuses.includes('down')) return EXIT.down;
-  if (statuses.includes('degraded')) return EXIT.degraded;
-  return EXIT.ok;
-}
+// Exit codes and the usage error live in src/shared/exit.ts (the CLI reads them too); kept here for the commands.
+export { EXIT, exitCodeFor, UsageError } from '../shared/exit.js';

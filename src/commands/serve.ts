@@ -6,6 +6,7 @@ import { createProbeRunner } from '../state/probe-runner.js';
 import { createRedactor, type Redactor } from '../text/redact.js';
 import { createStore, initialState, type EngineEvent, type Store } from '../state/store.js';
 import { UsageError } from './exit.js';
+import { onlyTargets } from './only.js';
 
 export interface ServeOptions {
   /** `HOST:PORT` (or `PORT`, on 127.0.0.1) for GET /metrics. */
@@ -84,15 +85,6 @@ export async function runServe(config: Config, opts: ServeOptions): Promise<numb
 /** `pitwall check --json --watch`: the same stream as `serve --ndjson`, without /metrics. */
 export function runWatchJson(config: Config, opts: Omit<ServeOptions, 'metrics' | 'ndjson' | 'onListening'>): Promise<number> {
   return runServe(config, { ...opts, ndjson: true });
-}
-
-function onlyTargets(config: Config, only: string[] | undefined): Config {
-  if (!only?.length) return config;
-  const known = new Set(config.targets.map((t) => t.id));
-  const unknown = only.find((id) => !known.has(id));
-  if (unknown !== undefined) throw new UsageError(`--only: unknown target "${unknown}" (known: ${[...known].join(', ')})`);
-  const wanted = new Set(only);
-  return { ...config, targets: config.targets.filter((t) => wanted.has(t.id)) };
 }
 
 /** Without --ndjson: one readable line per event (transitions, notices), for `docker logs` and journald. */

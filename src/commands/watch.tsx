@@ -29,6 +29,10 @@ export interface ConsoleOptions {
   stateDir?: string;
   /** host:port for Prometheus metrics on GET /metrics. */
   metrics?: string;
+  /** Aborted on SIGINT/SIGTERM/SIGHUP (the CLI's handler): the console stops cleanly, exit 130. */
+  signal?: AbortSignal;
+  /** Lets the caller kill MCP children synchronously on a second signal and at process exit. */
+  onRunner?: (runner: { killAllSync(): void }) => void;
 }
 
 /** How long a burst of probe results is gathered into one notification (one frame). */
@@ -256,17 +260,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     resolveExit(code);
   }
 
-  // process.on, not once: with no listener of ours left, Ink's signal-exit re-raises the signal and the process
-  // dies at once, skipping the clean stop. A second signal while stopping ends it now, children first.
-  const onSignal = () => {
-    if (quitting) {
-      live.runner.killAllSync();
-      process.exit(130);
-    }
-    void shutdown(130);
-  };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
-  process.once('exit', () => live.runner.killAllSync());
+  // A signal (the CLI's handler aborts `signal`) stops cleanly; the CLI ends the process on a second one,
+  // MCP children first (it holds the runner).
+  opts.onRunner?.(live.runner);
+  if (opts.signal?.aborted) void shutdown(130);
+  else opts.signal?.addEventListener('abort', () => void shutdown(130), { once: true });
 
   engine.start();
   if (demo && opts.script) {

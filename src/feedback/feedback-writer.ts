@@ -10,44 +10,18 @@
  *   Nothing is dropped and order is kept. Each writer owns its own outbox file; an outbox left behind by
  *   a process that exited or died is claimed (by an atomic rename) and flushed first.
  * - Every entry passes through the redactor before it is written or put in the outbox.
+ *
+ * This module is the retry queue; protect.ts judges paths, append.ts writes one entry, outbox.ts keeps the rest.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  constants,
-  fsyncSync,
-  closeSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-  type Stats,
-} from 'node:fs';
-import { open } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, mkdirSync, openSync, unlinkSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Redactor } from '../text/redact.js';
+import { appendLocked } from './append.js';
+import { Outbox, type OutboxItem } from './outbox.js';
+import { canonicalPath, FeedbackError, refuseProtected, statOrNull, toFeedbackError } from './protect.js';
 
-/** Why the feedback file could not be used. `protected` and `missing` are the user's to fix (exit 3). */
-export type FeedbackErrorReason = 'protected' | 'missing' | 'io';
-
-export class FeedbackError extends Error {
-  override name = 'FeedbackError';
-  readonly reason: FeedbackErrorReason;
-  /** The errno code behind an `io` failure (EACCES, ENOSPC, EISDIR, ELOCKED…), when there was one. */
-  readonly code: string | undefined;
-  constructor(reason: FeedbackErrorReason, message: string, code?: string) {
-    super(message);
-    this.reason = reason;
-    this.code = code;
-  }
-}
+export { canonicalPath, FeedbackError, protectedReason, type FeedbackErrorReason } from './protect.js';
 
 /** The outcome of one append: on the file (fsynced), or kept in the outbox to be retried. */
 export type AppendResult =
@@ -102,147 +76,9 @@ export interface FeedbackWriter {
   close(): Promise<void>;
 }
 
-interface OutboxItem {
-  at: number;
-  entry: string;
-  /** Came from disk (another run): it may already be on the file if that run died between the two writes. */
-  claimed?: boolean;
-}
-
-const MANAGER_FILE = 'manager.md';
-
-/** The path a file would really be written at: symlinks followed (even dangling ones), `..` resolved. */
-export function canonicalPath(p: string): string {
-  let current = resolve(p);
-  for (let hops = 0; hops < 40; hops++) {
-    try {
-      return realpathSync(current);
-    } catch {
-      // Not there (yet): a dangling symlink still points somewhere, and writing would land there.
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(current);
-      } catch {
-        st = undefined;
-      }
-      if (st?.isSymbolicLink()) {
-        current = resolve(dirname(current), readlinkSync(current));
-        continue;
-      }
-      const parent = dirname(current);
-      if (parent === current) return current;
-      return join(canonicalPath(parent), basename(current));
-    }
-  }
-  throw new FeedbackError('io', `too many symbolic links resolving ${p}`, 'ELOOP');
-}
-
-function statOrNull(p: string): Stats | null {
-  try {
-    return statSync(p);
-  } catch {
-    return null;
-  }
-}
-
-/** Says why writing to `path` is refused, or null when it is allowed. */
-export function protectedReason(path: string, protectedFiles: readonly string[] = []): string | null {
-  const given = resolve(path);
-  const real = canonicalPath(given);
-  if (basename(given).toLowerCase() === MANAGER_FILE || basename(real).toLowerCase() === MANAGER_FILE) {
-    const via = real === given ? '' : ` (it resolves to ${real})`;
-    return `${MANAGER_FILE} is the manager's file; integration work is logged in feedback/integrations.md${via}`;
-  }
-  const realStat = statOrNull(real);
-  // The same file reached another way: an entry spelled differently, or a hard link (same inode).
-  const candidates = [...protectedFiles, join(dirname(real), MANAGER_FILE)];
-  for (const p of candidates) {
-    const other = canonicalPath(p);
-    const otherStat = realStat ? statOrNull(other) : null;
-    const sameInode = realStat && otherStat && realStat.dev === otherStat.dev && realStat.ino === otherStat.ino;
-    if (other === real || sameInode) {
-      return basename(other).toLowerCase() === MANAGER_FILE
-        ? `it is the manager's file ${other} under another name`
-        : `it is listed in protectedFiles (${p})`;
-    }
-  }
-  return null;
-}
-
-function errno(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-function toFeedbackError(err: unknown, path: string, lockTimeoutMs: number): FeedbackError {
-  if (err instanceof FeedbackError) return err;
-  const code = errno(err);
-  if (code === 'ELOCKED') {
-    return new FeedbackError('io', `${path} is locked by another writer (waited ${lockTimeoutMs} ms for ${path}.lock)`, code);
-  }
-  if (code === 'ENOENT') return new FeedbackError('missing', `feedback file does not exist: ${path}`, code);
-  const message = err instanceof Error ? err.message : String(err);
-  return new FeedbackError('io', `cannot write to ${path}: ${message}`, code);
-}
-
 /** Trims the entry and ends it with exactly one newline. */
 function normalize(entry: string): string {
   return `${entry.replace(/^\s*\n/, '').trimEnd()}\n`;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errno(err) === 'EPERM';
-  }
-}
-
-/** Writes a file whole, or not at all: temp file, fsync, rename, fsync the folder. */
-function writeAtomic(path: string, data: string): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  syncDir(dirname(path));
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename itself is still atomic.
-  }
-}
-
-function readOutbox(file: string): OutboxItem[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const items: OutboxItem[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const v = JSON.parse(line) as Partial<OutboxItem>;
-      if (typeof v.entry === 'string') items.push({ at: typeof v.at === 'number' ? v.at : 0, entry: v.entry, claimed: true });
-    } catch {
-      // A torn line cannot be an entry we promised: it was never fsynced as part of a whole file.
-    }
-  }
-  return items;
 }
 
 /**
@@ -260,12 +96,7 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
   const maxMs = opts.retry?.maxMs ?? 60_000;
   const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 
-  const refuse = (p: string) => {
-    const why = protectedReason(p, protectedFiles);
-    if (why) throw new FeedbackError('protected', `refusing to write to ${p}: ${why}`);
-  };
-
-  refuse(path);
+  refuseProtected(path, protectedFiles);
   const real = canonicalPath(path);
   const st = statOrNull(real);
   if (!st && create) {
@@ -283,10 +114,8 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
   // Missing with waitForFile: appends fail with ENOENT (writeEntry never creates) and wait in the outbox.
 
   // One outbox family per feedback file (by its real path); one file per writer.
-  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
-  const outboxDir = resolve(opts.outboxDir);
-  const ownName = `${key}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const outboxPath = join(outboxDir, `${ownName}.jsonl`);
+  const outbox = new Outbox(resolve(opts.outboxDir), createHash('sha256').update(real).digest('hex').slice(0, 16));
+  const outboxPath = outbox.path;
 
   const queue: OutboxItem[] = [];
   let failures = 0;
@@ -304,106 +133,21 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
   };
 
   function saveOutbox(): void {
-    if (queue.length === 0) {
-      try {
-        unlinkSync(outboxPath);
-      } catch {
-        // Already gone.
-      }
-      return;
-    }
-    mkdirSync(outboxDir, { recursive: true });
-    writeAtomic(outboxPath, queue.map(({ at, entry }) => `${JSON.stringify({ at, entry })}\n`).join(''));
+    outbox.save(queue);
   }
 
   /** Takes over outboxes left by writers that closed with entries pending, or whose process is gone. */
   function claimOrphans(): void {
-    let names: string[];
-    try {
-      names = readdirSync(outboxDir);
-    } catch {
-      return;
-    }
-    const mine = `${ownName}.jsonl`;
-    const claimed: OutboxItem[] = [];
-    const claimFiles: string[] = [];
-    for (const name of names.sort()) {
-      // A temp file left by a process killed while saving its outbox: the outbox itself is intact.
-      const tmp = /^([0-9a-f]{16})\..*\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
-      if (tmp) {
-        if (tmp[1] === key && !pidAlive(Number(tmp[2]))) {
-          try {
-            unlinkSync(join(outboxDir, name));
-          } catch {
-            // Someone else cleaned it up.
-          }
-        }
-        continue;
-      }
-      const m = /^([0-9a-f]{16})\.(orphan|\d+)\.([0-9a-f]+)\.(jsonl|claim)$/.exec(name);
-      if (!m || m[1] !== key || name === mine) continue;
-      if (m[2] !== 'orphan' && pidAlive(Number(m[2]))) continue;
-      const claimPath = join(outboxDir, `${key}.${process.pid}.${randomBytes(4).toString('hex')}.claim`);
-      try {
-        renameSync(join(outboxDir, name), claimPath); // atomic: only one process wins a given file
-      } catch {
-        continue;
-      }
-      claimed.push(...readOutbox(claimPath));
-      claimFiles.push(claimPath);
-    }
-    if (claimFiles.length === 0) return;
-    // Older entries first; sort is stable, so each file keeps its own order.
-    claimed.sort((a, b) => a.at - b.at);
-    queue.unshift(...claimed);
+    const claimed = outbox.claimOrphans();
+    if (claimed.files.length === 0) return;
+    queue.unshift(...claimed.items);
     saveOutbox();
-    for (const f of claimFiles) unlinkSync(f);
+    for (const f of claimed.files) unlinkSync(f);
     changed();
   }
 
-  /** One entry onto the file: lock, one O_APPEND write, fsync, unlock. Throws on any failure. */
-  async function writeEntry(text: string, dedupe: boolean): Promise<void> {
-    refuse(path); // symlinks can change while we run
-    const target = canonicalPath(path);
-    // Missing: say so at once, not after the lock's retries give up on a folder that is not there either.
-    if (!statOrNull(target)) throw new FeedbackError('missing', `feedback file does not exist: ${path}`, 'ENOENT');
-    const release = await lockfile.lock(target, {
-      lockfilePath: `${target}.lock`,
-      realpath: false,
-      stale: staleMs,
-      retries: { retries: 10_000, factor: 1.5, minTimeout: 5, maxTimeout: 100, randomize: true, maxRetryTime: lockTimeoutMs },
-      // Our hold lasts milliseconds; if the lock is taken from us anyway, the write still lands whole.
-      onCompromised: () => undefined,
-    });
-    try {
-      // Never O_CREAT here: a feedback file moved away later must not come back silently (the entry waits instead).
-      const flags = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW;
-      const fh = await open(target, flags, 0o644);
-      try {
-        const st = await fh.stat();
-        if (!st.isFile()) throw new FeedbackError('io', `feedback path is not a file: ${path}`);
-        const data = Buffer.from(text);
-        let prefix = '';
-        if (st.size > 0) {
-          const n = Math.min(st.size, dedupe ? data.length + 2 : 2);
-          const tail = Buffer.alloc(n);
-          await fh.read(tail, 0, n, st.size - n);
-          if (dedupe && tail.subarray(n - data.length).equals(data)) return; // already there
-          const last2 = tail.subarray(Math.max(0, n - 2)).toString('latin1');
-          prefix = last2.endsWith('\n\n') || (st.size === 1 && last2 === '\n') ? '' : last2.endsWith('\n') ? '\n' : '\n\n';
-        }
-        const out = prefix ? Buffer.concat([Buffer.from(prefix), data]) : data;
-        // One write() in practice; the loop only matters if the kernel takes part of it.
-        let offset = 0;
-        while (offset < out.length) offset += (await fh.write(out, offset, out.length - offset)).bytesWritten;
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    } finally {
-      await release().catch(() => undefined);
-    }
-  }
+  const appendOptions = { protectedFiles, lockTimeoutMs, staleMs };
+  const writeEntry = (text: string, dedupe: boolean) => appendLocked(path, text, dedupe, appendOptions);
 
   let lastError: FeedbackError | null = null;
 
@@ -505,8 +249,7 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
       if (queue.length === 0) return;
       // Leave the entries for whichever pitwall runs next (it claims orphans on start).
       try {
-        saveOutbox();
-        renameSync(outboxPath, join(outboxDir, `${key}.orphan.${randomBytes(4).toString('hex')}.jsonl`));
+        outbox.leave(queue);
       } catch {
         // Still on disk under our pid; it is claimed once this process has exited.
       }

@@ -1,62 +1,19 @@
-/** The hourly report: one markdown entry summarising an hour of the journal, and a summary to diff against next time. */
-import type { Status } from '../probes/types.js';
+/**
+ * The hourly report rendered: one markdown entry summarising an hour of the journal (the figures come from
+ * report-data.ts), and the summary to diff against next time.
+ */
 import { formatDuration, formatLatency, statusLabel, truncate } from '../text/format.js';
-import type { Config, TargetKind, TileId } from '../config/config.js';
 import { isoUtc } from './escalation.js';
-import type { JournalSampleList } from '../journal/sample-columns.js';
-import { windowStats, worstStatus, type WindowStats } from '../state/stats.js';
-import type { Blocker, EngineEvent } from '../state/store.js';
+import type { WindowStats } from '../state/stats.js';
+import type { EngineEvent } from '../state/store.js';
 import type { ReportSummary } from '../journal/records.js';
 import { HOUR_MS } from '../shared/time.js';
+import { computeHourlyReport, resolvedEvent, type ReportInput } from './report-data.js';
 
 export { HOUR_MS } from '../shared/time.js';
 export type { ReportSummary, TargetSummary } from '../journal/records.js';
-
-/** What the report needs to know about a target. */
-export interface ReportTarget {
-  id: string;
-  name: string;
-  kind: TargetKind;
-  tiles: readonly TileId[];
-  intervalMs?: number;
-}
-
-export interface ReportInput {
-  hourStart: number;
-  hourEnd: number;
-  /** Per target, oldest first; may include samples outside the hour (incidents that began earlier). */
-  samples: Readonly<Record<string, JournalSampleList>>;
-  events: readonly EngineEvent[];
-  targets: readonly ReportTarget[];
-  /** Blockers open now. */
-  blockers: readonly Blocker[];
-  previous?: ReportSummary | null;
-  /** True when there was no journal for the hour and one round of checks was run for this report. */
-  ranFreshRound?: boolean;
-  /** Targets the journal had nothing on for a partial hour, checked once for this report (the others come from it). */
-  checkedNow?: readonly string[];
-  now: number;
-  /** IANA zone for the local-time part of the heading; default: this machine's. */
-  timeZone?: string;
-  store?: string;
-}
-
-/** The last full hour before `now`, or the current (partial) one. */
-export function hourWindow(now: number, which: 'last' | 'current'): { hourStart: number; hourEnd: number } {
-  const current = Math.floor(now / HOUR_MS) * HOUR_MS;
-  return which === 'current' ? { hourStart: current, hourEnd: current + HOUR_MS } : { hourStart: current - HOUR_MS, hourEnd: current };
-}
-
-/** The latest report about an hour before `hourStart`: what "since the previous report" compares with. */
-export function previousReport(reports: readonly ReportSummary[], hourStart: number): ReportSummary | null {
-  let best: ReportSummary | null = null;
-  for (const r of reports) if (r.hourStart < hourStart && (!best || r.at >= best.at)) best = r;
-  return best;
-}
-
-export function reportTargets(config: Pick<Config, 'targets'>): ReportTarget[] {
-  return config.targets.map((t) => ({ id: t.id, name: t.name ?? t.id, kind: t.kind, tiles: t.tiles, intervalMs: t.intervalSeconds * 1000 }));
-}
+export { computeHourlyReport, hourWindow, previousReport, reportTargets } from './report-data.js';
+export type { HourlyReportData, ReportInput, ReportTarget } from './report-data.js';
 
 /** A markdown table cell: no pipes or newlines from upstream text. */
 function cell(text: string): string {
@@ -82,50 +39,6 @@ function localRange(start: number, end: number, timeZone: string | undefined): s
   return `${local} ${zone}`;
 }
 
-interface Incident {
-  targetId: string;
-  start: number;
-  end: number | null;
-  worst: Status;
-  firstError: string;
-}
-
-/** Maximal runs of non-up samples per target that overlap [from, to). */
-function incidents(targetId: string, samples: JournalSampleList, from: number, to: number): Incident[] {
-  const out: Incident[] = [];
-  let cur: Incident | null = null;
-  for (const s of samples) {
-    if (s.status !== 'up') {
-      if (!cur) cur = { targetId, start: s.at, end: null, worst: s.status, firstError: '' };
-      if (s.status === 'down') cur.worst = 'down';
-      if (!cur.firstError && (s.errorKind || s.message)) cur.firstError = s.errorKind ? `${s.errorKind}: ${s.message ?? ''}`.trim() : (s.message ?? '');
-    } else if (cur) {
-      cur.end = s.at;
-      out.push(cur);
-      cur = null;
-    }
-  }
-  if (cur) out.push(cur);
-  return out.filter((i) => i.start < to && (i.end === null || i.end > from));
-}
-
-/** Headroom low-water marks per target and name within [from, to). */
-function lowWater(samples: JournalSampleList, from: number, to: number) {
-  const marks = new Map<string, { remaining: number; limit: number; at: number; latest: { remaining: number; limit: number } }>();
-  for (const s of samples) {
-    if (s.at < from || s.at >= to) continue;
-    for (const h of s.headroom ?? []) {
-      const ratio = h.limit > 0 ? h.remaining / h.limit : h.remaining;
-      const m = marks.get(h.name);
-      const mRatio = m ? (m.limit > 0 ? m.remaining / m.limit : m.remaining) : Infinity;
-      const latest = { remaining: h.remaining, limit: h.limit };
-      if (!m || ratio < mRatio) marks.set(h.name, { remaining: h.remaining, limit: h.limit, at: s.at, latest });
-      else m.latest = latest;
-    }
-  }
-  return marks;
-}
-
 const headroomText = (h: { remaining: number; limit: number }) =>
   `${h.remaining} / ${h.limit}${h.limit > 0 ? ` (${((100 * h.remaining) / h.limit).toFixed(1)}%)` : ''}`;
 
@@ -135,51 +48,14 @@ function halfCell(st: WindowStats): string {
   return `${pct(st.uptimePct)} · ${st.checks} ${st.checks === 1 ? 'check' : 'checks'}${failed} · p95 ${formatLatency(st.p95)}`;
 }
 
-/** Stretches of the window with no check from any target (pitwall not running, a suspended laptop). */
-function coverageGaps(all: number[], from: number, to: number, thresholdMs: number): [number, number][] {
-  const times = all.filter((t) => t >= from && t < to).sort((a, b) => a - b);
-  const gaps: [number, number][] = [];
-  let prev = from;
-  for (const t of times) {
-    if (t - prev > thresholdMs) gaps.push([prev, t]);
-    prev = t;
-  }
-  if (to - prev > thresholdMs) gaps.push([prev, to]);
-  return gaps;
-}
-
 /** Builds the hourly report entry and its summary. Pure: everything comes from the arguments. */
 export function buildHourlyReport(input: ReportInput): { markdown: string; summary: ReportSummary } {
   const { hourStart, hourEnd, now, targets } = input;
-  // A partial hour ends at now, and includes it: a check finished in the report's own millisecond is in it.
-  const windowEnd = Math.min(hourEnd, now + 1);
-  const partial = now < hourEnd;
+  const data = computeHourlyReport(input);
+  const { windowEnd, partial, rows, summary, counts } = data;
   const clock = (at: number) => {
     const iso = isoUtc(at);
     return iso.slice(0, 10) === isoUtc(hourStart).slice(0, 10) ? iso.slice(11, 19) : `${iso.slice(5, 10)} ${iso.slice(11, 19)}`;
-  };
-
-  const rows = targets.map((t) => {
-    // Read five times below: as objects once (the journal's columns build a fresh object on every read).
-    const samples = Array.from(input.samples[t.id] ?? []);
-    const inHour = samples.filter((s) => s.at >= hourStart && s.at < windowEnd);
-    const st = windowStats(inHour);
-    const last = inHour[inHour.length - 1];
-    const lastErr = [...inHour].reverse().find((s) => s.errorKind || (s.status !== 'up' && s.message));
-    return { t, samples, st, status: last?.status ?? null, lastErr };
-  });
-
-  const summary: ReportSummary = {
-    hourStart,
-    hourEnd,
-    at: now,
-    partial,
-    // A target without data this hour leaves the hour unknown, never green.
-    overall: rows.some((r) => r.status === null) && !rows.some((r) => r.status === 'down' || r.status === 'degraded') ? null : worstStatus(rows.map((r) => r.status)),
-    targets: Object.fromEntries(
-      rows.map((r) => [r.t.id, { status: r.status, uptimePct: r.st.uptimePct, checks: r.st.checks, failures: r.st.failures, p95: r.st.p95 }]),
-    ),
-    openBlockers: input.blockers.map((b) => b.id),
   };
 
   const out: string[] = [];
@@ -190,8 +66,6 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
     '',
   );
 
-  const counts = { down: 0, degraded: 0, up: 0, none: 0 };
-  for (const r of rows) counts[r.status ?? 'none']++;
   const countText = [
     counts.down && `${counts.down} down`,
     counts.degraded && `${counts.degraded} degraded`,
@@ -213,11 +87,8 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
         `- **Note:** the journal had nothing this hour for ${ids}, so pitwall checked ${input.checkedNow.length === 1 ? 'it' : 'them'} once at ${isoUtc(now).slice(11, 19)} UTC for this report: ${input.checkedNow.length === 1 ? 'its figures come' : 'their figures come'} from that single check.`,
       );
     }
-    const allTimes = rows.flatMap((r) => r.samples.map((s) => s.at));
-    const longest = Math.max(0, ...targets.map((t) => t.intervalMs ?? 0));
-    const gaps = coverageGaps(allTimes, hourStart, windowEnd, Math.max(120_000, 3 * longest));
-    if (gaps.length) {
-      out.push(`- **Gaps:** no checks ${gaps.map(([a, b]) => `${clock(a)}–${clock(b)} (${formatDuration(b - a)})`).join(', ')} UTC (pitwall was not running?)`);
+    if (data.gaps.length) {
+      out.push(`- **Gaps:** no checks ${data.gaps.map(([a, b]) => `${clock(a)}–${clock(b)} (${formatDuration(b - a)})`).join(', ')} UTC (pitwall was not running?)`);
     }
   }
   out.push('');
@@ -239,35 +110,27 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
     ),
     '',
   );
-
-  // MCP servers: cold starts and idle-timeouts show up as one bad half hour, so split the hour.
   const mid = hourStart + HOUR_MS / 2;
   out.push('### MCP servers', '');
-  const mcp = rows.filter((r) => r.t.kind === 'mcp');
-  if (mcp.length === 0) out.push('No MCP servers configured.', '');
+  if (data.mcp.length === 0) out.push('No MCP servers configured.', '');
   else {
     out.push(
       table(
         ['Server', `${hhmm(hourStart)}–${hhmm(mid)}`, `${hhmm(mid)}–${hhmm(hourEnd)}`],
-        mcp.map((r) => [`\`${r.t.id}\``, halfCell(windowStats(r.samples, hourStart, Math.min(mid, windowEnd))), halfCell(windowStats(r.samples, mid, windowEnd))]),
+        data.mcp.map((m) => [`\`${m.id}\``, halfCell(m.first), halfCell(m.second)]),
       ),
       '',
     );
   }
 
   out.push('### Rate-limit and quota headroom (low-water marks)', '');
-  const headRows: string[][] = [];
-  for (const r of rows) {
-    for (const [name, m] of lowWater(r.samples, hourStart, windowEnd)) {
-      headRows.push([`\`${r.t.id}\``, name, headroomText(m), clock(m.at), headroomText(m.latest)]);
-    }
-  }
+  const headRows = data.headroom.map(({ id, name, mark: m }) => [`\`${id}\``, name, headroomText(m), clock(m.at), headroomText(m.latest)]);
   if (headRows.length === 0) out.push('No target reported rate-limit or quota headroom this hour.', '');
   else out.push(table(['Target', 'Headroom', 'Lowest', 'At (UTC)', 'Latest'], headRows), '');
 
   out.push('### Incidents', '');
-  const list = rows.flatMap((r) => incidents(r.t.id, r.samples, hourStart, windowEnd)).sort((a, b) => a.start - b.start);
-  const silent = rows.filter((r) => r.st.checks === 0).map((r) => `\`${r.t.id}\``);
+  const list = data.incidents;
+  const silent = data.silent.map((id) => `\`${id}\``);
   if (list.length === 0 && silent.length === 0) out.push('None: every target stayed up all hour.', '');
   else if (list.length === 0) out.push(`None recorded; no data this hour for ${silent.join(', ')}, so nothing is known about them.`, '');
   else {
@@ -331,7 +194,7 @@ function diff(prev: ReportSummary, cur: ReportSummary, events: readonly EngineEv
   const closed = prev.openBlockers.filter((b) => !cur.openBlockers.includes(b));
   for (const id of opened) lines.push(`Blocker ${id} opened`);
   for (const id of closed) {
-    const ev = events.find((e) => e.type === 'resolved' && e.blockerId === id && e.at >= from && e.at < to);
+    const ev = resolvedEvent(events, id, from, to);
     lines.push(`Blocker ${id} resolved${ev ? ` at ${isoUtc(ev.at)}` : ''}`);
   }
   return lines;

@@ -1,5 +1,9 @@
+// Over 300 lines on purpose: one data structure, its writer (filled straight from the journal's bytes) and its
+// reader share the column layout's private constants and bit flags; split, each half would re-declare them.
 import type { ErrorKind, Headroom, Status } from '../probes/types.js';
 import type { JournalSample } from './records.js';
+import { CODE_STATUS, STATUS_CODE } from '../shared/status.js';
+import { sliceIndex } from '../shared/numbers.js';
 
 /**
  * A target's samples as the journal loads them, oldest first, in columns: times and latencies in Float64Arrays,
@@ -47,7 +51,7 @@ export class SampleColumns implements Iterable<JournalSample> {
   /** The samples in [start, end) as a new array, with Array.prototype.slice's arguments. */
   slice(start = 0, end = this.length): JournalSample[] {
     const out: JournalSample[] = [];
-    for (let i = clamp(start, this.length), to = clamp(end, this.length); i < to; i++) out.push(sampleAt(this.c, i));
+    for (let i = sliceIndex(start, this.length), to = sliceIndex(end, this.length); i < to; i++) out.push(sampleAt(this.c, i));
     return out;
   }
 
@@ -103,8 +107,6 @@ const NO_LATENCY = 4;
 /** The sample has a headroom list (possibly empty): its entries are those before hrEnd[i], after hrEnd[i - 1]. */
 const HAS_HEADROOM = 8;
 
-const CODE_STATUS: readonly Status[] = ['up', 'degraded', 'down'];
-const STATUS_CODE: Readonly<Record<Status, number>> = { up: 0, degraded: 1, down: 2 };
 /** kind codes: 0 none, 1…254 kindNames[code - 1]; past 254 distinct kinds (a hand-edited file), KIND_ELSEWHERE and `oddKinds`. */
 const KIND_ELSEWHERE = 255;
 
@@ -322,11 +324,4 @@ function sortedByTime(c: Columns): Columns {
     }
   }
   return out;
-}
-
-/** An index as Array.prototype.slice reads its arguments: truncated toward zero, negative from the end, NaN as 0. */
-function clamp(index: number, length: number): number {
-  const i = Math.trunc(index) || 0;
-  if (i < 0) return Math.max(0, length + i);
-  return Math.min(i, length);
 }

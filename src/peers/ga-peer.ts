@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { peerTimers } from './delay.js';
 
 /** How the fake Analytics Data API answers RunReport. */
 export const GA_PEER_MODES = [
@@ -139,7 +140,7 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   const tokensPerCall = opts.tokensPerCall ?? 5;
   const slowMs = opts.slowMs ?? 2500;
   const calls: GaPeerCall[] = [];
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = peerTimers();
 
   const runReport: grpc.handleUnaryCall<RunReportRequest, unknown> = (call, callback) => {
     const req = call.request;
@@ -163,11 +164,7 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
     for (const b of TOKEN_BUCKETS) quota[b] -= tokensPerCall;
     const body = report(req, mode === 'no-quota' ? null : propertyQuota(quota, tokensPerCall), opts.metricValue ?? 42);
     if (mode !== 'slow') return callback(null, body);
-    const t = setTimeout(() => {
-      timers.delete(t);
-      callback(null, body);
-    }, slowMs);
-    timers.add(t);
+    timers.after(slowMs, () => callback(null, body));
   };
 
   const server = new grpc.Server();
@@ -191,7 +188,6 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
         timers.clear();
         // forceShutdown cancels hanging calls; tryShutdown would wait for them forever.
         server.forceShutdown();

@@ -13,7 +13,7 @@ export async function startHealthPeer(opts: { mode?: HealthMode; delayMs?: numbe
   const peer = await startPeer(async (req, res) => {
     if (!req.url?.startsWith('/health')) return sendJson(res, 404, { error: 'not found' });
     if (mode === 'hang') return;
-    if (mode === 'slow') await new Promise((r) => setTimeout(r, delayMs));
+    if (mode === 'slow') await peer.timers.delay(delayMs);
     if (mode === 'failing') return sendJson(res, 503, { status: 'error', checks: { database: 'down' } });
     // The edge proxy shedding load in front of the app.
     if (mode === 'http429') return sendJson(res, 429, { error: 'too many requests' }, { 'retry-after': '30' });

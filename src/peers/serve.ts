@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { peerTimers, type PeerTimers } from './delay.js';
 
 /** A loopback HTTP server for tests, the demo and benchmarks. */
 export interface Peer {
@@ -7,6 +8,8 @@ export interface Peer {
   url: string;
   port: number;
   server: Server;
+  /** Timers for late answers; cleared on close. */
+  timers: PeerTimers;
   close(): Promise<void>;
 }
 
@@ -15,6 +18,7 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) 
 /** Starts `handler` on 127.0.0.1 on a free port (or `port`). Open sockets are destroyed on close, so hangs end. */
 export async function startPeer(handler: Handler, port = 0): Promise<Peer> {
   const sockets = new Set<import('node:net').Socket>();
+  const timers = peerTimers();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,8 +42,10 @@ export async function startPeer(handler: Handler, port = 0): Promise<Peer> {
     url: `http://127.0.0.1:${actual}`,
     port: actual,
     server,
+    timers,
     close: () =>
       new Promise<void>((resolve) => {
+        timers.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

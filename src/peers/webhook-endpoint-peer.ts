@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenHttp } from '../server/webhooks/http-server.js';
 import { createWebhookHandler, type WebhookHandler } from '../server/webhooks/receiver.js';
 import type { WebhookStats } from '../state/webhook-stats.js';
+import { peerTimers } from './delay.js';
 
 /**
  * How the fake app endpoint behaves; switch at run time with `setMode`.
@@ -56,7 +57,7 @@ export async function startWebhookEndpointPeer(opts: WebhookEndpointPeerOptions 
   let mode: WebhookEndpointMode = opts.mode ?? 'verify';
   let tune = { slowEvery: opts.slowEvery ?? 0, slowMs: opts.slowMs ?? 200 };
   let requests = 0;
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = peerTimers();
 
   const answer = (req: IncomingMessage, res: ServerResponse) => {
     switch (mode) {
@@ -84,11 +85,7 @@ export async function startWebhookEndpointPeer(opts: WebhookEndpointPeerOptions 
     (req, res) => {
       requests++;
       if (tune.slowEvery > 0 && requests % tune.slowEvery === 0) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          answer(req, res);
-        }, tune.slowMs);
-        timers.add(t);
+        timers.after(tune.slowMs, () => answer(req, res));
         return;
       }
       answer(req, res);
@@ -114,7 +111,6 @@ export async function startWebhookEndpointPeer(opts: WebhookEndpointPeerOptions 
     },
     stats: () => strict.stats(),
     async close() {
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       await listening.close();
     },

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ERROR_KINDS, type Status } from '../probes/types.js';
+import { ERROR_KINDS } from '../probes/types.js';
+import { STATUS_VALUE } from '../shared/status.js';
 import { messageOf } from '../probes/classify.js';
 import type { Config } from '../config/config.js';
 import { followStore } from './ndjson.js';
 import type { Store } from '../state/store.js';
 import { listenHttp, parseListen, type Listening } from './webhooks/http-server.js';
 
-/** What `pitwall_target_status` says for each status. */
-export const STATUS_VALUE: Record<Status, number> = { up: 1, degraded: 0.5, down: 0 };
+/** What `pitwall_target_status` says for each status (the shared table's). */
+export { STATUS_VALUE } from '../shared/status.js';
 
 /** Probe duration buckets, seconds: loopback answers (5 ms) up to the longest sensible timeout (30 s). */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

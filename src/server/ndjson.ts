@@ -1,5 +1,6 @@
 import type { ErrorKind, Headroom, ProbeResult, Status } from '../probes/types.js';
 import type { Redactor } from '../text/redact.js';
+import { iso, round1 } from '../shared/numbers.js';
 import type { SampleHistory } from '../state/history.js';
 import type { Sample } from '../state/stats.js';
 import type { EngineEvent, State, Store, TargetState } from '../state/store.js';
@@ -99,8 +100,7 @@ export interface EventRecord {
 
 export type NdjsonRecord = ResultRecord | EventRecord;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const round1 = (ms: number | null) => (ms === null ? null : Math.round(ms * 10) / 10);
+const latency = (ms: number | null) => (ms === null ? null : round1(ms));
 
 /** The line for one run. An older run of a batch has only what its sample kept (no message, no headroom). */
 export function resultRecord(run: FinishedRun): ResultRecord {
@@ -112,7 +112,7 @@ export function resultRecord(run: FinishedRun): ResultRecord {
       target: target.id,
       kind: target.kind,
       status: sample.status,
-      latencyMs: round1(sample.latencyMs),
+      latencyMs: latency(sample.latencyMs),
       error: sample.errorKind ? { kind: sample.errorKind, message: '' } : null,
     };
   }
@@ -122,7 +122,7 @@ export function resultRecord(run: FinishedRun): ResultRecord {
     target: target.id,
     kind: target.kind,
     status: result.status,
-    latencyMs: round1(result.latencyMs),
+    latencyMs: latency(result.latencyMs),
     error: result.error ? { kind: result.error.kind, message: result.error.message } : null,
     attempts: target.attempts,
     ...(result.status === 'degraded' ? { reason: result.reason } : {}),

@@ -1,4 +1,5 @@
 import type { Status } from '../probes/types.js';
+import { STATUS_CODE } from '../shared/status.js';
 import { TILE_IDS, TILES, type TileId } from '../config/config.js';
 import { worstStatus } from './stats.js';
 import type { State, TargetState } from './store.js';
@@ -47,10 +48,9 @@ export function tileHealth(state: Pick<State, 'order' | 'targets'>, stale: Reado
       return s.status === 'up' && stale.has(t.id) ? { status: null, culprit: t.id } : s;
     });
     const status = worstStatus(seen.map((s) => s.status));
-    const rank = { down: 0, degraded: 1, up: 2 } as const;
     const culprits = seen
       .filter((s) => s.status && s.status !== 'up')
-      .sort((a, b) => rank[a.status!] - rank[b.status!])
+      .sort((a, b) => STATUS_CODE[b.status!] - STATUS_CODE[a.status!]) // worst first
       .map((s) => s.culprit);
     return { id, name: TILES[id], status, culprits, sources: feeding.length };
   });

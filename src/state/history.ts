@@ -1,3 +1,4 @@
+import { sliceIndex } from '../shared/numbers.js';
 import type { ErrorKind, Status } from '../shared/status.js';
 
 /** One probe run as history keeps it. A failed check has latencyMs null: a gap, never a zero. */
@@ -46,8 +47,8 @@ export class SampleHistory implements Iterable<Sample> {
 
   /** The samples in [start, end) as a new array, with Array.prototype.slice's arguments. */
   slice(start = 0, end = this.length): Sample[] {
-    const from = clamp(start, this.length);
-    const to = clamp(end, this.length);
+    const from = sliceIndex(start, this.length);
+    const to = sliceIndex(end, this.length);
     const out: Sample[] = [];
     for (let i = from; i < to; i++) out.push(this.at(i)!);
     return out;
@@ -84,9 +85,4 @@ export class SampleHistory implements Iterable<Sample> {
     }
     return new SampleHistory(chunks, head, this.length + added.length - gone, ordered);
   }
-}
-
-function clamp(index: number, length: number): number {
-  if (index < 0) return Math.max(0, length + index);
-  return Math.min(index, length);
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODE } from '../shared/status.js';
 import type { ErrorKind, Status } from '../probes/types.js';
 import { SampleHistory, type Sample } from './history.js';
 
@@ -152,11 +153,9 @@ export function isTimeOrdered(samples: SampleList): boolean {
   return known;
 }
 
-const RANK: Record<Status, number> = { up: 0, degraded: 1, down: 2 };
-
 /** The worse of statuses; `unknown` (nothing checked yet) only when there is nothing else. */
 export function worstStatus(statuses: Iterable<Status | null>): Status | null {
   let worst: Status | null = null;
-  for (const s of statuses) if (s && (worst === null || RANK[s] > RANK[worst])) worst = s;
+  for (const s of statuses) if (s && (worst === null || STATUS_CODE[s] > STATUS_CODE[worst])) worst = s;
   return worst;
 }

@@ -7,7 +7,7 @@ import { useClock } from './clock-context.js';
 import { formatDuration, formatLatency, formatUptime, STATUS_SYMBOL } from '../text/format.js';
 import { cell, paintedCell } from './lib/cells.js';
 import { paint } from './lib/paint.js';
-import type { Columns } from './lib/columns.js';
+import { CELL_WIDTH, type Columns } from './lib/columns.js';
 import { headroomLabel, hourFrom, problemOf } from './lib/row-stats.js';
 import { statsSince } from './lib/sliding-stats.js';
 import { sparkline } from '../text/sparkline.js';
@@ -20,6 +20,9 @@ interface Props {
   blocker: boolean;
   cols: Columns;
 }
+
+/** The problem line starts under the target's id: past the marker and STATUS cells. */
+const PROBLEM_INDENT = ' '.repeat(CELL_WIDTH.marker + CELL_WIDTH.status);
 
 /**
  * One target: status word and symbol, latency, p50/p95, sparkline, uptime, headroom; its problem below. The
@@ -40,19 +43,19 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
   const id = blocker ? cell(t.id, cols.id - 2).trimEnd() : cell(t.id, cols.id + 1);
   const head =
     (selected ? paint('›', { color: theme.selected, bold: true }) + ' ' : '  ') +
-    paintedCell(`${STATUS_SYMBOL[status]} ${status}`, 11, (v) => paint(v, { color: theme.status[status], bold: status === 'down' })) +
+    paintedCell(`${STATUS_SYMBOL[status]} ${status}`, CELL_WIDTH.status, (v) => paint(v, { color: theme.status[status], bold: status === 'down' })) +
     (blocker ? paint(id, { bold: selected }) + paintedCell(' ⚑', cols.id + 1 - [...id].length, (v) => paint(v, { color: theme.blocker })) : paintedCell(t.id, cols.id + 1, (v) => paint(v, { bold: selected }))) +
-    (cols.latency ? cell(formatLatency(r?.latencyMs), 9) : '');
+    (cols.latency ? cell(formatLatency(r?.latencyMs), CELL_WIDTH.latency) : '');
   return (
     <>
       <Text wrap="truncate-end">
         {head}
         <HourCells samples={t.samples} cols={cols} spark={spark} />
-        {cols.headroom ? paintedCell(headroom ?? '', 12, muted) : ''}
+        {cols.headroom ? paintedCell(headroom ?? '', CELL_WIDTH.headroom, muted) : ''}
       </Text>
       {problem ? (
         <Text wrap="truncate-end">
-          {'             '}
+          {PROBLEM_INDENT}
           {paint(`↳ ${problem}`, { color: theme.status[status] })}
           {t.statusSince !== null ? (
             <>
@@ -63,7 +66,7 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
         </Text>
       ) : hanging(t) ? (
         <Text wrap="truncate-end">
-          {'             '}
+          {PROBLEM_INDENT}
           <NoAnswer since={t.noAnswerSince!} first={r === null} />
         </Text>
       ) : null}
@@ -85,9 +88,9 @@ function HourCells({ samples, cols, spark }: { samples: SampleList; cols: Column
   const stats = statsSince(samples, from);
   const uptime = formatUptime(stats.uptimePct, stats.failures);
   return (
-    (cols.percentiles ? paintedCell(stats.p50 === null ? '—' : `${formatLatency(stats.p50).replace(' ms', '')}/${formatLatency(stats.p95)}`, 16, muted) : '') +
+    (cols.percentiles ? paintedCell(stats.p50 === null ? '—' : `${formatLatency(stats.p50).replace(' ms', '')}/${formatLatency(stats.p95)}`, CELL_WIDTH.percentiles, muted) : '') +
     (cols.spark ? paintedCell(spark, cols.spark + 1, (v) => paint(v, { color: theme.accent })) : '') +
-    (cols.uptime ? paintedCell(uptime, 7, (v) => paint(v, { color: stats.uptimePct !== null && stats.uptimePct < 99 ? theme.warn : theme.muted })) : '')
+    (cols.uptime ? paintedCell(uptime, CELL_WIDTH.uptime, (v) => paint(v, { color: stats.uptimePct !== null && stats.uptimePct < 99 ? theme.warn : theme.muted })) : '')
   );
 }
 

@@ -144,6 +144,43 @@ describe('feedback writer: refusals', () => {
     expect(readFileSync(manager, 'utf8')).toBe('# Manager\n\nDo not touch.\n');
   });
 
+  it('refuses at write time a symlink re-pointed at manager.md after the writer opened', async () => {
+    // Given a writer opened on a symlink to the real feedback file
+    const real = join(root, 'feedback', 'real.md');
+    writeFileSync(real, '');
+    symlinkSync('real.md', file);
+    const w = writer({ retry: { baseMs: 60_000 } });
+    // When the link is re-pointed at the manager's file, then an entry is appended
+    rmSync(file);
+    symlinkSync('manager.md', file);
+    const r = await w.append('## after the swap');
+    // Then it is refused (kept in the outbox), and neither file changes
+    expect(r).toMatchObject({ status: 'queued', pending: 1, error: { reason: 'protected' } });
+    expect(readFileSync(manager, 'utf8')).toBe('# Manager\n\nDo not touch.\n');
+    expect(readFileSync(real, 'utf8')).toBe('');
+    await w.close();
+  });
+
+  it('refuses a symlink re-pointed at manager.md while the append waits for the lock', async () => {
+    // Given an append that passed the path check and waits for another writer's lock
+    const real = join(root, 'feedback', 'real.md');
+    writeFileSync(real, '');
+    symlinkSync('real.md', file);
+    const release = await lockfile.lock(real, { lockfilePath: `${real}.lock`, realpath: false });
+    const w = writer({ retry: { baseMs: 60_000 } });
+    const pending = w.append('## raced');
+    await new Promise((resolve) => setImmediate(resolve));
+    // When the link is re-pointed at the manager's file before the lock is released
+    rmSync(file);
+    symlinkSync('manager.md', file);
+    await release();
+    // Then the entry lands nowhere: not in manager.md, not in the file the link used to lead to
+    expect(await pending).toMatchObject({ status: 'queued', pending: 1, error: { reason: 'protected' } });
+    expect(readFileSync(manager, 'utf8')).toBe('# Manager\n\nDo not touch.\n');
+    expect(readFileSync(real, 'utf8')).toBe('');
+    await w.close();
+  });
+
   it('refuses a file listed in protectedFiles, spelled another way', () => {
     writeFileSync(file, '');
     const err = refusal(() => writer({ protectedFiles: [join(root, 'feedback', '.', '..', 'feedback', 'integrations.md')] }));

@@ -11,6 +11,12 @@ export interface Columns {
   next: boolean;
 }
 
+/**
+ * The fixed cells' widths, in screen columns: the one table the rows (TargetRow) and the header (columnTitles)
+ * are both cut to. The TARGET cell is `cols.id + 1` wide and LATENCY `cols.spark + 1` (a space after each).
+ */
+export const CELL_WIDTH = { marker: 2, status: 11, latency: 9, percentiles: 16, uptime: 7, headroom: 12 } as const;
+
 /** What the right-aligned CHECKED cell needs ("◑ checking", "⚠ 12m ago") when NEXT is not shown. */
 const CHECKED_WIDTH = 10;
 
@@ -25,27 +31,37 @@ export function columnsFor(width: number): Columns {
     next: width >= 135,
   };
   // Rate-limit headroom wherever its 12 columns fit (80 columns included), not only on wide screens.
-  cols.headroom = fixedCellsWidth(cols) + 12 + CHECKED_WIDTH <= width;
+  cols.headroom = fixedCellsWidth(cols) + CELL_WIDTH.headroom + CHECKED_WIDTH <= width;
   return cols;
 }
 
 /** Columns a row's fixed cells take (everything before the right-aligned CHECKED cell). */
 export function fixedCellsWidth(cols: Columns): number {
+  const w = CELL_WIDTH;
   return (
-    2 + 11 + cols.id + 1 + (cols.latency ? 9 : 0) + (cols.percentiles ? 16 : 0) + (cols.spark ? cols.spark + 1 : 0) + (cols.uptime ? 7 : 0) + (cols.headroom ? 12 : 0)
+    w.marker +
+    w.status +
+    cols.id +
+    1 +
+    (cols.latency ? w.latency : 0) +
+    (cols.percentiles ? w.percentiles : 0) +
+    (cols.spark ? cols.spark + 1 : 0) +
+    (cols.uptime ? w.uptime : 0) +
+    (cols.headroom ? w.headroom : 0)
   );
 }
 
 /** The list's column titles as one line, aligned with the rows' cells. */
 export function columnTitles(cols: Columns, width: number): string {
+  const w = CELL_WIDTH;
   const fixed =
-    '  ' +
-    cell('STATUS', 11) +
+    ' '.repeat(w.marker) +
+    cell('STATUS', w.status) +
     cell('TARGET', cols.id + 1) +
-    (cols.latency ? cell('LAST', 9) : '') +
-    (cols.percentiles ? cell('P50/P95 1h', 16) : '') +
+    (cols.latency ? cell('LAST', w.latency) : '') +
+    (cols.percentiles ? cell('P50/P95 1h', w.percentiles) : '') +
     (cols.spark ? cell('LATENCY', cols.spark + 1) : '') +
-    (cols.uptime ? cell('UP 1h', 7) : '') +
-    (cols.headroom ? cell('HEADROOM', 12) : '');
+    (cols.uptime ? cell('UP 1h', w.uptime) : '') +
+    (cols.headroom ? cell('HEADROOM', w.headroom) : '');
   return fixed + 'CHECKED'.padStart(Math.max(8, width - fixed.length));
 }
