@@ -85,9 +85,10 @@ export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Pr
     ...(phases ? { phases } : {}),
     details: {
       apiVersion: target.apiVersion,
+      ...notes,
+      // Shopify answers a version past its support window with the oldest supported one, and says so in a header.
       ...(served ? { servedApiVersion: served, apiVersionNote: `Shopify answered with ${served}, not ${target.apiVersion}` } : {}),
       ...(deprecation ? { deprecation } : {}),
-      ...notes,
     } as Record<string, unknown>,
   };
   const costs = answers.map((a) => a.cost).filter((c): c is Cost => Boolean(c));
