@@ -464,7 +464,8 @@ export function openJournal(opts: JournalOptions): Journal {
     },
     appendResult(targetId, r, at) {
       const sample: Sample = { at, status: r.status, latencyMs: r.status === 'down' ? null : r.latencyMs, ...(r.error ? { errorKind: r.error.kind } : {}) };
-      const message = r.error?.message ?? (r.status === 'degraded' ? r.reason : undefined);
+      // An up result may carry a notice worth the hourly report (a vendor maintenance scheduled within the day).
+      const message = r.error?.message ?? (r.status === 'degraded' ? r.reason : typeof r.details.notice === 'string' ? r.details.notice : undefined);
       const evidence = evidenceOf(r);
       write(
         sampleLine(targetId, sample, {
