@@ -5,6 +5,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { ConfigError, configVariables, parseConfig, type Config, type ConfigVariable, type McpTarget } from '../config/config.js';
 import { canonicalPath, protectedReason } from '../feedback/feedback-writer.js';
 import { resolveStateDir } from '../journal/journal.js';
+import { shopifyVersionProblem } from '../probes/shopify-documents.js';
 import { EXIT } from './exit.js';
 
 /** ok: fine · warn: worth knowing, does not fail the run · fail: pitwall will not work until fixed. */
@@ -75,6 +76,7 @@ export function diagnose(opts: Omit<DoctorOptions, 'write'>): DoctorCheck[] {
     for (const t of config.targets) {
       if (t.kind === 'ga' && !t.insecure) checks.push(checkGaCredentials(t.id, t.credentialsFile, env));
     }
+    for (const t of config.targets) if (t.kind === 'shopify') checks.push(checkShopifyApiVersion(t.id, t.apiVersion, new Date()));
   }
   checks.push(checkStateDir(resolveStateDir({ flag: opts.stateDir, ...(config ? { config } : {}), env })));
   checks.push(checkTerminal(opts.stdout), checkColour(opts.stdout, env));
@@ -298,6 +300,14 @@ function checkGaCredentials(id: string, credentialsFile: string | undefined, env
     summary: `${id}: no Google credentials found (fine only on Google Cloud, where the metadata server has them)`,
     fix: 'set credentialsFile to a service-account key, or run "gcloud auth application-default login"',
   };
+}
+
+/** Shopify supports a stable API version for 12 months; past that it silently answers with another one. */
+function checkShopifyApiVersion(id: string, version: string, now: Date): DoctorCheck {
+  const name = 'shopify api';
+  const problem = shopifyVersionProblem(version, now);
+  if (!problem) return { status: 'ok', name, summary: `${id}: ${version} is within Shopify's support window` };
+  return { status: 'warn', name, summary: `${id}: ${problem}`, fix: 'set apiVersion to a supported quarterly version (or leave it out for the newest)' };
 }
 
 function checkStateDir(dir: string): DoctorCheck {
