@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { startPeer, sendJson, type Peer, sendTruncatedJson } from './serve.js';
 import { loadAdminSchema, queryCost, scopesIn, servedVersion, SHOPIFY_SCHEMA_VERSIONS, type AdminSchema } from './shopify-schema.js';
-import { connection, defaultWorld, matchesQuery, type FulfillmentLocationKind, type ShopifyWorld } from './shopify-world.js';
+import { defaultWorld, rootResolvers, type ShopifyWorld } from './shopify-world.js';
 
 /** How the fake Admin API behaves; switch at run time with `setMode`. */
 export const SHOPIFY_PEER_MODES = ['healthy', 'slow', 'throttled', 'http429', 'html502', 'truncated', 'hang'] as const;
@@ -148,7 +148,7 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       timers.add(t);
     });
 
-  const root = rootResolvers(world, shop, plan);
+  const root = rootResolvers(world, shop, { publicDisplayName: plan.publicDisplayName, shopifyPlus: plan.shopifyPlus });
   const fieldResolver: GraphQLFieldResolver<unknown, Ctx> = (source, args, ctx, info) => {
     const isRoot = info.parentType === info.schema.getQueryType();
     const named = getNamedType(info.returnType);
@@ -291,56 +291,6 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await peer.close();
-    },
-  };
-}
-
-type RootResolver = (args: Record<string, unknown>, scopes: ReadonlySet<string>) => unknown;
-
-/** Which fulfillment orders a token sees: Shopify filters them by the fulfillment-order scopes granted. */
-const FULFILLMENT_SCOPE: Record<FulfillmentLocationKind, string> = {
-  merchant_managed: 'read_merchant_managed_fulfillment_orders',
-  third_party: 'read_third_party_fulfillment_orders',
-  assigned: 'read_assigned_fulfillment_orders',
-};
-
-/** The query-root fields the peer answers; the schema does the rest (shape, nullability, errors). */
-function rootResolvers(world: ShopifyWorld, shop: NonNullable<ShopifyPeerOptions['shop']>, plan: (typeof SHOPIFY_PLAN_LIMITS)[ShopifyPlan]): Record<string, RootResolver> {
-  const pageArgs = (args: Record<string, unknown>) => {
-    if (args.first == null && args.last == null) throw new GraphQLError('you must provide one of first or last');
-    return args;
-  };
-  return {
-    shop: () => ({
-      __typename: 'Shop',
-      id: 'gid://shopify/Shop/60000001',
-      name: shop.name,
-      myshopifyDomain: shop.myshopifyDomain,
-      plan: { displayName: plan.publicDisplayName, publicDisplayName: plan.publicDisplayName, partnerDevelopment: false, shopifyPlus: plan.shopifyPlus },
-    }),
-    currentAppInstallation: (_args, scopes) => ({
-      id: 'gid://shopify/AppInstallation/90000001',
-      accessScopes: [...scopes].sort().map((handle) => ({ handle, description: handle.replace(/_/g, ' ') })),
-    }),
-    ordersCount: (args) => ({ count: world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length, precision: 'EXACT' }),
-    productsCount: () => ({ count: world.products, precision: 'EXACT' }),
-    inventoryItems: (args) => {
-      const items = world.inventoryItems.filter((i) => matchesQuery(args.query, { updated_at: i.updatedAt, created_at: i.createdAt, sku: i.sku }));
-      return connection(
-        items.map((i) => ({ __typename: 'InventoryItem', ...i })),
-        pageArgs(args),
-      );
-    },
-    fulfillmentOrders: (args, scopes) => {
-      const visible = world.fulfillmentOrders
-        .filter((f) => scopes.has(FULFILLMENT_SCOPE[f.kind]))
-        .filter((f) => args.includeClosed === true || (f.status !== 'CLOSED' && f.status !== 'CANCELLED'))
-        .filter((f) => matchesQuery(args.query, { status: f.status, updated_at: f.updatedAt }));
-      const sorted = args.sortKey === 'UPDATED_AT' ? [...visible].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)) : visible;
-      return connection(
-        sorted.map((f) => ({ __typename: 'FulfillmentOrder', ...f })),
-        pageArgs(args),
-      );
     },
   };
 }

@@ -1,4 +1,6 @@
-/** The fake store the Shopify peer's resolvers read: orders, products, inventory items, fulfillment orders. */
+import { GraphQLError } from 'graphql';
+
+/** The fake store the Shopify peer's resolvers read (orders, products, inventory items, fulfillment orders), and the resolvers. */
 
 /** Where a fulfillment order is assigned: which access scope sees it (https://shopify.dev/docs/api/admin-graphql/latest/objects/FulfillmentOrder#api-access-scopes). */
 export type FulfillmentLocationKind = 'merchant_managed' | 'third_party' | 'assigned';
@@ -96,6 +98,60 @@ export function connection<T extends { id: string }>(all: T[], args: { first?: u
       hasPreviousPage: last !== undefined && list.length > last,
       startCursor: page[0] ? cursor(page[0]) : null,
       endCursor: page.at(-1) ? cursor(page.at(-1)!) : null,
+    },
+  };
+}
+
+export type RootResolver = (args: Record<string, unknown>, scopes: ReadonlySet<string>) => unknown;
+
+/** Which fulfillment orders a token sees: Shopify filters them by the fulfillment-order scopes granted. */
+const FULFILLMENT_SCOPE: Record<FulfillmentLocationKind, string> = {
+  merchant_managed: 'read_merchant_managed_fulfillment_orders',
+  third_party: 'read_third_party_fulfillment_orders',
+  assigned: 'read_assigned_fulfillment_orders',
+};
+
+/** The query-root fields the peer answers; the schema does the rest (shape, nullability, errors). */
+export function rootResolvers(
+  world: ShopifyWorld,
+  shop: { name: string; myshopifyDomain: string },
+  plan: { publicDisplayName: string; shopifyPlus: boolean },
+): Record<string, RootResolver> {
+  const pageArgs = (args: Record<string, unknown>) => {
+    if (args.first == null && args.last == null) throw new GraphQLError('you must provide one of first or last');
+    return args;
+  };
+  return {
+    shop: () => ({
+      __typename: 'Shop',
+      id: 'gid://shopify/Shop/60000001',
+      name: shop.name,
+      myshopifyDomain: shop.myshopifyDomain,
+      plan: { displayName: plan.publicDisplayName, publicDisplayName: plan.publicDisplayName, partnerDevelopment: false, shopifyPlus: plan.shopifyPlus },
+    }),
+    currentAppInstallation: (_args, scopes) => ({
+      id: 'gid://shopify/AppInstallation/90000001',
+      accessScopes: [...scopes].sort().map((handle) => ({ handle, description: handle.replace(/_/g, ' ') })),
+    }),
+    ordersCount: (args) => ({ count: world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length, precision: 'EXACT' }),
+    productsCount: () => ({ count: world.products, precision: 'EXACT' }),
+    inventoryItems: (args) => {
+      const items = world.inventoryItems.filter((i) => matchesQuery(args.query, { updated_at: i.updatedAt, created_at: i.createdAt, sku: i.sku }));
+      return connection(
+        items.map((i) => ({ __typename: 'InventoryItem', ...i })),
+        pageArgs(args),
+      );
+    },
+    fulfillmentOrders: (args, scopes) => {
+      const visible = world.fulfillmentOrders
+        .filter((f) => scopes.has(FULFILLMENT_SCOPE[f.kind]))
+        .filter((f) => args.includeClosed === true || (f.status !== 'CLOSED' && f.status !== 'CANCELLED'))
+        .filter((f) => matchesQuery(args.query, { status: f.status, updated_at: f.updatedAt }));
+      const sorted = args.sortKey === 'UPDATED_AT' ? [...visible].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)) : visible;
+      return connection(
+        sorted.map((f) => ({ __typename: 'FulfillmentOrder', ...f })),
+        pageArgs(args),
+      );
     },
   };
 }
