@@ -123,6 +123,13 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
   const restoreRate = opts.restoreRate ?? plan.restoreRate;
   const shop = opts.shop ?? { name: 'Hot Rod AN', myshopifyDomain: 'hot-rod-an.myshopify.com' };
   const world = opts.world ?? defaultWorld(Date.now(), opts.ordersCount, opts.productsCount);
+  let worldAt = Date.now();
+  // The default store's "last hour" moves with the clock (a demo runs for hours); refreshed at most every 10 minutes.
+  const freshen = () => {
+    if (opts.world || Date.now() - worldAt < 600_000) return;
+    worldAt = Date.now();
+    Object.assign(world, defaultWorld(worldAt, opts.ordersCount, opts.productsCount));
+  };
   let scopes = new Set<string>(opts.scopes ?? PITWALL_SHOPIFY_SCOPES);
   let mode: ShopifyPeerMode = opts.mode ?? 'healthy';
   let tune = { slowMs: opts.slowMs ?? 1500, retryAfterSeconds: opts.retryAfterSeconds ?? 2 };
@@ -201,6 +208,7 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
     }
     if (!parsed.query) return sendJson(res, 400, { errors: { query: 'Required parameter missing or invalid' } });
 
+    freshen();
     const admin = loadAdminSchema(servedVersion(route[1]!));
     const headers: Record<string, string> = { 'x-shopify-api-version': admin.version };
     let doc: DocumentNode;
