@@ -1,6 +1,7 @@
 import { ConfigError, configVariables, parseConfig, type Config, type ConfigVariable } from '../config/config.js';
 import { resolveStateDir } from '../journal/journal.js';
 import { EXIT } from './exit.js';
+import { shopifyVersionProblem } from '../probes/shopify-documents.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkColour, checkCommand, checkFeedback, checkGaCredentials, checkStateDir, checkTerminal, UNSET, type CheckStatus, type DoctorCheck, type TerminalInfo } from './doctor-checks.js';
@@ -47,6 +48,7 @@ export function diagnose(opts: Omit<DoctorOptions, 'write'>): DoctorCheck[] {
     for (const t of config.targets) {
       if (t.kind === 'ga' && !t.insecure) checks.push(checkGaCredentials(t.id, t.credentialsFile, env));
     }
+    for (const t of config.targets) if (t.kind === 'shopify') checks.push(checkShopifyApiVersion(t.id, t.apiVersion, new Date()));
   }
   checks.push(checkStateDir(resolveStateDir({ flag: opts.stateDir, ...(config ? { config } : {}), env })));
   checks.push(checkTerminal(opts.stdout), checkColour(opts.stdout, env));
@@ -145,4 +147,12 @@ function standIn(at: string): string {
   if (/url$/i.test(key)) return `https://${UNSET}.invalid`;
   if (/Id$/.test(key)) return '1';
   return UNSET;
+}
+
+/** Shopify supports a stable API version for 12 months; past that it silently answers with another one. */
+function checkShopifyApiVersion(id: string, version: string, now: Date): DoctorCheck {
+  const name = 'shopify api';
+  const problem = shopifyVersionProblem(version, now);
+  if (!problem) return { status: 'ok', name, summary: `${id}: ${version} is within Shopify's support window` };
+  return { status: 'warn', name, summary: `${id}: ${problem}`, fix: 'set apiVersion to a supported quarterly version (or leave it out for the newest)' };
 }

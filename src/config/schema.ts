@@ -86,6 +86,8 @@ const statuspage = z.strictObject({
   ...common,
   kind: z.literal('statuspage'),
   url,
+  /** Judge only these components (by name; a group counts with its members) and the incidents touching them. */
+  components: z.array(z.string().min(1)).min(1).optional(),
 });
 const http = z.strictObject({
   ...common,

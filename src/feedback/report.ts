@@ -91,6 +91,12 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
       out.push(`- **Gaps:** no checks ${data.gaps.map(([a, b]) => `${clock(a)}–${clock(b)} (${formatDuration(b - a)})`).join(', ')} UTC (pitwall was not running?)`);
     }
   }
+  // Notices the latest check of a target carried while up (a vendor's next scheduled maintenance).
+  const notices = rows.flatMap((r) => {
+    const latest = r.samples.filter((s) => s.at >= hourStart && s.at < windowEnd).at(-1);
+    return latest?.status === 'up' && latest.message ? [`\`${r.t.id}\`: ${truncate(latest.message, 160)}`] : [];
+  });
+  if (notices.length) out.push(`- **Notices:** ${notices.join(' · ')}`);
   out.push('');
 
   out.push(

@@ -101,7 +101,8 @@ export function sampleLineWriter(redactor: Redactor): (id: string, s: Sample, ex
 /** The sample of a finished probe run, and what its line carries besides. */
 export function sampleOfResult(r: ProbeResult, at: number): { sample: Sample; extra: SampleExtra } {
   const sample: Sample = { at, status: r.status, latencyMs: r.status === 'down' ? null : r.latencyMs, ...(r.error ? { errorKind: r.error.kind } : {}) };
-  const message = r.error?.message ?? (r.status === 'degraded' ? r.reason : undefined);
+  // An up result may carry a notice worth the hourly report (a vendor maintenance scheduled within the day).
+  const message = r.error?.message ?? (r.status === 'degraded' ? r.reason : typeof r.details.notice === 'string' ? r.details.notice : undefined);
   const evidence = evidenceOf(r);
   return {
     sample,

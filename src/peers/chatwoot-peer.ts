@@ -17,11 +17,11 @@ export interface ChatwootPeerOptions {
   only?: ChatwootRoute;
   /** Delay of the `slow` mode, ms. */
   slowMs?: number;
-  /** Retry-After of the `http429` mode, seconds. */
-  retryAfterSeconds?: number;
   user?: { id: number; name: string; email: string; role: 'administrator' | 'agent' };
-  /** Counts the conversations meta answers (for status=open). */
+  /** Counts the conversations meta answers (for status=open) to an administrator: every inbox. */
   counts?: { mine: number; unassigned: number; assigned: number };
+  /** What an agent's token sees: only the conversations of the agent's inboxes (default: a part of `counts`). */
+  agentCounts?: { mine: number; unassigned: number; assigned: number };
   port?: number;
 }
 
@@ -35,23 +35,37 @@ export interface ChatwootPeerRequest {
 
 export interface ChatwootPeer extends Peer {
   readonly mode: ChatwootPeerMode;
-  setMode(mode: ChatwootPeerMode, tune?: Pick<ChatwootPeerOptions, 'only' | 'slowMs' | 'retryAfterSeconds'>): void;
+  setMode(mode: ChatwootPeerMode, tune?: Pick<ChatwootPeerOptions, 'only' | 'slowMs'>): void;
   requests: ChatwootPeerRequest[];
   apiToken: string;
   accountId: number;
 }
 
 /**
+ * The token as Chatwoot reads it: `request.headers[:api_access_token] || request.headers[:HTTP_API_ACCESS_TOKEN]`
+ * (app/controllers/concerns/access_token_auth_helper.rb). Rack files every request header as HTTP_ + its name
+ * upper-cased with `-` turned to `_`, so `api_access_token` and `Api-Access-Token` both arrive as
+ * HTTP_API_ACCESS_TOKEN; nothing else (no Authorization: Bearer, no query parameter) does.
+ */
+export function chatwootToken(headers: IncomingHttpHeaders): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toUpperCase().replace(/-/g, '_') === 'API_ACCESS_TOKEN') return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+/**
  * A loopback Chatwoot application API: GET /api/v1/profile and
- * GET /api/v1/accounts/:id/conversations/meta, `api_access_token` auth, and failure modes.
+ * GET /api/v1/accounts/:id/conversations/meta, access-token auth as Chatwoot reads it, and failure modes.
  */
 export async function startChatwootPeer(opts: ChatwootPeerOptions = {}): Promise<ChatwootPeer> {
   const apiToken = opts.apiToken ?? 'cw_pitwall_test_token_9f3k2';
   const accountId = opts.accountId ?? 1;
   const user = opts.user ?? { id: 7, name: 'Dana Pit', email: 'dana@hotrodan.example', role: 'administrator' };
   const counts = opts.counts ?? { mine: 3, unassigned: 5, assigned: 9 };
+  const agentCounts = opts.agentCounts ?? { mine: counts.mine, unassigned: Math.ceil(counts.unassigned / 2), assigned: Math.ceil(counts.assigned / 3) };
   let mode: ChatwootPeerMode = opts.mode ?? 'healthy';
-  let tune = { only: opts.only as ChatwootRoute | undefined, slowMs: opts.slowMs ?? 1500, retryAfterSeconds: opts.retryAfterSeconds ?? 30 };
+  let tune = { only: opts.only as ChatwootRoute | undefined, slowMs: opts.slowMs ?? 1500 };
   const requests: ChatwootPeerRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
@@ -74,25 +88,28 @@ export async function startChatwootPeer(opts: ChatwootPeerOptions = {}): Promise
     if (active === 'hang') return;
     if (active === 'html502') return sendHtml502(res);
     if (active === 'slow') await delay(tune.slowMs);
-    // Rack::Attack answers before the app: plain text, no JSON.
+    // Rack::Attack answers before the app with its default throttled_responder: plain text and no Retry-After
+    // (Chatwoot's config/initializers/rack_attack.rb sets neither a responder nor throttled_response_retry_after_header).
     if (active === 'http429') {
-      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': String(tune.retryAfterSeconds) });
+      res.writeHead(429, { 'content-type': 'text/plain' });
       res.end('Retry later\n');
       return;
     }
-    if (active === 'http401' || req.headers.api_access_token !== apiToken) return sendJson(res, 401, { error: 'Invalid Access Token' });
+    if (active === 'http401' || chatwootToken(req.headers) !== apiToken) return sendJson(res, 401, { error: 'Invalid Access Token' });
 
     let body: unknown;
     if (route === 'profile') {
       body = profile(apiToken, accountId, user);
     } else {
       if (Number(meta![1]) !== accountId) return sendJson(res, 401, { error: 'You are not authorized to access this account' });
+      // ConversationFinder counts @current_user.assigned_inboxes: every inbox for an administrator, an agent's own otherwise (app/models/user.rb).
+      const c = user.role === 'administrator' ? counts : agentCounts;
       body = {
         meta: {
-          mine_count: counts.mine,
-          unassigned_count: counts.unassigned,
-          assigned_count: counts.assigned,
-          all_count: counts.unassigned + counts.assigned,
+          mine_count: c.mine,
+          unassigned_count: c.unassigned,
+          assigned_count: c.assigned,
+          all_count: c.unassigned + c.assigned,
         },
       };
     }

@@ -86,7 +86,7 @@ export async function startDemo(): Promise<Demo> {
     chatwoot: (f) => {
       const mode: Record<Fault, ChatwootPeerMode> = { healthy: 'healthy', slow: 'slow', 'rate-limited': 'http429', down: 'http401' };
       // Only the conversations call is slow: the probe makes two calls in a row, and both slow would time out.
-      chatwoot.setMode(mode[f], { slowMs: SLOW_MS, retryAfterSeconds: 10, ...(f === 'slow' ? { only: 'conversations' as const } : {}) });
+      chatwoot.setMode(mode[f], { slowMs: SLOW_MS, ...(f === 'slow' ? { only: 'conversations' as const } : {}) });
     },
     ga: (f) => {
       const mode: Record<Fault, GaPeerMode> = { healthy: 'healthy', slow: 'slow', 'rate-limited': 'exhausted', down: 'unavailable' };

@@ -1,28 +1,41 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import {
+  defaultFieldResolver,
+  execute,
+  getNamedType,
+  GraphQLError,
+  NoDeprecatedCustomRule,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+} from 'graphql';
 import { startPeer, sendJson, type Peer, sendTruncatedJson } from './serve.js';
+import { loadAdminSchema, queryCost, scopesIn, servedVersion, SHOPIFY_SCHEMA_VERSIONS, type AdminSchema } from './shopify-schema.js';
+import { defaultWorld, rootResolvers, type ShopifyWorld } from './shopify-world.js';
 
 /** How the fake Admin API behaves; switch at run time with `setMode`. */
-export const SHOPIFY_PEER_MODES = [
-  'healthy',
-  'slow',
-  'throttled',
-  'http429',
-  'html502',
-  'truncated',
-  'hang',
-  'missing-scope',
-] as const;
+export const SHOPIFY_PEER_MODES = ['healthy', 'slow', 'throttled', 'http429', 'html502', 'truncated', 'hang'] as const;
 export type ShopifyPeerMode = (typeof SHOPIFY_PEER_MODES)[number];
 
-/** Query-root fields the peer recognises in a document, with the access scope each needs. */
-const ROOT_FIELDS = {
-  shop: null,
-  ordersCount: 'read_orders',
-  productsCount: 'read_products',
-  inventoryItems: 'read_inventory',
-  fulfillmentOrders: 'read_assigned_fulfillment_orders',
+/**
+ * Shopify's GraphQL Admin restore rates per plan (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits:
+ * Standard 100, Advanced 200, Plus 1000, Commerce Components 2000 points/second); the bucket holds 20 seconds of
+ * restore, as real throttleStatus answers show (maximumAvailable 2000 at restoreRate 100).
+ */
+export const SHOPIFY_PLAN_LIMITS = {
+  standard: { restoreRate: 100, maximumAvailable: 2_000, publicDisplayName: 'Basic', shopifyPlus: false },
+  advanced: { restoreRate: 200, maximumAvailable: 4_000, publicDisplayName: 'Advanced', shopifyPlus: false },
+  plus: { restoreRate: 1_000, maximumAvailable: 20_000, publicDisplayName: 'Plus', shopifyPlus: true },
+  enterprise: { restoreRate: 2_000, maximumAvailable: 40_000, publicDisplayName: 'Plus', shopifyPlus: true },
 } as const;
-export type ShopifyRootField = keyof typeof ROOT_FIELDS;
+export type ShopifyPlan = keyof typeof SHOPIFY_PLAN_LIMITS;
+
+/** Shopify: one query may cost at most 1000 points, whatever the plan. */
+const MAX_QUERY_COST = 1000;
+
+/** The scopes pitwall asks a store owner for (see README "Shopify API versions and scopes"). */
+export const PITWALL_SHOPIFY_SCOPES = ['read_orders', 'read_products', 'read_merchant_managed_fulfillment_orders'] as const;
 
 /** Shopify's documented 401 body for a wrong X-Shopify-Access-Token. */
 export const SHOPIFY_INVALID_TOKEN_BODY = {
@@ -33,21 +46,25 @@ export interface ShopifyPeerOptions {
   /** The token the peer accepts. */
   accessToken?: string;
   mode?: ShopifyPeerMode;
+  /** Access scopes granted to the token (default: PITWALL_SHOPIFY_SCOPES). */
+  scopes?: readonly string[];
+  /** The store's plan: its bucket and restore rate (default standard). */
+  plan?: ShopifyPlan;
   /** Delay of the `slow` mode, ms. */
   slowMs?: number;
   /** Retry-After of the `http429` mode, seconds. */
   retryAfterSeconds?: number;
-  /** The field the `missing-scope` mode denies. */
-  deniedField?: Exclude<ShopifyRootField, 'shop'>;
-  /** Leaky bucket size (points) and restore rate (points per second). */
+  /** Override the plan's bucket size (points) and restore rate (points per second). */
   maximumAvailable?: number;
   restoreRate?: number;
   /** Millisecond clock for the bucket; inject one to drain and restore it without waiting. */
   now?: () => number;
-  shop?: { name: string; myshopifyDomain: string; plan: string };
-  /** What ordersCount and productsCount answer. */
+  shop?: { name: string; myshopifyDomain: string };
+  /** Orders placed in the last hour, and the product count. */
   ordersCount?: number;
   productsCount?: number;
+  /** The store's data; default `defaultWorld(Date.now())`. */
+  world?: ShopifyWorld;
   port?: number;
 }
 
@@ -59,7 +76,7 @@ export interface ShopifyPeerRequest {
   headers: IncomingHttpHeaders;
   query: string | null;
   variables: Record<string, unknown>;
-  /** Root fields found, as `alias:field` or `field`. */
+  /** Root fields of the operation, as `alias:field` or `field`. */
   fields: string[];
   /** Requested cost, when the document reached the bucket. */
   cost: number | null;
@@ -73,43 +90,55 @@ export interface ThrottleStatus {
 
 export interface ShopifyPeer extends Peer {
   readonly mode: ShopifyPeerMode;
-  /** Switches behaviour; `tune` adjusts the mode's knobs (delay, Retry-After, denied field). */
-  setMode(mode: ShopifyPeerMode, tune?: Pick<ShopifyPeerOptions, 'slowMs' | 'retryAfterSeconds' | 'deniedField'>): void;
+  /** Switches behaviour; `tune` adjusts the mode's knobs (delay, Retry-After). */
+  setMode(mode: ShopifyPeerMode, tune?: Pick<ShopifyPeerOptions, 'slowMs' | 'retryAfterSeconds'>): void;
+  /** Replaces the token's granted access scopes. */
+  setScopes(scopes: readonly string[]): void;
   requests: ShopifyPeerRequest[];
+  world: ShopifyWorld;
   /** The bucket as of the peer's clock now. */
   bucket(): ThrottleStatus;
   /** Sets the bucket's points (e.g. drain it to force natural throttling). */
   setAvailable(points: number): void;
-  /** The token the peer accepts. */
   accessToken: string;
 }
 
-interface Field {
-  alias: string | null;
-  name: ShopifyRootField;
-  args: string;
-  /** 1-based, for error locations. */
-  line: number;
-  column: number;
+interface Ctx {
+  admin: AdminSchema;
+  scopes: ReadonlySet<string>;
 }
 
 /**
- * A loopback Shopify Admin GraphQL API: POST /admin/api/:version/graphql.json, token check, a leaky
- * bucket with Shopify's cost extensions, and failure modes. It answers by recognising root fields in
- * the query text (regex, not a GraphQL engine), honouring aliases.
+ * A loopback Shopify Admin GraphQL API: POST /admin/api/:version/graphql.json. Every document is parsed,
+ * validated and executed by graphql-js against Shopify's published schema of that version, with resolvers over a
+ * fake store, so aliases, arguments, validation errors, access-denied errors per scope (from the schema's own
+ * `requiredAccess`) and GraphQL's null propagation are Shopify's. Plus the token check, the leaky bucket with cost
+ * extensions, and failure modes.
  */
 export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<ShopifyPeer> {
   const accessToken = opts.accessToken ?? 'shpat_pitwall_test_token';
   const now = opts.now ?? Date.now;
-  const maximumAvailable = opts.maximumAvailable ?? 2000;
-  const restoreRate = opts.restoreRate ?? 100;
-  const shop = opts.shop ?? { name: 'Hot Rod AN', myshopifyDomain: 'hot-rod-an.myshopify.com', plan: 'Shopify Plus' };
+  const plan = SHOPIFY_PLAN_LIMITS[opts.plan ?? 'standard'];
+  const maximumAvailable = opts.maximumAvailable ?? plan.maximumAvailable;
+  const restoreRate = opts.restoreRate ?? plan.restoreRate;
+  const shop = opts.shop ?? { name: 'Hot Rod AN', myshopifyDomain: 'hot-rod-an.myshopify.com' };
+  const world = opts.world ?? defaultWorld(Date.now(), opts.ordersCount, opts.productsCount);
+  let worldAt = Date.now();
+  // The default store's "last hour" moves with the clock (a demo runs for hours); refreshed at most every 10 minutes.
+  const freshen = () => {
+    if (opts.world || Date.now() - worldAt < 600_000) return;
+    worldAt = Date.now();
+    Object.assign(world, defaultWorld(worldAt, opts.ordersCount, opts.productsCount));
+  };
+  let scopes = new Set<string>(opts.scopes ?? PITWALL_SHOPIFY_SCOPES);
   let mode: ShopifyPeerMode = opts.mode ?? 'healthy';
-  let tune = { slowMs: opts.slowMs ?? 1500, retryAfterSeconds: opts.retryAfterSeconds ?? 2, deniedField: opts.deniedField ?? 'ordersCount' };
+  let tune = { slowMs: opts.slowMs ?? 1500, retryAfterSeconds: opts.retryAfterSeconds ?? 2 };
   let available = maximumAvailable;
   let last = now();
   const requests: ShopifyPeerRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  // The newest schema is built before the first request, so no request waits for it.
+  loadAdminSchema(SHOPIFY_SCHEMA_VERSIONS.at(-1)!);
 
   const refill = () => {
     const t = now();
@@ -126,11 +155,31 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       timers.add(t);
     });
 
+  const root = rootResolvers(world, shop, { publicDisplayName: plan.publicDisplayName, shopifyPlus: plan.shopifyPlus });
+  const fieldResolver: GraphQLFieldResolver<unknown, Ctx> = (source, args, ctx, info) => {
+    const isRoot = info.parentType === info.schema.getQueryType();
+    const named = getNamedType(info.returnType);
+    // Shopify gates a field by its own requiredAccess, a root field also by its type's (or its connection's node type's).
+    const nodeType = named.name.endsWith('Connection') ? named.name.slice(0, -'Connection'.length) : named.name;
+    const required =
+      ctx.admin.requiredAccess(`${info.parentType.name}.${info.fieldName}`) ?? (isRoot ? (ctx.admin.requiredAccess(nodeType) ?? null) : null);
+    if (required && !scopesIn(required).some((s) => ctx.scopes.has(s))) {
+      throw new GraphQLError(`Access denied for ${info.fieldName} field. Required access: ${required}`, {
+        extensions: { code: 'ACCESS_DENIED', documentation: 'https://shopify.dev/api/usage/access-scopes', requiredAccess: required },
+      });
+    }
+    if (isRoot) {
+      const resolve = root[info.fieldName];
+      if (!resolve) throw new GraphQLError(`The pitwall Shopify peer does not implement QueryRoot.${info.fieldName}`);
+      return resolve(args, ctx.scopes);
+    }
+    return defaultFieldResolver(source, args, ctx, info);
+  };
+
   const peer = await startPeer(async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://peer');
     const route = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(url.pathname);
     const parsed = parseBody(body);
-    const fields = parsed.query ? findFields(parsed.query) : [];
     const record: ShopifyPeerRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -138,7 +187,7 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       headers: req.headers,
       query: parsed.query,
       variables: parsed.variables,
-      fields: fields.map((f) => (f.alias ? `${f.alias}:${f.name}` : f.name)),
+      fields: [],
       cost: null,
     };
     requests.push(record);
@@ -159,8 +208,36 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
     }
     if (!parsed.query) return sendJson(res, 400, { errors: { query: 'Required parameter missing or invalid' } });
 
-    const cost = fields.reduce((sum, f) => sum + fieldCost(f), 0) || 1;
+    freshen();
+    const admin = loadAdminSchema(servedVersion(route[1]!));
+    const headers: Record<string, string> = { 'x-shopify-api-version': admin.version };
+    let doc: DocumentNode;
+    try {
+      doc = parse(parsed.query);
+    } catch (err) {
+      const e = err as GraphQLError;
+      return sendJson(res, 200, { errors: [{ message: e.message, locations: e.locations }] }, headers);
+    }
+    record.fields = rootFields(doc);
+    const invalid = validate(admin.schema, doc);
+    if (invalid.length) return sendJson(res, 200, { errors: invalid.map((e) => e.toJSON()) }, headers);
+    // Shopify answers a deprecated field and says so in this header (@shopify/admin-api-client logs it).
+    if (validate(admin.schema, doc, [NoDeprecatedCustomRule]).length) {
+      headers['x-shopify-api-deprecated-reason'] = 'https://shopify.dev/api/usage/versioning#deprecation-practices';
+    }
+
+    const cost = Math.max(1, queryCost(admin.schema, doc, parsed.variables));
     record.cost = cost;
+    if (cost > MAX_QUERY_COST) {
+      return sendJson(res, 200, {
+        errors: [
+          {
+            message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_QUERY_COST, documentation: 'https://shopify.dev/api/usage/rate-limits' },
+          },
+        ],
+      }, headers);
+    }
     refill();
     // Another client saturating the same app+store bucket: it stays empty while this mode lasts.
     if (mode === 'throttled') available = 0;
@@ -168,42 +245,31 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       return sendJson(res, 200, {
         errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
         extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } },
-      });
+      }, headers);
     }
 
-    const data: Record<string, unknown> = {};
-    const errors: unknown[] = [];
-    let actual = 0;
-    for (const f of fields) {
-      const key = f.alias ?? f.name;
-      if (mode === 'missing-scope' && f.name === tune.deniedField) {
-        data[key] = null;
-        errors.push({
-          message: `Access denied for ${f.name} field. Required access: \`${ROOT_FIELDS[f.name]}\` access scope.`,
-          locations: [{ line: f.line, column: f.column }],
-          path: [key],
-          extensions: {
-            code: 'ACCESS_DENIED',
-            documentation: 'https://shopify.dev/api/usage/access-scopes',
-            requiredAccess: `\`${ROOT_FIELDS[f.name]}\` access scope.`,
-          },
-        });
-        continue;
-      }
-      data[key] = answer(f, { shop, orders: opts.ordersCount ?? 42, products: opts.productsCount ?? 318 });
-      actual += fieldCost(f);
-    }
+    const result = (await execute({
+      schema: admin.schema,
+      document: doc,
+      variableValues: parsed.variables,
+      contextValue: { admin, scopes } satisfies Ctx,
+      fieldResolver,
+      typeResolver: (value) => (value as { __typename?: string }).__typename,
+    })) as { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] };
+    const data = result.data ?? null;
+    const nodesOf = (key: string) => {
+      const v = data?.[key] as { nodes?: unknown[]; edges?: unknown[] } | null | undefined;
+      return v?.nodes?.length ?? v?.edges?.length ?? 0;
+    };
+    const actual = Math.min(cost, Math.max(1, queryCost(admin.schema, doc, parsed.variables, nodesOf)));
     available -= actual;
     const payload = {
-      ...(errors.length ? { errors } : {}),
+      ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
       data,
       extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } },
     };
-    if (mode === 'truncated') {
-      sendTruncatedJson(res, payload);
-      return;
-    }
-    sendJson(res, 200, payload);
+    if (mode === 'truncated') return sendTruncatedJson(res, payload);
+    sendJson(res, 200, payload, headers);
   }, opts.port);
 
   return {
@@ -215,7 +281,11 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       mode = next;
       tune = { ...tune, ...t };
     },
+    setScopes(next) {
+      scopes = new Set(next);
+    },
     requests,
+    world,
     bucket() {
       refill();
       return throttleStatus();
@@ -233,6 +303,12 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
   };
 }
 
+function rootFields(doc: DocumentNode): string[] {
+  const op = doc.definitions.find((d) => d.kind === 'OperationDefinition');
+  if (!op || op.kind !== 'OperationDefinition') return [];
+  return op.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.alias ? `${s.alias.value}:${s.name.value}` : s.name.value] : []));
+}
+
 function parseBody(body: string): { query: string | null; variables: Record<string, unknown> } {
   try {
     const json = JSON.parse(body) as { query?: unknown; variables?: unknown };
@@ -241,65 +317,6 @@ function parseBody(body: string): { query: string | null; variables: Record<stri
   } catch {
     return { query: null, variables: {} };
   }
-}
-
-const FIELD_RE = new RegExp(`(?:\\b([_A-Za-z]\\w*)\\s*:\\s*)?\\b(${Object.keys(ROOT_FIELDS).join('|')})\\b\\s*(\\([^)]*\\))?`, 'g');
-
-function findFields(query: string): Field[] {
-  const out: Field[] = [];
-  for (const m of query.matchAll(FIELD_RE)) {
-    const start = m.index + m[0].indexOf(m[2]!);
-    const before = query.slice(0, start).split('\n');
-    out.push({
-      alias: m[1] ?? null,
-      name: m[2] as ShopifyRootField,
-      args: m[3] ?? '',
-      line: before.length,
-      column: before.at(-1)!.length + 1,
-    });
-  }
-  return out;
-}
-
-/** Roughly Shopify's calculated cost: objects 1, connections 2 + `first`. */
-function fieldCost(f: Field): number {
-  if (f.name === 'inventoryItems' || f.name === 'fulfillmentOrders') return 2 + firstOf(f);
-  return 1;
-}
-
-function firstOf(f: Field): number {
-  const m = /\bfirst\s*:\s*(\d+)/.exec(f.args);
-  return m ? Math.min(250, Number(m[1])) : 0;
-}
-
-function answer(f: Field, world: { shop: NonNullable<ShopifyPeerOptions['shop']>; orders: number; products: number }): unknown {
-  switch (f.name) {
-    case 'shop':
-      return { name: world.shop.name, myshopifyDomain: world.shop.myshopifyDomain, plan: { displayName: world.shop.plan } };
-    case 'ordersCount':
-      return { count: world.orders, precision: 'EXACT' };
-    case 'productsCount':
-      return { count: world.products, precision: 'EXACT' };
-    case 'inventoryItems':
-      return connection(firstOf(f), (i) => ({
-        id: `gid://shopify/InventoryItem/${4400 + i}`,
-        sku: `HR-AN-${String(i + 1).padStart(3, '0')}`,
-        tracked: true,
-        updatedAt: '2025-11-28T09:00:00Z',
-      }));
-    case 'fulfillmentOrders':
-      return connection(firstOf(f), (i) => ({
-        id: `gid://shopify/FulfillmentOrder/${7700 + i}`,
-        status: 'OPEN',
-        requestStatus: 'UNSUBMITTED',
-        createdAt: '2025-11-28T08:55:00Z',
-      }));
-  }
-}
-
-function connection<T>(n: number, node: (i: number) => T) {
-  const nodes = Array.from({ length: n }, (_, i) => node(i));
-  return { nodes, edges: nodes.map((x) => ({ node: x })) };
 }
 
 function sendHtml502(res: ServerResponse): void {

@@ -35,14 +35,16 @@ export async function probeChatwoot(target: ChatwootTarget, ctx: ProbeContext): 
   const get = async (path: string, what: string): Promise<Step> => {
     const a = await httpExchange({
       url: `${base}${path}`,
-      headers: { api_access_token: target.apiToken, accept: 'application/json' },
+      // Chatwoot reads HTTP_API_ACCESS_TOKEN (access_token_auth_helper.rb): `Api-Access-Token` lands there as
+      // `api_access_token` does, but survives a default nginx in front (underscores_in_headers off drops the other).
+      headers: { 'Api-Access-Token': target.apiToken, accept: 'application/json' },
       signal: ctx.signal,
       dispatcher: ctx.dispatcher,
       timeoutMs: ctx.timeoutMs,
     });
     phases.push({ name: what, ms: a.latencyMs });
     if (!a.ok) return { ok: false, error: a.error, latencyMs: null };
-    if (a.status < 200 || a.status > 299) return { ok: false, error: scrub(statusError(a, `Chatwoot ${what}`)), latencyMs: a.latencyMs };
+    if (a.status < 200 || a.status > 299) return { ok: false, error: scrub(withBackoff(statusError(a, `Chatwoot ${what}`))), latencyMs: a.latencyMs };
     const parsed = parseJsonBody(a);
     if (!parsed.ok) return { ok: false, error: scrub({ ...parsed.error, message: `${what}: ${parsed.error.message}` }), latencyMs: a.latencyMs };
     return { ok: true, answer: a, json: parsed.json };
@@ -62,10 +64,14 @@ export async function probeChatwoot(target: ChatwootTarget, ctx: ProbeContext): 
   }
   const account = Array.isArray(profile.accounts) ? profile.accounts.find((a) => Number(a?.id) === target.accountId) : undefined;
   // Picked field by field: the profile also holds access_token and pubsub_token.
+  const role = str(account?.role) ?? str(profile.role);
   const who = {
     user: str(profile.available_name) ?? str(profile.name),
-    role: str(account?.role) ?? str(profile.role),
+    role,
     account: str(account?.name),
+    // Chatwoot counts an agent's conversations in the agent's own inboxes only (User#assigned_inboxes).
+    administrator: role === 'administrator',
+    ...(role !== 'administrator' ? { countsNote: `counts may be partial: the token is ${role ? `an ${role}'s` : 'not an administrator\'s'}, so only its inboxes count` } : {}),
   };
   const profileSub: SubCheck = { ...sub('profile', p.answer.latencyMs, null), details: who };
 
@@ -97,6 +103,17 @@ export async function probeChatwoot(target: ChatwootTarget, ctx: ProbeContext): 
 function sub(name: 'profile' | 'conversations', latencyMs: number | null, error: ProbeError | null): SubCheck {
   const status = !error ? 'up' : error.kind === 'rate_limited' ? 'degraded' : 'down';
   return { name, tile: 'cx-pulse', status, latencyMs, error };
+}
+
+/**
+ * Chatwoot's 429 comes from Rack::Attack's default responder, with no Retry-After; its throttles count in windows
+ * aligned to the epoch (`Time.now.to_i / period`), the main one a minute long (config/initializers/rack_attack.rb).
+ * So without a Retry-After, wait for the current minute window to end.
+ */
+function withBackoff(e: ProbeError, now = Date.now()): ProbeError {
+  if (e.kind !== 'rate_limited' || e.retryAfterMs !== undefined) return e;
+  const wait = Math.max(1_000, 60_000 - (now % 60_000));
+  return { ...e, retryAfterMs: wait, message: `${e.message} (no Retry-After: waiting ${Math.ceil(wait / 1000)} s for rack-attack's minute window)` };
 }
 
 function str(v: unknown): string | undefined {

@@ -3,9 +3,10 @@ import type { ShopifyTarget, TileId } from '../config/config.js';
 import { SHOPIFY_SUBCHECKS } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, httpExchange, parseJsonBody, statusError, type HttpAnswer, type HttpFailure } from './http-client.js';
+import { INVENTORY_PAGE, SHOPIFY_TILES, shopifyDocuments, type ShopifyDocument, type ShopifySubCheck as SubCheckName } from './shopify-documents.js';
 import type { Headroom, ProbeContext, ProbeError, ProbeResult, SubCheck } from './types.js';
 
-type SubCheckName = (typeof SHOPIFY_SUBCHECKS)[number];
+export { shopifyDocuments } from './shopify-documents.js';
 
 interface GraphQLError {
   message?: string;
@@ -21,42 +22,34 @@ interface Count {
   count?: number;
   precision?: string;
 }
-interface Connection {
+interface Nodes {
   nodes?: Record<string, unknown>[];
+  pageInfo?: { hasNextPage?: boolean };
 }
 
-/**
- * Each sub-check is one aliased root field (alias = sub-check name), so Shopify's per-field
- * errors (`path: [alias]`) say which sub-check failed.
- */
-const SUBCHECKS: Record<SubCheckName, { tile: TileId; field: string; read(v: unknown): Record<string, unknown> | null }> = {
-  orders: {
-    tile: 'sales-pulse',
-    field: 'orders: ordersCount(query: $ordersQuery) { count precision }',
-    read: (v) => countDetails(v, 'ordersLastHour'),
+/** The scope without which a fulfillment-orders answer leaves out the store's own locations (an empty list is not "none"). */
+const MERCHANT_FULFILLMENT_SCOPE = 'read_merchant_managed_fulfillment_orders';
+
+/** How each sub-check reads its aliased root field (alias = sub-check name, so errors' `path: [alias]` name it). */
+const READ: Record<SubCheckName, (v: unknown) => Record<string, unknown> | null> = {
+  orders: (v) => countDetails(v, 'ordersLastHour'),
+  products: (v) => countDetails(v, 'products'),
+  inventory: (v) => {
+    const c = v as Nodes | null;
+    if (!Array.isArray(c?.nodes)) return null;
+    const times = c.nodes.map((n) => n.updatedAt).filter((t): t is string => typeof t === 'string').sort();
+    const more = c.pageInfo?.hasNextPage === true;
+    // Items come in id order, not by update: the latest of a full page is the hour's latest only without a next page.
+    return {
+      updatedLastHour: more ? `${INVENTORY_PAGE}+` : c.nodes.length,
+      lastUpdatedAt: more ? null : (times.at(-1) ?? null),
+    };
   },
-  products: {
-    tile: 'seo-pulse',
-    field: 'products: productsCount { count precision }',
-    read: (v) => countDetails(v, 'products'),
-  },
-  inventory: {
-    tile: 'inventory-watch',
-    field: 'inventory: inventoryItems(first: 1) { nodes { id tracked updatedAt } }',
-    read: (v) => {
-      const nodes = (v as Connection | null)?.nodes;
-      if (!Array.isArray(nodes)) return null;
-      return { itemsSeen: nodes.length, lastUpdatedAt: nodes[0]?.updatedAt ?? null };
-    },
-  },
-  fulfillment: {
-    tile: 'fulfillment-flow',
-    field: 'fulfillment: fulfillmentOrders(first: 1) { nodes { id status requestStatus } }',
-    read: (v) => {
-      const nodes = (v as Connection | null)?.nodes;
-      if (!Array.isArray(nodes)) return null;
-      return { openFulfillmentOrders: nodes.length > 0, latestStatus: nodes[0]?.status ?? null };
-    },
+  fulfillment: (v) => {
+    const c = v as Nodes | null;
+    if (!Array.isArray(c?.nodes)) return null;
+    const latest = c.nodes[0];
+    return { notClosed: latest !== undefined, latestStatus: latest?.status ?? null, latestUpdatedAt: latest?.updatedAt ?? null };
   },
 };
 
@@ -66,24 +59,85 @@ function countDetails(v: unknown, key: string): Record<string, unknown> | null {
   return { [key]: c.count, precision: c.precision ?? 'EXACT' };
 }
 
-/** The one document a run sends: the health query plus the configured sub-checks, aliased. */
-export function shopifyHealthQuery(subChecks: readonly SubCheckName[]): string {
-  const vars = subChecks.includes('orders') ? '($ordersQuery: String)' : '';
-  const fields = subChecks.map((s) => `  ${SUBCHECKS[s].field}`);
-  return [`query PitwallHealth${vars} {`, '  shop { name myshopifyDomain plan { displayName } }', ...fields, '}'].join('\n');
-}
+/** What one document brought back: a failure shared by its sub-checks, or data and per-field errors. */
+type Answer =
+  | { ok: false; doc: ShopifyDocument; error: ProbeError; latencyMs: number | null; phases?: ProbeResult['phases']; cost?: Cost; apiVersion?: string; deprecation?: string }
+  | { ok: true; doc: ShopifyDocument; data: Record<string, unknown> | null; errors: GraphQLError[]; latencyMs: number; phases: ProbeResult['phases']; cost?: Cost; apiVersion?: string; deprecation?: string; status: number; text: string };
 
 /**
- * Shopify Admin GraphQL: `shop` as the health query, one aliased field per sub-check (each tied to a
- * tile), the throttle bucket as headroom. Built on @shopify/admin-api-client with a custom fetch that
- * goes through undici (ctx.dispatcher, ctx.signal) and keeps the raw exchange, because the client
- * returns a non-2xx Response unread and rethrows transport failures without their cause.
+ * Shopify Admin GraphQL: `shop` as the health query, one aliased field per sub-check (each tied to a tile), the
+ * throttle bucket as headroom. A non-null root connection (inventoryItems, fulfillmentOrders) goes in a document of
+ * its own, sent alongside: denied, it nulls only its own `data`. Built on @shopify/admin-api-client with a custom
+ * fetch that goes through undici (ctx.dispatcher, ctx.signal) and keeps the raw exchange, because the client returns
+ * a non-2xx Response unread and rethrows transport failures without their cause.
  */
 export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Promise<ProbeResult> {
   const subChecks = SHOPIFY_SUBCHECKS.filter((s) => target.subChecks.includes(s));
-  let exchange: HttpAnswer | HttpFailure | undefined;
+  const docs = shopifyDocuments(subChecks, new Date());
   const notes: Record<string, unknown> = {};
+  const answers = await Promise.all(docs.map((doc) => send(target, ctx, doc, notes)));
+  const main = answers.find((a) => a.doc.health)!;
+  const phases = main.phases;
+  const latencyMs = answers.every((a) => a.latencyMs !== null) ? Math.max(...answers.map((a) => a.latencyMs!)) : null;
+  const served = answers.find((a) => a.apiVersion && a.apiVersion !== target.apiVersion)?.apiVersion;
+  const deprecation = answers.find((a) => a.deprecation)?.deprecation;
+  const base = {
+    ...(phases ? { phases } : {}),
+    details: {
+      apiVersion: target.apiVersion,
+      ...notes,
+      // Shopify answers a version past its support window with the oldest supported one, and says so in a header.
+      ...(served ? { servedApiVersion: served, apiVersionNote: `Shopify answered with ${served}, not ${target.apiVersion}` } : {}),
+      ...(deprecation ? { deprecation } : {}),
+    } as Record<string, unknown>,
+  };
+  const costs = answers.map((a) => a.cost).filter((c): c is Cost => Boolean(c));
+  const headroom = headroomOf(costs);
+  const withCost = { ...base, details: { ...base.details, ...costDetails(costs) }, ...(headroom ? { headroom } : {}) };
 
+  if (!main.ok) return whole(ctx, subChecks, main.latencyMs, main.error, costs.length ? withCost : base);
+  const shop = main.data?.shop as { name?: unknown; myshopifyDomain?: unknown; plan?: { publicDisplayName?: unknown } } | null | undefined;
+  if (!shop || typeof shop.name !== 'string') {
+    const error: ProbeError = { kind: 'bad_response', message: 'the answer has no data.shop', httpStatus: main.status, evidence: excerpt(main.text) };
+    return whole(ctx, subChecks, main.latencyMs, error, withCost);
+  }
+  const details = withCost.details;
+  details.shop = shop.name;
+  details.domain = shop.myshopifyDomain;
+  details.plan = shop.plan?.publicDisplayName;
+  const granted = scopesOf(main.data?.app);
+  if (granted) details.scopes = granted;
+
+  const subs = subChecks.map((name): SubCheck => {
+    const tile = SHOPIFY_TILES[name];
+    const a = answers.find((x) => x.doc.subChecks.includes(name))!;
+    if (!a.ok) return subCheck(name, tile, null, a.error);
+    const own = a.errors.filter((e) => e.path?.[0] === name);
+    if (own.length) return subCheck(name, tile, a.latencyMs, graphqlError(own, a.status));
+    const got = READ[name](a.data?.[name]);
+    if (!got) {
+      const evidence = excerpt(JSON.stringify(a.data?.[name] ?? null));
+      return subCheck(name, tile, a.latencyMs, { kind: 'bad_response', message: `data.${name} is not what the query asks for`, evidence });
+    }
+    // Without the merchant-managed scope Shopify leaves the store's own fulfillment orders out: "none" would be a false green.
+    if (name === 'fulfillment' && granted && !granted.includes(MERCHANT_FULFILLMENT_SCOPE)) {
+      return subCheck(name, tile, a.latencyMs, {
+        kind: 'auth',
+        message: `the token lacks ${MERCHANT_FULFILLMENT_SCOPE}: fulfillment orders at the store's own locations are not visible`,
+        httpStatus: a.status,
+        code: 'MISSING_SCOPE',
+      });
+    }
+    return { ...subCheck(name, tile, a.latencyMs, null), details: got };
+  });
+
+  return classify({ latencyMs, degradedMs: ctx.degradedMs, ...withCost, subChecks: subs });
+}
+
+/** Sends one document and reads its answer down to data and errors. */
+async function send(target: ShopifyTarget, ctx: ProbeContext, doc: ShopifyDocument, notes: Record<string, unknown>): Promise<Answer> {
+  let exchange: HttpAnswer | HttpFailure | undefined;
+  let deprecation: string | undefined;
   const customFetchApi = async (url: string, init?: { method?: string; headers?: ConstructorParameters<typeof Headers>[0]; body?: string }): Promise<Response> => {
     exchange = await httpExchange({
       url: target.endpoint ? withEndpoint(target.endpoint, url) : url,
@@ -111,47 +165,37 @@ export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Pr
       // Without a logger the client console.warns about API versions it does not know yet.
       logger: (log) => {
         if (log.type === 'Unsupported_Api_Version') notes.apiVersionNote = `${target.apiVersion} is not in the client's supported list`;
-        if (log.type === 'HTTP-Response-GraphQL-Deprecation-Notice') notes.deprecation = log.content.deprecationNotice;
+        if (log.type === 'HTTP-Response-GraphQL-Deprecation-Notice') deprecation = log.content.deprecationNotice;
       },
     });
-    const since = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    res = await client.request(shopifyHealthQuery(subChecks), {
-      variables: subChecks.includes('orders') ? { ordersQuery: `created_at:>'${since}'` } : {},
-      signal: ctx.signal,
-    });
+    res = await client.request(doc.query, { variables: doc.variables, signal: ctx.signal });
   } catch (err) {
     // Only a client misconfiguration gets here (request() turns fetch failures into values).
-    return whole(ctx, subChecks, null, { kind: 'protocol', message: `Shopify client: ${messageOf(err)}` });
+    return { ok: false, doc, latencyMs: null, error: { kind: 'protocol', message: `Shopify client: ${messageOf(err)}` } };
   }
-
   const x = exchange as HttpAnswer | HttpFailure | undefined;
-  if (!x) return whole(ctx, subChecks, null, { kind: 'protocol', message: res.errors?.message ?? 'the request was never sent' });
-  if (!x.ok) return whole(ctx, subChecks, null, x.error, { phases: x.phases });
-  const base = { phases: x.phases, details: { apiVersion: target.apiVersion, ...notes } };
+  if (!x) return { ok: false, doc, latencyMs: null, error: { kind: 'protocol', message: res.errors?.message ?? 'the request was never sent' } };
+  if (!x.ok) return { ok: false, doc, latencyMs: null, error: x.error, phases: x.phases };
+  const meta = { doc, phases: x.phases, ...(x.headers['x-shopify-api-version'] ? { apiVersion: x.headers['x-shopify-api-version'] } : {}), ...(deprecation ? { deprecation } : {}) };
 
   if (x.status < 200 || x.status > 299) {
     const err = statusError(x, 'Shopify');
     // A 429 may still carry the cost extension; the bucket then says how long to wait.
     const cost = x.status === 429 ? costOf(tryJson(x)) : undefined;
     const wait = err.retryAfterMs ?? bucketWait(cost);
-    return whole(ctx, subChecks, x.latencyMs, { ...err, ...(wait !== undefined ? { retryAfterMs: wait } : {}) }, { ...base, headroom: headroomOf(cost) });
+    return { ok: false, ...meta, latencyMs: x.latencyMs, ...(cost ? { cost } : {}), error: { ...err, ...(wait !== undefined ? { retryAfterMs: wait } : {}) } };
   }
-
   const gqlErrors = (res.errors?.graphQLErrors ?? []) as GraphQLError[];
-  const data = res.data as Record<string, unknown> | undefined;
+  const data = (res.data as Record<string, unknown> | undefined) ?? null;
+  const cost = res.extensions?.cost as Cost | undefined;
+  const withCost = { ...meta, latencyMs: x.latencyMs, ...(cost ? { cost } : {}) };
   if (res.errors && gqlErrors.length === 0 && !data) {
     const parsed = parseJsonBody(x);
     const error: ProbeError = parsed.ok
       ? { kind: 'bad_response', message: badEnvelope(x, res.errors.message), httpStatus: x.status, evidence: excerpt(x.text) }
       : parsed.error;
-    return whole(ctx, subChecks, x.latencyMs, error, base);
+    return { ok: false, ...withCost, error };
   }
-
-  const cost = res.extensions?.cost as Cost | undefined;
-  const headroom = headroomOf(cost);
-  const details: Record<string, unknown> = { ...base.details, ...costDetails(cost) };
-  const withCost = { ...base, details, headroom };
-
   const throttled = gqlErrors.find((e) => e.extensions?.code === 'THROTTLED');
   if (throttled) {
     const wait = bucketWait(cost);
@@ -164,35 +208,19 @@ export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Pr
       code: 'THROTTLED',
       ...(wait !== undefined ? { retryAfterMs: wait } : {}),
     };
-    return whole(ctx, subChecks, x.latencyMs, error, withCost);
+    return { ok: false, ...withCost, error };
   }
-
-  const aliases = new Set<string>(subChecks);
+  // Errors that name no field of ours (validation, cost, internal) fail the whole document.
+  const aliases = new Set<string>(doc.subChecks);
   const docErrors = gqlErrors.filter((e) => !aliases.has(String(e.path?.[0] ?? '')));
-  if (docErrors.length) return whole(ctx, subChecks, x.latencyMs, graphqlError(docErrors, x.status), withCost);
+  if (docErrors.length) return { ok: false, ...withCost, error: graphqlError(docErrors, x.status) };
+  return { ok: true, ...withCost, data, errors: gqlErrors, status: x.status, text: x.text };
+}
 
-  const shop = data?.shop as { name?: unknown; myshopifyDomain?: unknown; plan?: { displayName?: unknown } } | null | undefined;
-  if (!shop || typeof shop.name !== 'string') {
-    const error: ProbeError = { kind: 'bad_response', message: 'the answer has no data.shop', httpStatus: x.status, evidence: excerpt(x.text) };
-    return whole(ctx, subChecks, x.latencyMs, error, withCost);
-  }
-  details.shop = shop.name;
-  details.domain = shop.myshopifyDomain;
-  details.plan = shop.plan?.displayName;
-
-  const subs = subChecks.map((name): SubCheck => {
-    const { tile, read } = SUBCHECKS[name];
-    const own = gqlErrors.filter((e) => e.path?.[0] === name);
-    if (own.length) return subCheck(name, tile, x.latencyMs, graphqlError(own, x.status));
-    const got = read(data?.[name]);
-    if (!got) {
-      const evidence = excerpt(JSON.stringify(data?.[name] ?? null));
-      return subCheck(name, tile, x.latencyMs, { kind: 'bad_response', message: `data.${name} is not what the query asks for`, evidence });
-    }
-    return { ...subCheck(name, tile, x.latencyMs, null), details: got };
-  });
-
-  return classify({ latencyMs: x.latencyMs, degradedMs: ctx.degradedMs, ...withCost, subChecks: subs });
+function scopesOf(app: unknown): string[] | null {
+  const list = (app as { accessScopes?: { handle?: unknown }[] } | null | undefined)?.accessScopes;
+  if (!Array.isArray(list)) return null;
+  return list.map((s) => s?.handle).filter((h): h is string => typeof h === 'string');
 }
 
 /** A failure of the whole document: every sub-check shares it, since none of them got an answer. */
@@ -203,7 +231,7 @@ function whole(
   error: ProbeError,
   extra: { phases?: ProbeResult['phases']; details?: Record<string, unknown>; headroom?: Headroom[] } = {},
 ): ProbeResult {
-  const subChecks = names.map((n) => subCheck(n, SUBCHECKS[n].tile, null, error));
+  const subChecks = names.map((n) => subCheck(n, SHOPIFY_TILES[n], null, error));
   return classify({ latencyMs, error, degradedMs: ctx.degradedMs, subChecks, ...extra });
 }
 
@@ -229,17 +257,26 @@ function graphqlError(errors: GraphQLError[], httpStatus: number): ProbeError {
   };
 }
 
-function headroomOf(cost: Cost | undefined): Headroom[] | undefined {
-  const t = cost?.throttleStatus;
-  if (typeof t?.currentlyAvailable !== 'number' || typeof t.maximumAvailable !== 'number') return undefined;
-  return [{ name: 'throttle', remaining: t.currentlyAvailable, limit: t.maximumAvailable }];
+/** The bucket as the last answer left it: the lowest `currentlyAvailable` of this run's answers. */
+function headroomOf(costs: Cost[]): Headroom[] | undefined {
+  const t = costs
+    .map((c) => c.throttleStatus)
+    .filter((x) => typeof x?.currentlyAvailable === 'number' && typeof x.maximumAvailable === 'number')
+    .sort((x, y) => x!.currentlyAvailable! - y!.currentlyAvailable!)[0];
+  if (!t) return undefined;
+  return [{ name: 'throttle', remaining: t.currentlyAvailable!, limit: t.maximumAvailable! }];
 }
 
-function costDetails(cost: Cost | undefined): Record<string, unknown> {
-  if (!cost) return {};
-  const t = cost.throttleStatus;
+/** The run's cost: requested and actual summed over its documents, and the emptiest bucket seen. */
+function costDetails(costs: Cost[]): Record<string, unknown> {
+  if (!costs.length) return {};
+  const sum = (f: (c: Cost) => number | null | undefined) => (costs.some((c) => typeof f(c) !== 'number') ? null : costs.reduce((n, c) => n + f(c)!, 0));
+  const t = costs
+    .map((c) => c.throttleStatus)
+    .filter((x) => typeof x?.currentlyAvailable === 'number')
+    .sort((x, y) => x!.currentlyAvailable! - y!.currentlyAvailable!)[0];
   return {
-    cost: { requestedQueryCost: cost.requestedQueryCost, actualQueryCost: cost.actualQueryCost ?? null },
+    cost: { requestedQueryCost: sum((c) => c.requestedQueryCost), actualQueryCost: sum((c) => c.actualQueryCost) },
     ...(t ? { throttle: { currentlyAvailable: t.currentlyAvailable, maximumAvailable: t.maximumAvailable, restoreRate: t.restoreRate } } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startChatwootPeer, type ChatwootPeer } from '../../src/peers/chatwoot-peer.js';
+import { startNginxLikeProxy, type NginxProxy } from '../../src/peers/nginx-proxy.js';
 import { startPeer, sendJson } from '../../src/peers/serve.js';
 import { probeChatwoot } from '../../src/probes/chatwoot.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
@@ -21,17 +22,25 @@ function subStatuses(r: ProbeResult) {
   return Object.fromEntries((r.subChecks ?? []).map((s) => [s.name, s.status]));
 }
 
-describe('probeChatwoot against the loopback Chatwoot', () => {
+describe('probeChatwoot against the loopback Chatwoot behind an nginx-like proxy', () => {
   let peer: ChatwootPeer;
+  let nginx: NginxProxy;
+  // Every test goes through the proxy, as a real deployment does: `target(proxy.url)`.
+  let proxy: { url: string };
   beforeAll(async () => {
     peer = await startChatwootPeer({ apiToken: TOKEN, accountId: 1, counts: { mine: 2, unassigned: 4, assigned: 11 } });
+    nginx = await startNginxLikeProxy(peer.url);
+    proxy = { url: nginx.url };
   });
   afterAll(async () => {
+    await nginx.close();
     await peer.close();
   });
   afterEach(() => {
     peer.setMode('healthy');
     peer.requests.length = 0;
+    nginx.dropped.length = 0;
+    vi.useRealTimers();
   });
 
   it('is up with profile name/role and open/unassigned counts, through the given dispatcher', async () => {
@@ -41,11 +50,11 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
       seen.push(opts.path);
       return dispatch(opts, handler);
     });
-    const r = await probeChatwoot(target(peer.url), ctx(2000, 1000, dispatcher));
+    const r = await probeChatwoot(target(proxy.url), ctx(2000, 1000, dispatcher));
     await agent.close();
 
     expect(r.status).toBe('up');
-    expect(r.details).toEqual({ user: 'Dana Pit', role: 'administrator', account: 'Hot Rod AN', open: 15, unassigned: 4, mine: 2, assigned: 11 });
+    expect(r.details).toEqual({ user: 'Dana Pit', role: 'administrator', account: 'Hot Rod AN', administrator: true, open: 15, unassigned: 4, mine: 2, assigned: 11 });
     expect(r.subChecks!.map((s) => [s.name, s.tile, s.status])).toEqual([
       ['profile', 'cx-pulse', 'up'],
       ['conversations', 'cx-pulse', 'up'],
@@ -53,11 +62,44 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
     expect(r.phases!.map((p) => p.name)).toEqual(['profile', 'conversations']);
     expect(r.latencyMs).toBeCloseTo(r.subChecks![0]!.latencyMs! + r.subChecks![1]!.latencyMs!, 6);
     expect(seen).toEqual(['/api/v1/profile', '/api/v1/accounts/1/conversations/meta?status=open']);
-    expect(peer.requests.map((q) => q.headers.api_access_token)).toEqual([TOKEN, TOKEN]);
+    // The token arrives through the proxy: sent as Api-Access-Token, which Rails reads as HTTP_API_ACCESS_TOKEN.
+    expect(peer.requests.map((q) => q.headers['api-access-token'])).toEqual([TOKEN, TOKEN]);
+    expect(nginx.dropped).toEqual([]);
+  });
+
+  it('is not a false 401 behind nginx: the old api_access_token spelling never reaches Chatwoot, the probe\'s does', async () => {
+    const get = (base: string, headers: Record<string, string>) => fetch(`${base}/api/v1/profile`, { headers }).then((r) => r.status);
+    // The peer accepts both spellings directly, as Rails does, and nothing else (no Bearer)…
+    expect(await get(peer.url, { api_access_token: TOKEN })).toBe(200);
+    expect(await get(peer.url, { 'Api-Access-Token': TOKEN })).toBe(200);
+    expect(await get(peer.url, { authorization: `Bearer ${TOKEN}` })).toBe(401);
+    // …but through nginx the underscore one is dropped: a good token would read as 401.
+    expect(await get(nginx.url, { api_access_token: TOKEN })).toBe(401);
+    expect(nginx.dropped).toEqual(['api_access_token']);
+
+    const r = await probeChatwoot(target(proxy.url), ctx());
+    expect(r.status).toBe('up');
+  });
+
+  it('says the counts may be partial when the token is an agent\'s', async () => {
+    const agentPeer = await startChatwootPeer({
+      apiToken: TOKEN,
+      user: { id: 8, name: 'Ari Agent', email: 'ari@hotrodan.example', role: 'agent' },
+      counts: { mine: 1, unassigned: 6, assigned: 12 },
+      agentCounts: { mine: 1, unassigned: 2, assigned: 3 },
+    });
+    try {
+      const r = await probeChatwoot(target(agentPeer.url), ctx());
+      expect(r.status).toBe('up');
+      expect(r.details).toMatchObject({ role: 'agent', administrator: false, open: 5, unassigned: 2 });
+      expect(r.details.countsNote).toBe("counts may be partial: the token is an agent's, so only its inboxes count");
+    } finally {
+      await agentPeer.close();
+    }
   });
 
   it('never lets the token the profile echoes back reach the result', async () => {
-    const r = await probeChatwoot(target(peer.url), ctx());
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('up');
     const json = JSON.stringify(r);
@@ -69,7 +111,7 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
   it('keeps the token out of evidence when the profile is cut mid-token', async () => {
     // The profile starts with "access_token", so half of it shows the token.
     peer.setMode('truncated', { only: 'profile' });
-    const r = await probeChatwoot(target(peer.url), ctx());
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('down');
     expect(r.error!.kind).toBe('bad_response');
@@ -81,7 +123,7 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
 
   it('maps truncated conversation counts to bad_response on that sub-check', async () => {
     peer.setMode('truncated', { only: 'conversations' });
-    const r = await probeChatwoot(target(peer.url), ctx());
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('down');
     expect(r.error!.message).toMatch(/^conversations: invalid or truncated JSON: /);
@@ -90,7 +132,7 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
 
   it('is degraded when the two calls together are slower than degradedMs', async () => {
     peer.setMode('slow', { slowMs: 60 });
-    const r = await probeChatwoot(target(peer.url), ctx(2000, 100));
+    const r = await probeChatwoot(target(proxy.url), ctx(2000, 100));
 
     expect(r.status).toBe('degraded');
     expect(r.error).toBeNull();
@@ -100,7 +142,7 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
 
   it('maps a 401 to auth and does not call conversations', async () => {
     peer.setMode('http401');
-    const r = await probeChatwoot(target(peer.url), ctx());
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('down');
     expect(r.error).toMatchObject({ kind: 'auth', httpStatus: 401, message: 'Chatwoot profile 401 unauthorized: check the token' });
@@ -110,13 +152,13 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
   });
 
   it('maps a wrong token to auth', async () => {
-    const r = await probeChatwoot({ ...target(peer.url), apiToken: 'not-the-token' }, ctx());
+    const r = await probeChatwoot({ ...target(proxy.url), apiToken: 'not-the-token' }, ctx());
 
     expect(r.error).toMatchObject({ kind: 'auth', httpStatus: 401 });
   });
 
   it('maps an account the token cannot see to auth on the conversations sub-check', async () => {
-    const r = await probeChatwoot(target(peer.url, { accountId: 2 }), ctx());
+    const r = await probeChatwoot(target(proxy.url, { accountId: 2 }), ctx());
 
     expect(r.status).toBe('down');
     expect(r.error).toMatchObject({ kind: 'auth', httpStatus: 401, message: 'Chatwoot conversations 401 unauthorized: check the token' });
@@ -125,28 +167,42 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
     expect(r.details).toMatchObject({ user: 'Dana Pit' });
   });
 
-  it('maps a 429 to rate_limited and honours Retry-After', async () => {
-    peer.setMode('http429', { retryAfterSeconds: 30 });
-    const r = await probeChatwoot(target(peer.url), ctx());
+  it('backs off on rack-attack\'s 429, which carries no Retry-After, until its minute window ends', async () => {
+    // Given the clock 20 s into a minute (only Date is faked: the sockets keep their real timers)
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-04T10:15:20.000Z'));
+    peer.setMode('http429');
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('degraded');
-    expect(r.error).toMatchObject({ kind: 'rate_limited', httpStatus: 429, retryAfterMs: 30_000, evidence: 'Retry later' });
-    expect(r.error!.message).toBe('Chatwoot profile 429 too many requests, retry after 30 s');
+    expect(r.error).toMatchObject({ kind: 'rate_limited', httpStatus: 429, retryAfterMs: 40_000, evidence: 'Retry later' });
+    expect(r.error!.message).toBe("Chatwoot profile 429 too many requests (no Retry-After: waiting 40 s for rack-attack's minute window)");
     expect(subStatuses(r)).toEqual({ profile: 'degraded' });
   });
 
+  it('sends no Retry-After on a 429, as Chatwoot\'s Rack::Attack does not', async () => {
+    peer.setMode('http429');
+    const res = await fetch(`${peer.url}/api/v1/profile`, { headers: { 'Api-Access-Token': TOKEN } });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(await res.text()).toBe('Retry later\n');
+  });
+
   it('is degraded, not down, when only the conversations call is rate limited', async () => {
-    peer.setMode('http429', { only: 'conversations', retryAfterSeconds: 5 });
-    const r = await probeChatwoot(target(peer.url), ctx());
+    peer.setMode('http429', { only: 'conversations' });
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('degraded');
-    expect(r.error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000 });
+    expect(r.error).toMatchObject({ kind: 'rate_limited' });
+    expect(r.error!.retryAfterMs).toBeGreaterThanOrEqual(1_000);
+    expect(r.error!.retryAfterMs).toBeLessThanOrEqual(60_000);
     expect(subStatuses(r)).toEqual({ profile: 'up', conversations: 'degraded' });
   });
 
   it('reports an HTML 502 page as an HTTP failure naming the page', async () => {
     peer.setMode('html502');
-    const r = await probeChatwoot(target(peer.url), ctx());
+    const r = await probeChatwoot(target(proxy.url), ctx());
 
     expect(r.status).toBe('down');
     expect(r.error).toMatchObject({ kind: 'http', httpStatus: 502, message: 'Chatwoot profile 502 (502 Bad Gateway)' });
@@ -154,7 +210,7 @@ describe('probeChatwoot against the loopback Chatwoot', () => {
 
   it('maps a hang to timeout when the signal aborts', async () => {
     peer.setMode('hang');
-    const r = await probeChatwoot(target(peer.url), ctx(300));
+    const r = await probeChatwoot(target(proxy.url), ctx(300));
 
     expect(r.status).toBe('down');
     expect(r.error).toEqual({ kind: 'timeout', message: 'no answer within 300 ms' });
@@ -181,7 +237,7 @@ describe('probeChatwoot on answer shapes', () => {
     try {
       const older = await probeChatwoot(target(peer.url), ctx());
       expect(older.status).toBe('up');
-      expect(older.details).toEqual({ user: 'Ops', role: 'agent', open: 6, unassigned: 2, mine: 1 });
+      expect(older.details).toMatchObject({ user: 'Ops', role: 'agent', administrator: false, open: 6, unassigned: 2, mine: 1 });
 
       meta = { meta: {} };
       const empty = await probeChatwoot(target(peer.url), ctx());
