@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Config } from '../config/config.js';
 import type { Redactor } from '../text/redact.js';
 import { createLiveEngine, type LiveEngine } from '../journal/live-engine.js';
 import { createMcpBackend, type McpBackend } from '../server/mcp/backend.js';
-import { createPitwallMcpServer } from '../server/mcp/tools.js';
+import { createPitwallMcpServer, publishChanges, redactingTransport } from '../server/mcp/tools.js';
 import { listenHttp, parseListen, type Listening } from '../server/webhooks/http-server.js';
 import { openFeedbackContext } from './escalate.js';
 import { UsageError } from './exit.js';
@@ -66,6 +67,35 @@ function hostnameOf(hostHeader: string): string | null {
   }
 }
 
+/** The SDK's bound on a POST body (its handler's default, 4 MiB). */
+const MAX_BODY = 4 * 1024 * 1024;
+
+/** Reads a POST body as JSON once, so both eras' handlers get it parsed (the Node stream can be read only once). */
+async function readJsonBody(req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; message: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) return { ok: false, status: 413, message: 'Payload too large' };
+    chunks.push(chunk);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+  } catch {
+    return { ok: false, status: 400, message: 'Parse error: the body is not JSON' };
+  }
+}
+
+/** A body-less web Request with the Node request's method and headers: what isLegacyRequest classifies with the parsed body. */
+function headersOnly(req: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (typeof v === 'string') headers.set(k, v);
+    else if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+  }
+  return new Request(new URL(req.url ?? '/', 'http://pitwall'), { method: req.method ?? 'POST', headers });
+}
+
 function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
@@ -102,14 +132,25 @@ export async function runMcpServer(config: Config, opts: McpServerOptions): Prom
     let stdinClosed: Promise<void> | null = null;
     if (listen === null) {
       const stdin = opts.stdin ?? process.stdin;
-      const session = createPitwallMcpServer(deps);
       const transport = new StdioServerTransport(stdin, opts.stdout ?? process.stdout);
-      transport.onerror = (err) => say(`stdio: ${err.message}`);
       stdinClosed = new Promise((resolve) => {
         stdin.once('end', resolve).once('close', resolve);
       });
-      await session.connect(transport);
-      closers.add(() => session.server.close());
+      // Both eras on one pipe: the opening message picks 2026-07-28 (server/discover, per-request _meta) or the
+      // 2025 initialize handshake, and the connection stays on it (SDK v2 serveStdio).
+      const sessions = new Set<ReturnType<typeof createPitwallMcpServer>>();
+      const handle = serveStdio(
+        () => {
+          const session = createPitwallMcpServer(deps);
+          sessions.add(session);
+          return session.server;
+        },
+        { transport: redactingTransport(transport, redactor), onerror: (err) => say(`stdio: ${err.message}`) },
+      );
+      closers.add(async () => {
+        for (const s of sessions) s.dispose();
+        await handle.close();
+      });
     } else {
       http = await serveHttp(listen, { ...deps, closers, say });
       opts.onListening?.(`${http.url}${MCP_PATH}`);
@@ -154,7 +195,7 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
   if (!loopbackOnly) deps.say(`WARNING: listening on ${listen.host}: anyone who can reach it can read status and write BLOCKER entries (there is no authentication)`);
 
   interface Session {
-    transport: StreamableHTTPServerTransport;
+    transport: NodeStreamableHTTPServerTransport;
     close: () => Promise<void>;
     lastSeen: number;
   }
@@ -168,6 +209,21 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
     }
   };
 
+  // The 2026-07-28 era: stateless, one McpServer per request, change events on subscriptions/listen streams.
+  // 2025-era traffic (no per-request _meta claim) keeps the sessionful wiring below (SDK v2's documented
+  // composition: isLegacyRequest in front of a strict `legacy: 'reject'` handler).
+  const modernHandler = createMcpHandler(
+    () => createPitwallMcpServer({ backend: deps.backend, redactor: deps.redactor, version: deps.version, notify: modernHandler.notify }).server,
+    { legacy: 'reject', onerror: (err) => deps.say(`http: ${err.message}`) },
+  );
+  const stopPublishing = publishChanges(deps.backend, modernHandler.notify);
+  const closeModern = async () => {
+    stopPublishing();
+    await modernHandler.close();
+  };
+  deps.closers.add(closeModern);
+  const modern = toNodeHandler(modernHandler, { onerror: (err) => deps.say(`http: ${err.message}`) });
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (loopbackOnly) {
       const host = hostnameOf(req.headers.host ?? '');
@@ -178,12 +234,19 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
       }
     }
     if (new URL(req.url ?? '/', 'http://pitwall').pathname !== MCP_PATH) return rpcError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`);
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req);
+      if (!read.ok) return rpcError(res, read.status, read.status === 413 ? -32000 : -32700, read.message);
+      body = read.value;
+      if (!(await isLegacyRequest(headersOnly(req), body))) return modern(req, res, body);
+    }
     const sid = req.headers['mcp-session-id'];
     if (typeof sid === 'string') {
       const s = sessions.get(sid);
       if (!s) return rpcError(res, 404, -32001, 'Session not found');
       s.lastSeen = Date.now();
-      return s.transport.handleRequest(req, res);
+      return s.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST') return rpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
 
@@ -194,7 +257,7 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
       deps.closers.delete(close);
       await server.close().catch(() => undefined);
     };
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, close, lastSeen: Date.now() });
@@ -208,7 +271,7 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
     transport.onerror = (err) => deps.say(`http: ${err.message}`);
     deps.closers.add(close);
     await session.connect(transport);
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, body);
     if (transport.sessionId === undefined) await close();
   };
 
