@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
 import type { Redactor } from '../text/redact.js';
 import { createLiveEngine, type LiveEngine } from '../journal/live-engine.js';
 import { createMcpBackend, type McpBackend } from '../server/mcp/backend.js';
-import { createPitwallMcpServer, publishChanges, redactingTransport } from '../server/mcp/tools.js';
+import { createPitwallMcpServer, publishChanges, redactingTransport, scrub } from '../server/mcp/tools.js';
 import { listenHttp, parseListen, type Listening } from '../server/webhooks/http-server.js';
 import { openFeedbackContext } from './escalate.js';
 import { UsageError } from './exit.js';
@@ -214,7 +214,8 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
   // composition: isLegacyRequest in front of a strict `legacy: 'reject'` handler).
   const modernHandler = createMcpHandler(
     () => createPitwallMcpServer({ backend: deps.backend, redactor: deps.redactor, version: deps.version, notify: modernHandler.notify }).server,
-    { legacy: 'reject', onerror: (err) => deps.say(`http: ${err.message}`) },
+    // JSON answers (no mid-call streams: pitwall's tools send no progress), so every one passes the redactor below.
+    { legacy: 'reject', responseMode: 'json', onerror: (err) => deps.say(`http: ${err.message}`) },
   );
   const stopPublishing = publishChanges(deps.backend, modernHandler.notify);
   const closeModern = async () => {
@@ -222,7 +223,26 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
     await modernHandler.close();
   };
   deps.closers.add(closeModern);
-  const modern = toNodeHandler(modernHandler, { onerror: (err) => deps.say(`http: ${err.message}`) });
+  // The per-request transports are the SDK's own, so redaction happens on the answer: what the SDK writes itself
+  // (a validation error quoting the arguments) passes the redactor like the tools' answers. Listen streams (SSE)
+  // carry only resource URIs.
+  const redacted = {
+    fetch: async (request: Request, options?: Parameters<typeof modernHandler.fetch>[1]) => {
+      const res = await modernHandler.fetch(request, options);
+      if (!(res.headers.get('content-type') ?? '').includes('application/json')) return res;
+      const text = await res.text();
+      let body = text;
+      try {
+        body = JSON.stringify(scrub(JSON.parse(text), deps.redactor));
+      } catch {
+        body = deps.redactor.text(text);
+      }
+      const headers = new Headers(res.headers);
+      headers.delete('content-length');
+      return new Response(body, { status: res.status, statusText: res.statusText, headers });
+    },
+  };
+  const modern = toNodeHandler(redacted, { onerror: (err) => deps.say(`http: ${err.message}`) });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (loopbackOnly) {

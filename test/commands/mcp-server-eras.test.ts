@@ -18,6 +18,7 @@ const TOOLS = ['escalate_blocker', 'get_history', 'get_status', 'list_blockers',
 const dir = mkdtempSync(join(tmpdir(), 'pitwall-mcp-eras-'));
 const configPath = join(dir, 'pitwall.yaml');
 const ac = new AbortController();
+const CANARY = 'sk_live_eras_canary_81c4a7';
 let health: HealthPeer;
 let url = '';
 
@@ -25,9 +26,9 @@ beforeAll(async () => {
   health = await startHealthPeer({ mode: 'ok' });
   mkdirSync(join(dir, 'feedback'));
   writeFileSync(join(dir, 'feedback', 'integrations.md'), '# Integrations log\n');
-  writeFileSync(configPath, `store: Eras\nfeedbackFile: feedback/integrations.md\nstateDir: state\ndefaults: { timeoutMs: 2000, retries: 0, intervalSeconds: 600 }\ntargets:\n  - id: app\n    kind: http\n    url: ${health.url}/health\n`);
+  writeFileSync(configPath, `store: Eras\nfeedbackFile: feedback/integrations.md\nstateDir: state\ndefaults: { timeoutMs: 2000, retries: 0, intervalSeconds: 600 }\ntargets:\n  - id: app\n    kind: http\n    url: ${health.url}/health\n    headers: { x-api-key: "\${ERAS_KEY}" }\n`);
   await new Promise<void>((resolve) => {
-    void runMcpServer(loadConfig(configPath, {}), { transport: { http: '127.0.0.1:0' }, signal: ac.signal, log: () => undefined, onListening: (u) => ((url = u), resolve()) });
+    void runMcpServer(loadConfig(configPath, { ERAS_KEY: CANARY }), { transport: { http: '127.0.0.1:0' }, signal: ac.signal, log: () => undefined, onListening: (u) => ((url = u), resolve()) });
   });
 });
 afterAll(async () => {
@@ -41,6 +42,10 @@ async function session(transport: Transport, mode: 'auto' | 'legacy') {
   await client.connect(transport);
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
   const status = await client.callTool({ name: 'get_status', arguments: { target: 'app' } });
+  // A secret pasted as an argument comes back in the SDK's own validation error: redacted, in either era.
+  const pasted = await client.callTool({ name: 'get_status', arguments: { target: CANARY } });
+  expect(pasted.isError).toBe(true);
+  expect(JSON.stringify(pasted)).not.toContain(CANARY);
   const era = { era: client.getProtocolEra(), version: client.getNegotiatedProtocolVersion() };
   await client.close();
   return { ...era, tools, status };
@@ -48,7 +53,7 @@ async function session(transport: Transport, mode: 'auto' | 'legacy') {
 
 describe.each([
   ['Streamable HTTP', () => new StreamableHTTPClientTransport(new URL(url))],
-  ['stdio', () => new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--config', configPath] })],
+  ['stdio', () => new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--config', configPath], env: { ...(process.env as Record<string, string>), ERAS_KEY: CANARY } })],
 ] as const)('pitwall mcp over %s', (_name, transport) => {
   it('a 2026-07-28 client gets the modern era and every tool', async () => {
     const s = await session(transport(), 'auto');

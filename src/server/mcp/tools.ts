@@ -47,7 +47,7 @@ export interface PitwallMcpServerOptions {
 }
 
 /** Every string in a JSON-RPC message through the redactor's text rules (keys and structure untouched). */
-function scrub(v: unknown, redactor: Redactor, depth = 0): unknown {
+export function scrub(v: unknown, redactor: Redactor, depth = 0): unknown {
   if (typeof v === 'string') return redactor.text(v);
   if (depth > 40 || v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => scrub(x, redactor, depth + 1));
