@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
-import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Config } from '../config/config.js';
 import type { Redactor } from '../text/redact.js';
 import { createLiveEngine, type LiveEngine } from '../journal/live-engine.js';
 import { createMcpBackend, type McpBackend } from '../server/mcp/backend.js';
-import { createPitwallMcpServer, publishChanges, redactingTransport, scrub } from '../server/mcp/tools.js';
+import { createModernHttp, headersOnly, readJsonBody } from '../server/mcp/modern-http.js';
+import { createPitwallMcpServer, redactingTransport } from '../server/mcp/tools.js';
 import { listenHttp, parseListen, type Listening } from '../server/webhooks/http-server.js';
 import { openFeedbackContext } from './escalate.js';
 import { UsageError } from './exit.js';
@@ -65,35 +66,6 @@ function hostnameOf(hostHeader: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The SDK's bound on a POST body (its handler's default, 4 MiB). */
-const MAX_BODY = 4 * 1024 * 1024;
-
-/** Reads a POST body as JSON once, so both eras' handlers get it parsed (the Node stream can be read only once). */
-async function readJsonBody(req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; message: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) return { ok: false, status: 413, message: 'Payload too large' };
-    chunks.push(chunk);
-  }
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, status: 400, message: 'Parse error: the body is not JSON' };
-  }
-}
-
-/** A body-less web Request with the Node request's method and headers: what isLegacyRequest classifies with the parsed body. */
-function headersOnly(req: IncomingMessage): Request {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (typeof v === 'string') headers.set(k, v);
-    else if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-  }
-  return new Request(new URL(req.url ?? '/', 'http://pitwall'), { method: req.method ?? 'POST', headers });
 }
 
 function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
@@ -209,40 +181,11 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
     }
   };
 
-  // The 2026-07-28 era: stateless, one McpServer per request, change events on subscriptions/listen streams.
-  // 2025-era traffic (no per-request _meta claim) keeps the sessionful wiring below (SDK v2's documented
-  // composition: isLegacyRequest in front of a strict `legacy: 'reject'` handler).
-  const modernHandler = createMcpHandler(
-    () => createPitwallMcpServer({ backend: deps.backend, redactor: deps.redactor, version: deps.version, notify: modernHandler.notify }).server,
-    // JSON answers (no mid-call streams: pitwall's tools send no progress), so every one passes the redactor below.
-    { legacy: 'reject', responseMode: 'json', onerror: (err) => deps.say(`http: ${err.message}`) },
-  );
-  const stopPublishing = publishChanges(deps.backend, modernHandler.notify);
-  const closeModern = async () => {
-    stopPublishing();
-    await modernHandler.close();
-  };
-  deps.closers.add(closeModern);
-  // The per-request transports are the SDK's own, so redaction happens on the answer: what the SDK writes itself
-  // (a validation error quoting the arguments) passes the redactor like the tools' answers. Listen streams (SSE)
-  // carry only resource URIs.
-  const redacted = {
-    fetch: async (request: Request, options?: Parameters<typeof modernHandler.fetch>[1]) => {
-      const res = await modernHandler.fetch(request, options);
-      if (!(res.headers.get('content-type') ?? '').includes('application/json')) return res;
-      const text = await res.text();
-      let body = text;
-      try {
-        body = JSON.stringify(scrub(JSON.parse(text), deps.redactor));
-      } catch {
-        body = deps.redactor.text(text);
-      }
-      const headers = new Headers(res.headers);
-      headers.delete('content-length');
-      return new Response(body, { status: res.status, statusText: res.statusText, headers });
-    },
-  };
-  const modern = toNodeHandler(redacted, { onerror: (err) => deps.say(`http: ${err.message}`) });
+  // The 2026-07-28 era: stateless, one McpServer per request. 2025-era traffic (no per-request _meta claim) keeps
+  // the sessionful wiring below (SDK v2's documented composition: isLegacyRequest in front of a strict handler).
+  const modernEra = createModernHttp(deps);
+  deps.closers.add(modernEra.close);
+  const modern = modernEra.handle;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (loopbackOnly) {
