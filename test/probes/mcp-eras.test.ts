@@ -100,6 +100,14 @@ describe('both eras, real servers', () => {
     expect(r.details.clientCapabilities).toMatch(/declares no client capabilities/);
   });
 
+  test("GitHub's npm server (SDK 1.0, 2024-11-05): the 2025 handshake, at the version it speaks", async () => {
+    // It starts without a token (tools fail at call time, not at listing).
+    const r = await prober().probe(stdio('github', [binOf('@modelcontextprotocol/server-github', 'mcp-server-github')]), ctx());
+    expect(r.error).toBeNull();
+    expect(r.details).toMatchObject({ protocolVersion: '2024-11-05', era: expect.stringMatching(/^legacy/) });
+    expect(r.details.toolNames).toContain('search_repositories');
+  });
+
   test('Context7 (the team server, npm, offline start over stdio) answers server/discover with 2026-07-28', async () => {
     const r = await prober().probe(stdio('context7', [binOf('@upstash/context7-mcp', 'context7-mcp'), '--transport', 'stdio']), ctx(15_000));
     expect(r.error).toBeNull();
