@@ -165,7 +165,7 @@ describe('honest failures', () => {
     await p.probe(target, ctx());
     const backedOff = await p.probe(target, ctx());
     expect(backedOff.details).toMatchObject({ session: 'backoff', respawn: { failedStarts: 2, backoffMs: respawnBackoffMs(2) } });
-    expect(backedOff.error!.message).toMatch(/\(backing off: 2 failed starts, next start in 30s\)$/);
+    expect(backedOff.error!.message).toMatch(/^backing off \(2 failed starts, next start in 30s\): server exited with code 3 during /);
     expect(backedOff.details.pid).not.toBe(undefined);
     clock += respawnBackoffMs(2);
     const retried = await p.probe(target, ctx());

@@ -108,7 +108,8 @@ export function createMcpProber(opts: McpProberOptions = {}): McpProber {
     if (wait > 0 && mem.lastFailure) {
       const { error, details } = mem.lastFailure;
       const respawn = { failedStarts: mem.failures, nextStartAt: new Date(now() + wait).toISOString(), backoffMs: wait };
-      const message = `${error.message} (backing off: ${mem.failures} failed starts, next start in ${formatDuration(wait)})`;
+      // First, so a narrow row still shows it: the server is not being started right now, on purpose.
+      const message = `backing off (${mem.failures} failed starts, next start in ${formatDuration(wait)}): ${error.message}`;
       return down({ ...error, message }, ctx, [], { ...details, session: 'backoff', respawn }, events);
     }
 
