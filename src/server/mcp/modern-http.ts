@@ -27,8 +27,7 @@ export interface ModernHttp {
 export function createModernHttp(deps: ModernHttpDeps): ModernHttp {
   const modernHandler = createMcpHandler(
     () => createPitwallMcpServer({ backend: deps.backend, redactor: deps.redactor, version: deps.version, notify: modernHandler.notify }).server,
-    // JSON answers (no mid-call streams: pitwall's tools send no progress), so every one passes the redactor below.
-    { legacy: 'reject', responseMode: 'json', onerror: (err) => deps.say(`http: ${err.message}`) },
+    { legacy: 'reject', onerror: (err) => deps.say(`http: ${err.message}`) },
   );
   const stopPublishing = publishChanges(deps.backend, modernHandler.notify);
   const closeModern = async () => {
@@ -36,27 +35,55 @@ export function createModernHttp(deps: ModernHttpDeps): ModernHttp {
     await modernHandler.close();
   };
   // The per-request transports are the SDK's own, so redaction happens on the answer: what the SDK writes itself
-  // (a validation error quoting the arguments) passes the redactor like the tools' answers. Listen streams (SSE)
-  // carry only resource URIs.
+  // (a validation error quoting the arguments) passes the redactor like the tools' answers, in a JSON body or in an
+  // event stream's `data:` lines alike.
   const redacted = {
     fetch: async (request: Request, options?: Parameters<typeof modernHandler.fetch>[1]) => {
       const res = await modernHandler.fetch(request, options);
-      if (!(res.headers.get('content-type') ?? '').includes('application/json')) return res;
-      const text = await res.text();
-      let body = text;
-      try {
-        body = JSON.stringify(scrub(JSON.parse(text), deps.redactor));
-      } catch {
-        body = deps.redactor.text(text);
-      }
+      const type = res.headers.get('content-type') ?? '';
       const headers = new Headers(res.headers);
       headers.delete('content-length');
-      return new Response(body, { status: res.status, statusText: res.statusText, headers });
+      const init = { status: res.status, statusText: res.statusText, headers };
+      if (type.includes('text/event-stream') && res.body) {
+        const lines = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
+        const out = lines.pipeThrough(new TransformStream<string, string>({ transform: (line, c) => c.enqueue(`${redactLine(line, deps.redactor)}\n`) }));
+        return new Response(out.pipeThrough(new TextEncoderStream()), init);
+      }
+      if (!type.includes('application/json')) return res;
+      return new Response(redactJson(await res.text(), deps.redactor), init);
     },
   };
   const handle = toNodeHandler(redacted, { onerror: (err) => deps.say(`http: ${err.message}`) });
 
   return { handle: (req, res, body) => handle(req, res, body), close: closeModern };
+}
+
+function redactJson(text: string, redactor: Redactor): string {
+  try {
+    return JSON.stringify(scrub(JSON.parse(text), redactor));
+  } catch {
+    return redactor.text(text);
+  }
+}
+
+/** One SSE line: a `data:` line's JSON through the redactor, the rest (event, id, retry, blank) as is. */
+function redactLine(line: string, redactor: Redactor): string {
+  return line.startsWith('data:') ? `data: ${redactJson(line.slice(5).trimStart(), redactor)}` : line;
+}
+
+/** Splits a text stream into lines (without their newline), the last partial one kept until the end. */
+function splitLines(): TransformStream<string, string> {
+  let rest = '';
+  return new TransformStream({
+    transform(chunk, c) {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const p of parts) c.enqueue(p);
+    },
+    flush(c) {
+      if (rest) c.enqueue(rest);
+    },
+  });
 }
 
 /** The SDK's bound on a POST body (its handler's default, 4 MiB). */
