@@ -79,3 +79,21 @@ it("pitwall's own probe reads pitwall mcp as up, in the modern era", async () =>
   expect(r.error).toBeNull();
   expect(r.details).toMatchObject({ protocolVersion: '2026-07-28', toolCount: TOOLS.length, serverInfo: { name: 'pitwall' } });
 });
+
+it('a 2026-07-28 client listening on pitwall://status hears the change a rerun makes (subscriptions/listen)', async () => {
+  // Given a modern client subscribed to the status resource
+  const client = new Client({ name: 'eras-listen', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const heard = new Promise<string>((resolve) => client.setNotificationHandler('notifications/resources/updated', (n) => resolve(n.params.uri)));
+  const subscription = await client.listen({ resourceSubscriptions: ['pitwall://status'] });
+
+  // When the app goes down and an agent reruns its check
+  health.setMode('failing');
+  await client.callTool({ name: 'rerun', arguments: { target: 'app' } });
+
+  // Then the change arrives on the listen stream
+  expect(await heard).toBe('pitwall://status');
+  health.setMode('ok');
+  await subscription.close();
+  await client.close();
+});
