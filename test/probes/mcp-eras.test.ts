@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMcpProber, respawnBackoffMs, type McpProber } from '../../src/probes/mcp.js';
@@ -170,6 +171,17 @@ describe('honest failures', () => {
     clock += respawnBackoffMs(2);
     const retried = await p.probe(target, ctx());
     expect(retried.details.session).toBe('cold');
+  });
+
+  test('a modern-only server still booting when the era probe gave up is started again in its era, not called legacy', async () => {
+    // Given a 2026-07-28-only server whose first start reads nothing for longer than the era probe waits (half the budget)
+    const marker = join(mkdtempSync(join(tmpdir(), 'pitwall-boot-')), 'booted');
+    const target = stdio('slow-boot', [V2, 'stdio', 'modern'], { V2_SLOW_BOOT_MS: '3300', V2_SLOW_BOOT_ONCE: marker });
+    // When it is checked with 6 s (the probe waits 3)
+    const r = await prober().probe(target, ctx(6_000));
+    // Then the 2025 fallback's -32022 leads to a second start pinned to 2026-07-28, which answers
+    expect(r.error, JSON.stringify(r.error)).toBeNull();
+    expect(r.details).toMatchObject({ protocolVersion: '2026-07-28' });
   });
 
   test('tool-schema drift between checks is an event naming the tool', async () => {

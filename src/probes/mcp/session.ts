@@ -65,6 +65,12 @@ export async function openSession(target: McpTarget, ctx: ProbeContext, deadline
       o.track(stopProc(attempt.proc, false, o.procs));
       attempt = await connectStdio(target, ctx, deadline, o, { kind: 'legacy' });
     }
+    // A 2026-07-28-only server still booting when the era probe timed out: the SDK took the silence for a legacy
+    // server, and the 2025 initialize got -32022 naming the modern revision. Start it again, pinned to that era.
+    if (!attempt.connected.ok && !ctx.signal.aborted && rejectsFor(attempt.connected.err, MODERN_VERSION)) {
+      o.track(stopProc(attempt.proc, false, o.procs));
+      attempt = await connectStdio(target, ctx, deadline, o, undefined, { pin: MODERN_VERSION });
+    }
     const { proc, connected, prior } = attempt;
     const base = { key, kind: 'stdio' as const, transport: proc, proc, http: null, coldStartedAt: 0, coldStartMs: 0 };
     if (connected.ok) return { ok: true, session: { ...base, client: connected.client, state: connected.state } };
@@ -112,7 +118,14 @@ export async function openSession(target: McpTarget, ctx: ProbeContext, deadline
   return { ok: false, error, details: { transport: 'sse', fallbackFrom: 'streamable-http' } };
 }
 
-async function connectStdio(target: McpTarget & { transport: 'stdio' }, ctx: ProbeContext, deadline: number, o: OpenOptions, prior: PriorDiscovery | undefined) {
+async function connectStdio(
+  target: McpTarget & { transport: 'stdio' },
+  ctx: ProbeContext,
+  deadline: number,
+  o: OpenOptions,
+  prior: PriorDiscovery | undefined,
+  mode: Mode = 'auto',
+) {
   const proc = new ProcessTransport({
     command: target.command,
     args: target.args,
@@ -123,12 +136,22 @@ async function connectStdio(target: McpTarget & { transport: 'stdio' }, ctx: Pro
   o.procs.add(proc);
   // Spawned before the SDK is loaded: the server's boot (often the slowest part) overlaps the load.
   void proc.spawn();
-  const connected = await connect(proc, ctx, deadline, 'auto', prior);
+  const connected = await connect(proc, ctx, deadline, mode, prior);
   return { proc, connected, prior };
 }
 
 /** connect + era negotiation, bounded by the check's signal even where the SDK is not (SSE start, spawn). */
-async function connect(transport: Transport, ctx: ProbeContext, deadline: number, mode: 'auto' | 'legacy', prior?: PriorDiscovery): Promise<Connected> {
+/** How the SDK picks the era: probe and fall back, the 2025 handshake only, or exactly one modern revision. */
+type Mode = 'auto' | 'legacy' | { pin: string };
+
+/** Whether a connect failed on a -32022 whose supported list names `version`. */
+function rejectsFor(err: unknown, version: string): boolean {
+  const rpc = protocolError(err);
+  const supported = rpc?.code === -32022 ? (rpc.data as { supported?: unknown } | undefined)?.supported : undefined;
+  return Array.isArray(supported) && supported.includes(version);
+}
+
+async function connect(transport: Transport, ctx: ProbeContext, deadline: number, mode: Mode, prior?: PriorDiscovery): Promise<Connected> {
   let sdk: Sdk;
   try {
     sdk = await untilAborted(loadSdk(), ctx.signal);
@@ -137,7 +160,8 @@ async function connect(transport: Transport, ctx: ProbeContext, deadline: number
     return { ok: false, client: null, err };
   }
   const opts = requestOptions(ctx, deadline);
-  const probeMs = transport instanceof ProcessTransport ? Math.max(1, Math.round(opts.timeout * STDIO_PROBE_SHARE)) : opts.timeout;
+  // Only `auto` on stdio has something to do after a silent probe (the 2025 handshake): the rest may wait it all.
+  const probeMs = mode === 'auto' && transport instanceof ProcessTransport ? Math.max(1, Math.round(opts.timeout * STDIO_PROBE_SHARE)) : opts.timeout;
   // No client capabilities: a health check needs none (no roots, sampling or elicitation to offer).
   const client = new sdk.Client(CLIENT_INFO, { capabilities: {}, versionNegotiation: { mode, probe: { timeoutMs: probeMs } } });
   const state: Session['state'] = { closed: false };
