@@ -50,7 +50,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test.each(APPLICABLE)('conformance scenario %s passes', async (scenario) => {
+// Concurrently (vitest's maxConcurrency, 5): each scenario is its own CLI process, mostly start-up time.
+test.concurrent.each(APPLICABLE)('conformance scenario %s passes', async (scenario) => {
   const out = join(dir, 'results', scenario);
   const { stdout } = await run(process.execPath, [CLI, 'server', '--url', url, '--scenario', scenario, '-o', out], { timeout: 60_000 }).catch(
     (err: { stdout?: string; stderr?: string }) => ({ stdout: `${err.stdout ?? ''}\n${err.stderr ?? ''}` }),
