@@ -142,6 +142,8 @@ if (r.mcp?.ok) {
   const m = r.mcp;
   row('MCP check vs Inspector', `${m.ratio}× (pitwall check ${m.pitwallMedianMs} ms, Inspector ${m.inspectorMedianMs} ms); check loads ${m.checkModules} modules${m.checkLoadsUnneeded.length ? `, needlessly ${m.checkLoadsUnneeded.join(', ')}` : ''}`,
     '≤ 0.7×', m.ratio <= 0.7, `\`pitwall check --only\` vs \`mcp-inspector --cli … --method tools/list\` on fixtures/mcp/healthy.mjs, whole processes, median of ${m.runs}`);
+  row('MCP check vs Inspector, 2026-07-28 era', `${m.modernRatio}× (pitwall check ${m.modernPitwallMedianMs} ms in 2026-07-28, Inspector ${m.modernInspectorMedianMs} ms in 2025-11-25)`,
+    '≤ 0.7×', m.modernRatio <= 0.7, `the same on fixtures/mcp/v2-server.mjs (SDK v2, dual): pitwall negotiates 2026-07-28, the Inspector CLI its default 2025 handshake`);
 } else failed('mcp');
 if (r.redact?.ok) {
   const x = r.redact;

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isLegacyRequest } from '@modelcontextprotocol/server';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Config } from '../config/config.js';
 import type { Redactor } from '../text/redact.js';
 import { createLiveEngine, type LiveEngine } from '../journal/live-engine.js';
 import { createMcpBackend, type McpBackend } from '../server/mcp/backend.js';
-import { createPitwallMcpServer } from '../server/mcp/tools.js';
+import { createModernHttp, headersOnly, readJsonBody } from '../server/mcp/modern-http.js';
+import { createPitwallMcpServer, redactingTransport } from '../server/mcp/tools.js';
 import { listenHttp, parseListen, type Listening } from '../server/webhooks/http-server.js';
 import { openFeedbackContext } from './escalate.js';
 import { UsageError } from './exit.js';
@@ -102,14 +104,25 @@ export async function runMcpServer(config: Config, opts: McpServerOptions): Prom
     let stdinClosed: Promise<void> | null = null;
     if (listen === null) {
       const stdin = opts.stdin ?? process.stdin;
-      const session = createPitwallMcpServer(deps);
       const transport = new StdioServerTransport(stdin, opts.stdout ?? process.stdout);
-      transport.onerror = (err) => say(`stdio: ${err.message}`);
       stdinClosed = new Promise((resolve) => {
         stdin.once('end', resolve).once('close', resolve);
       });
-      await session.connect(transport);
-      closers.add(() => session.server.close());
+      // Both eras on one pipe: the opening message picks 2026-07-28 (server/discover, per-request _meta) or the
+      // 2025 initialize handshake, and the connection stays on it (SDK v2 serveStdio).
+      const sessions = new Set<ReturnType<typeof createPitwallMcpServer>>();
+      const handle = serveStdio(
+        () => {
+          const session = createPitwallMcpServer(deps);
+          sessions.add(session);
+          return session.server;
+        },
+        { transport: redactingTransport(transport, redactor), onerror: (err) => say(`stdio: ${err.message}`) },
+      );
+      closers.add(async () => {
+        for (const s of sessions) s.dispose();
+        await handle.close();
+      });
     } else {
       http = await serveHttp(listen, { ...deps, closers, say });
       opts.onListening?.(`${http.url}${MCP_PATH}`);
@@ -154,7 +167,7 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
   if (!loopbackOnly) deps.say(`WARNING: listening on ${listen.host}: anyone who can reach it can read status and write BLOCKER entries (there is no authentication)`);
 
   interface Session {
-    transport: StreamableHTTPServerTransport;
+    transport: NodeStreamableHTTPServerTransport;
     close: () => Promise<void>;
     lastSeen: number;
   }
@@ -168,6 +181,12 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
     }
   };
 
+  // The 2026-07-28 era: stateless, one McpServer per request. 2025-era traffic (no per-request _meta claim) keeps
+  // the sessionful wiring below (SDK v2's documented composition: isLegacyRequest in front of a strict handler).
+  const modernEra = createModernHttp(deps);
+  deps.closers.add(modernEra.close);
+  const modern = modernEra.handle;
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (loopbackOnly) {
       const host = hostnameOf(req.headers.host ?? '');
@@ -178,12 +197,19 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
       }
     }
     if (new URL(req.url ?? '/', 'http://pitwall').pathname !== MCP_PATH) return rpcError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`);
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req);
+      if (!read.ok) return rpcError(res, read.status, read.status === 413 ? -32000 : -32700, read.message);
+      body = read.value;
+      if (!(await isLegacyRequest(headersOnly(req), body))) return modern(req, res, body);
+    }
     const sid = req.headers['mcp-session-id'];
     if (typeof sid === 'string') {
       const s = sessions.get(sid);
       if (!s) return rpcError(res, 404, -32001, 'Session not found');
       s.lastSeen = Date.now();
-      return s.transport.handleRequest(req, res);
+      return s.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST') return rpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
 
@@ -194,7 +220,7 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
       deps.closers.delete(close);
       await server.close().catch(() => undefined);
     };
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, close, lastSeen: Date.now() });
@@ -208,7 +234,7 @@ async function serveHttp(listen: { host: string; port: number }, deps: HttpDeps)
     transport.onerror = (err) => deps.say(`http: ${err.message}`);
     deps.closers.add(close);
     await session.connect(transport);
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, body);
     if (transport.sessionId === undefined) await close();
   };
 

@@ -56,7 +56,8 @@ export async function startDemo(): Promise<Demo> {
   ]);
   const peers = [shopify, chatwoot, ga, health, shopifyStatus, githubStatus, mcpHttp];
   const everything = everythingCommand();
-  const fixture = mcpFixtureCommand('healthy');
+  // A 2026-07-28-only server (SDK v2), so the demo shows both protocol eras (server-everything speaks 2025).
+  const fixture = mcpFixtureCommand('v2Server', 'stdio', 'modern');
   const config = configFromObject(
     {
       store: 'Hot Rod AN',

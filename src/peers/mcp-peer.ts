@@ -29,6 +29,10 @@ export const MCP_FIXTURES = {
   slow: fixture('slow.mjs'),
   /** Healthy; starts a helper process and writes its pid to MCP_GRANDCHILD_PID_FILE. */
   grandchild: fixture('grandchild.mjs'),
+  /** The official SDK v2 server (`stdio|http modern|dual`): the 2026-07-28 era, with or without the 2025 one. */
+  v2Server: fixture('v2-server.mjs'),
+  /** Dies at start with a ZodError and a stack long enough to scroll it out of the stderr tail. */
+  crashZod: fixture('crash-zod.mjs'),
 } as const;
 export type McpFixture = keyof typeof MCP_FIXTURES;
 
@@ -37,8 +41,8 @@ function fixture(file: string): string {
 }
 
 /** The command and args that start a fixture with the running Node. */
-export function mcpFixtureCommand(name: McpFixture): { command: string; args: string[] } {
-  return { command: process.execPath, args: [MCP_FIXTURES[name]] };
+export function mcpFixtureCommand(name: McpFixture, ...args: string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: [MCP_FIXTURES[name], ...args] };
 }
 
 /** How an HTTP MCP peer behaves; switch at run time with `setMode`. */

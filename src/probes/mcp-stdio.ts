@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 
 /** How the child ended. `byUs` when we had already signalled its group. */
 export interface ChildExit {
@@ -21,6 +20,8 @@ export interface ProcessTransportOptions {
 }
 
 const STDERR_LINES = 20;
+/** "ZodError: …", "TypeError [ERR_X]: …", "Error: …", "Traceback …", "panic: …": a line that says why, not where. */
+const ERROR_HEADLINE = /^(?:[A-Z]\w*(?:Error|Exception)\b.*?:|Error:|error:|panic:|fatal:|FATAL\b|Traceback\b)/;
 const MAX_LINE = 500;
 const MAX_STDOUT_BUFFER = 10 * 1024 * 1024;
 /** After the child exits, how long stderr may take to drain before the session is reported closed. */
@@ -51,6 +52,13 @@ export class ProcessTransport implements Transport {
   exit: ChildExit | null = null;
   /** The spawn failure (ENOENT, EACCES…), when the command could not start. */
   spawnError: NodeJS.ErrnoException | null = null;
+  /**
+   * The last stderr line that reads like an error's own message ("ZodError: …", "Error: …"), kept apart from the
+   * tail: a crash's stack frames scroll it out of the last 20 lines, and a frame is no headline.
+   */
+  errorHeadline: string | null = null;
+  /** The last request method sent (server/discover, initialize…): the step a failed connect was on. */
+  lastMethod: string | null = null;
 
   private child: ChildProcess | null = null;
   private spawned: Promise<void> | null = null;
@@ -78,6 +86,14 @@ export class ProcessTransport implements Transport {
     return this.child?.pid ?? null;
   }
 
+  /**
+   * What the SDK's negotiation reads (with `pid`) to know this is a stdio transport: then a silent probe means a
+   * legacy server rather than an outage. The stream itself is ours (the tail), so there is none to hand out.
+   */
+  get stderr(): null {
+    return null;
+  }
+
   /** The last ~20 lines the child wrote to stderr. */
   stderrTail(): string {
     const lines = this.stderrPartial ? [...this.stderrLines, this.stderrPartial] : this.stderrLines;
@@ -90,7 +106,7 @@ export class ProcessTransport implements Transport {
     this.started = true;
     await this.spawn();
     // The SDK is loaded by now (its Client calls this); its own framing and JSON-RPC validation, unchanged.
-    const { deserializeMessage, serializeMessage } = await import('@modelcontextprotocol/sdk/shared/stdio.js');
+    const { deserializeMessage, serializeMessage } = await import('@modelcontextprotocol/client');
     this.codec = { parse: deserializeMessage, serialize: serializeMessage };
     this.readLines();
     if (this.closedFired || this.exit !== null) {
@@ -156,6 +172,7 @@ export class ProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (this.closedFired || !stdin || !stdin.writable || !this.codec) return Promise.resolve();
+    if ('method' in message && 'id' in message) this.lastMethod = message.method;
     const line = this.codec.serialize(message);
     return new Promise<void>((resolve) => {
       stdin.write(line, () => resolve());
@@ -254,7 +271,11 @@ export class ProcessTransport implements Transport {
   private onStderr(text: string): void {
     const parts = (this.stderrPartial + text).split('\n');
     this.stderrPartial = clip(parts.pop() ?? '');
-    for (const p of parts) this.stderrLines.push(clip(p.replace(/\r$/, '')));
+    for (const p of parts) {
+      const line = clip(p.replace(/\r$/, ''));
+      this.stderrLines.push(line);
+      if (ERROR_HEADLINE.test(line.trim())) this.errorHeadline = line.trim();
+    }
     if (this.stderrLines.length > STDERR_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_LINES);
   }
 

@@ -192,6 +192,11 @@ export function createEngine(opts: EngineOptions): Engine {
       // Schedule first: nothing after this line may stop a target from being checked again.
       if (nextAt !== null) schedule(id, nextAt);
       store.dispatch({ type: 'probe-finished', id, at: outcome.at, result: outcome.result, attempts: outcome.attempts, nextAt: paused ? null : nextAt });
+      // What a probe saw happen between checks (an MCP server that died, a tool schema that changed): one event each.
+      const seen = outcome.result.details['events'];
+      if (Array.isArray(seen)) {
+        for (const message of seen) if (typeof message === 'string') store.dispatch({ type: 'event', event: { type: 'notice', at: outcome.at, level: 'warn', message } });
+      }
       try {
         opts.onResult?.(id, outcome.result, outcome.at, outcome.attempts);
       } catch (err) {

@@ -159,7 +159,8 @@ describe.concurrent('HTTP transports against our peers', () => {
     const r = await check(p, http('legacy', peer.endpoint));
     expect(r.status).toBe('up');
     expect(r.details).toMatchObject({ transport: 'sse', session: 'cold', serverInfo: { name: 'pitwall-peer-sse' }, toolCount: 2 });
-    expect(peer.requests.slice(0, 3)).toEqual(['POST /sse', 'GET /sse', 'POST /messages']);
+    // The era probe (server/discover) and the 2025 initialize both get 405, then the legacy SSE transport.
+    expect(peer.requests.slice(0, 4)).toEqual(['POST /sse', 'POST /sse', 'GET /sse', 'POST /messages']);
 
     const warm = await check(p, http('legacy', peer.endpoint));
     expect(warm.details).toMatchObject({ transport: 'sse', session: 'warm' });
@@ -213,7 +214,7 @@ describe.concurrent('HTTP transports against our peers', () => {
     peers.push(page);
     const r = await check(prober(), http('html', `${page.url}/mcp`));
     expect(r.error).toMatchObject({ kind: 'bad_response' });
-    expect(r.error!.message).toMatch(/^initialize got text\/html.*MCP endpoint\?$/);
+    expect(r.error!.message).toMatch(/^server\/discover got text\/html.*MCP endpoint\?$/);
   });
 
   test('a server that never answers is a timeout within the budget', async () => {
@@ -221,7 +222,7 @@ describe.concurrent('HTTP transports against our peers', () => {
     peers.push(peer);
     peer.setMode('hang');
     const r = await check(prober(), http('hang-http', peer.endpoint), ctx(300));
-    expect(r.error).toMatchObject({ kind: 'timeout', message: 'no answer to initialize within 300 ms' });
+    expect(r.error).toMatchObject({ kind: 'timeout', message: 'no answer to server/discover within 300 ms' });
   });
 
   test('a JSON-RPC error on tools/list over HTTP is protocol, and the next check starts a new session', async () => {
@@ -295,7 +296,7 @@ describe.concurrent('misbehaving stdio servers', () => {
     const p = prober();
     const target = stdio('tools-error', MCP_FIXTURES.toolsListError);
     const r = await check(p, target);
-    expect(r.error).toMatchObject({ kind: 'protocol', code: -32603, message: 'tools/list failed with JSON-RPC error -32603: tool registry unavailable' });
+    expect(r.error).toMatchObject({ kind: 'protocol', code: -32603, message: 'tools/list failed: the server reported an internal error (-32603): tool registry unavailable' });
     expect(r.details).toMatchObject({ serverInfo: { name: 'pitwall-fixture-tools-error' }, session: 'cold' });
     expect(phaseNames(r)).toEqual(['connect+initialize', 'ping']);
 

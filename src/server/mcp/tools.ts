@@ -1,11 +1,10 @@
 /**
- * pitwall's MCP surface: six tools and three resources over one McpBackend. One McpServer per MCP
- * session (stdio has one; Streamable HTTP one per client). Every answer leaves through the redactor;
- * no tool takes a path, and every input schema is strict, so nothing can point a write elsewhere.
+ * pitwall's MCP surface: six tools and three resources over one McpBackend, on the official SDK v2 server, which
+ * serves both protocol eras from one definition. One McpServer per 2025-era session (stdio has one; Streamable HTTP
+ * one per client) and per 2026-07-28 request. Every answer leaves through the redactor; no tool takes a path, and
+ * every input schema is strict, so nothing can point a write elsewhere.
  */
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { McpError, SubscribeRequestSchema, UnsubscribeRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, ProtocolError, ResourceTemplate, type CallToolResult, type ServerNotifier, type Transport } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { HISTORY_DEFAULT_MINUTES, HISTORY_MAX_MINUTES, ToolRefusal, type McpBackend } from './backend.js';
 import {
@@ -43,10 +42,12 @@ export interface PitwallMcpServerOptions {
   backend: McpBackend;
   redactor: Redactor;
   version: string;
+  /** The 2026-07-28 era's change feed (subscriptions/listen): given, changes are published there, not per session. */
+  notify?: ServerNotifier;
 }
 
 /** Every string in a JSON-RPC message through the redactor's text rules (keys and structure untouched). */
-function scrub(v: unknown, redactor: Redactor, depth = 0): unknown {
+export function scrub(v: unknown, redactor: Redactor, depth = 0): unknown {
   if (typeof v === 'string') return redactor.text(v);
   if (depth > 40 || v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => scrub(x, redactor, depth + 1));
@@ -74,7 +75,7 @@ export interface PitwallMcpSession {
 }
 
 /** Builds one session's McpServer. */
-export function createPitwallMcpServer({ backend, redactor, version }: PitwallMcpServerOptions): PitwallMcpSession {
+export function createPitwallMcpServer({ backend, redactor, version, notify }: PitwallMcpServerOptions): PitwallMcpSession {
   const ids = backend.config.targets.map((t) => t.id) as [string, ...string[]];
   const knownIds = ids.join(', ');
   const target = z
@@ -94,9 +95,9 @@ export function createPitwallMcpServer({ backend, redactor, version }: PitwallMc
   /** Errors are answers too, and pass the redactor like everything else (the SDK would echo a raw message). */
   const guarded =
     <A>(fn: (args: A, signal: AbortSignal) => Promise<CallToolResult> | CallToolResult) =>
-    async (args: A, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+    async (args: A, ctx: { mcpReq: { signal: AbortSignal } }): Promise<CallToolResult> => {
       try {
-        return await fn(args, extra.signal);
+        return await fn(args, ctx.mcpReq.signal);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return refuse(err instanceof ToolRefusal ? message : `pitwall could not do that: ${message}`);
@@ -234,18 +235,28 @@ export function createPitwallMcpServer({ backend, redactor, version }: PitwallMc
     { title: 'Open blocker', description: 'One open blocker; the list changes as blockers open and resolve.', mimeType: 'application/json' },
     (uri, { id }) => {
       const b = backend.blockers().find((x) => x.id === String(id));
-      if (!b) throw new McpError(RESOURCE_NOT_FOUND, `no open blocker ${String(id)}`);
+      if (!b) throw new ProtocolError(RESOURCE_NOT_FOUND, `no open blocker ${String(id)}`);
       return json(uri.href, { ...blockerView(b), target: backend.status(b.targetId).targets[0] });
     },
   );
 
-  // McpServer leaves subscriptions to us: remember what this session asked to hear about.
+  const dispose = notify ? () => undefined : legacySubscriptions(server, backend);
+  server.server.onclose = dispose;
+  return { server, dispose, connect: (transport) => server.connect(redactingTransport(transport, redactor)) };
+}
+
+/**
+ * The 2025 era's resources/subscribe: McpServer leaves subscriptions to us, so remember what this session asked to
+ * hear about and tell it. (The 2026-07-28 era has no sessions: its subscriptions/listen streams are fed by
+ * publishChanges.) Returns what stops the notifications.
+ */
+function legacySubscriptions(server: McpServer, backend: McpBackend): () => void {
   const subscribed = new Set<string>();
-  server.server.setRequestHandler(SubscribeRequestSchema, (req) => {
+  server.server.setRequestHandler('resources/subscribe', (req) => {
     subscribed.add(req.params.uri);
     return {};
   });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, (req) => {
+  server.server.setRequestHandler('resources/unsubscribe', (req) => {
     subscribed.delete(req.params.uri);
     return {};
   });
@@ -258,7 +269,15 @@ export function createPitwallMcpServer({ backend, redactor, version }: PitwallMc
     else if (change === 'report') updated(REPORT_URI);
     else server.sendResourceListChanged();
   });
-  const dispose = () => void unsubscribe();
-  server.server.onclose = dispose;
-  return { server, dispose, connect: (transport) => server.connect(redactingTransport(transport, redactor)) };
+  return () => void unsubscribe();
+}
+
+/** Publishes the backend's changes to the 2026-07-28 era's subscription streams. Returns what stops it. */
+export function publishChanges(backend: McpBackend, notify: ServerNotifier): () => void {
+  const unsubscribe = backend.subscribe((change) => {
+    if (change === 'status') notify.resourceUpdated(STATUS_URI);
+    else if (change === 'report') notify.resourceUpdated(REPORT_URI);
+    else notify.resourcesChanged();
+  });
+  return () => void unsubscribe();
 }

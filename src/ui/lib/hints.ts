@@ -8,7 +8,7 @@ export const HINTS: Record<ErrorKind, string> = {
   rate_limited: 'Throttled by the vendor: pitwall backs off; if it persists, find what else spends the quota.',
   http: 'The server answered with an error status: check the vendor status page and the body excerpt.',
   bad_response: 'An answer that is not what the API promises (HTML page, cut JSON, GraphQL errors): a proxy or a breaking change.',
-  protocol: 'The MCP server misbehaved (failed initialize, JSON-RPC error, exited, garbage on stdout): read its stderr tail.',
+  protocol: 'The MCP server misbehaved (rejected our protocol version, failed to start, JSON-RPC error, exited, garbage on stdout): the message is its own words; the detail shows its stderr tail when it wrote one.',
 };
 
 /** A vendor's status page reporting an incident is not ours to fix. */
