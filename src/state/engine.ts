@@ -58,7 +58,7 @@ export interface Engine {
 const HARD_STOP_GRACE_MS = 250;
 const BACKOFF_BASE_MS = 500;
 /** The most two targets' first runs are spread apart (see firstRunOffsets). */
-const PHASE_STEP_MAX_MS = 250;
+const PHASE_STEP_MAX_MS = 100;
 /** An attempt during which pitwall's own loop ran this late (ms) measured pitwall, not the upstream. */
 export const STALL_MS = 8;
 /** How many times a stalled attempt is measured again before its sample is kept, flagged. */

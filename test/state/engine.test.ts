@@ -52,12 +52,12 @@ describe('engine', () => {
     const p = scripted({ a: () => up(), b: () => up() });
     const { engine, store } = setup([http('a'), http('b', { intervalSeconds: 5 })], p.run);
     engine.start();
-    await vi.advanceTimersByTimeAsync(20_250);
+    await vi.advanceTimersByTimeAsync(20_100);
     engine.stop();
     const t0 = new Date('2026-10-13T14:00:00Z').getTime();
-    // (the second target's phase is 250 ms after the first's: firstRunOffsets)
+    // (the second target's phase is 100 ms after the first's: firstRunOffsets)
     expect(p.calls.filter((c) => c.id === 'a').map((c) => c.at - t0)).toEqual([0, 10_000, 20_000]);
-    expect(p.calls.filter((c) => c.id === 'b').map((c) => c.at - t0)).toEqual([250, 5_250, 10_250, 15_250, 20_250]);
+    expect(p.calls.filter((c) => c.id === 'b').map((c) => c.at - t0)).toEqual([100, 5_100, 10_100, 15_100, 20_100]);
     expect(store.getSnapshot().targets.a!.samples).toHaveLength(3);
   });
 
@@ -69,8 +69,8 @@ describe('engine', () => {
     await vi.advanceTimersByTimeAsync(3_000);
     engine.stop();
     const t0 = new Date('2026-10-13T14:00:00Z').getTime();
-    // Then the fast one still runs on its phase (250 ms), every second
-    expect(p.calls.filter((c) => c.id === 'fast').map((c) => c.at - t0)).toEqual([250, 1250, 2250]);
+    // Then the fast one still runs on its phase (100 ms), every second
+    expect(p.calls.filter((c) => c.id === 'fast').map((c) => c.at - t0)).toEqual([100, 1100, 2100]);
   });
 
   it('times out a probe that ignores its signal, and reports it as down/timeout', async () => {
@@ -231,12 +231,12 @@ describe('engine', () => {
     engine.start();
     await vi.advanceTimersByTimeAsync(20_000);
     engine.stop();
-    // Then they start 250 ms apart, and every run keeps that phase
+    // Then they start 100 ms apart, and every run keeps that phase
     const at = (id: string) => calls.filter((c) => c.id === id).map((c) => c.at - t0);
     expect(at('t0')).toEqual([0, 10_000, 20_000]);
-    expect(at('t1')).toEqual([250, 10_250]);
-    expect(at('t16')).toEqual([4_000, 14_000]);
-    expect(at('t39')).toEqual([9_750, 19_750]);
+    expect(at('t1')).toEqual([100, 10_100]);
+    expect(at('t16')).toEqual([1_600, 11_600]);
+    expect(at('t39')).toEqual([3_900, 13_900]);
     expect(calls).toHaveLength(81);
   });
 
@@ -261,15 +261,15 @@ describe('engine', () => {
 });
 
 describe('first-run offsets', () => {
-  it('starts targets one after another, 250 ms apart at most', () => {
-    expect(firstRunOffsets([5000, 5000, 30_000])).toEqual([0, 250, 500]);
+  it('starts targets one after another, 100 ms apart at most', () => {
+    expect(firstRunOffsets([5000, 5000, 30_000])).toEqual([0, 100, 200]);
   });
   it('fits a large config\'s first round inside the interval', () => {
     // 300 targets on 1 s: 3 ms apart, the last one 897 ms in
     const offsets = firstRunOffsets(Array.from({ length: 300 }, () => 1000));
     expect([offsets[0], offsets[1], offsets[299]]).toEqual([0, 3, 897]);
-    // 8 targets on 1 s: 125 ms apart
-    expect(firstRunOffsets(Array.from({ length: 8 }, () => 1000)).at(-1)).toBe(875);
+    // 20 targets on 1 s: 50 ms apart
+    expect(firstRunOffsets(Array.from({ length: 20 }, () => 1000)).at(-1)).toBe(950);
   });
 });
 
