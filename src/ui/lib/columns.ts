@@ -36,16 +36,16 @@ export function fixedCellsWidth(cols: Columns): number {
   );
 }
 
-/** The list's column titles as one line, aligned with the rows' cells. */
-export function columnTitles(cols: Columns, width: number): string {
+/** The list's column titles as one line, aligned with the rows' cells; `window` is what the stats stand on (row-stats.ts windowLabel). */
+export function columnTitles(cols: Columns, width: number, window = '1h'): string {
   const fixed =
     '  ' +
     cell('STATUS', 11) +
     cell('TARGET', cols.id + 1) +
     (cols.latency ? cell('LAST', 9) : '') +
-    (cols.percentiles ? cell('P50/P95 1h', 16) : '') +
+    (cols.percentiles ? cell(`P50/P95 ${window}`, 16) : '') +
     (cols.spark ? cell('LATENCY', cols.spark + 1) : '') +
-    (cols.uptime ? cell('UP 1h', 7) : '') +
+    (cols.uptime ? cell(`UP ${window}`, 7) : '') +
     (cols.headroom ? cell('HEADROOM', 12) : '');
   return fixed + 'CHECKED'.padStart(Math.max(8, width - fixed.length));
 }
