@@ -1,6 +1,6 @@
 import type { Target } from '../config/config.js';
 import type { RunProbe } from './engine.js';
-import { createHttpAgent } from '../probes/http-client.js';
+import { createHttpAgent, warmHttp } from '../probes/http-client.js';
 import { probeHttp } from '../probes/http.js';
 import { probeStatuspage } from '../probes/statuspage.js';
 import type { GaProber } from '../probes/ga.js';
@@ -58,7 +58,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   run.prepare = async (targets) => {
     const kinds = new Set(targets.map((t) => t.kind));
     const loads: Promise<unknown>[] = [];
-    if (['http', 'statuspage', 'shopify', 'chatwoot'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get(), import('undici'));
+    if (['http', 'statuspage', 'shopify', 'chatwoot'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
     if (kinds.has('shopify')) loads.push(shopify.get());
     if (kinds.has('chatwoot')) loads.push(chatwoot.get());
     if (kinds.has('ga')) loads.push(ga.get());
