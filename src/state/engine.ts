@@ -215,8 +215,10 @@ export function createEngine(opts: EngineOptions): Engine {
         release();
       }
       const { result } = got;
-      // A latency taken while our own loop stalled measured pitwall: measure again (it is not a retry).
-      if (got.stalledMs >= STALL_MS && result.status !== 'down' && !stopped) {
+      // A latency taken while our own loop stalled measured pitwall: measure again (it is not a retry). Only an
+      // answer whose latency is what it says: a rate limit or low headroom is not asked about again.
+      const stalled = got.stalledMs >= STALL_MS && (result.status === 'up' || slowOnly(result, target.degradedMs, got.stalledMs));
+      if (stalled && !stopped) {
         stalls++;
         if (stalls <= STALL_REMEASURES) {
           await sleep(STALL_PAUSE_MS);
@@ -224,7 +226,7 @@ export function createEngine(opts: EngineOptions): Engine {
           continue;
         }
       }
-      const stalledMs = got.stalledMs >= STALL_MS && result.status !== 'down' ? Math.round(got.stalledMs) : 0;
+      const stalledMs = stalled ? Math.round(got.stalledMs) : 0;
       if (stopped || n > target.retries || !isTransient(result.error)) return done(result, n, stalledMs);
       const wait = result.error?.retryAfterMs ?? backoffMs(n, target.intervalSeconds * 1000, random);
       await sleep(wait);

@@ -135,3 +135,20 @@ describe('engine: honest latencies', () => {
     expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ m1: 0, a: 0, b: 0, m2: SPAWN_GAP_MS, m3: 2 * SPAWN_GAP_MS });
   });
 });
+
+describe('engine: what a stall does not re-measure', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('never asks a rate-limiting upstream again because pitwall stalled', async () => {
+    let calls = 0;
+    const limited: ProbeResult = { status: 'degraded', latencyMs: 20, error: { kind: 'rate_limited', message: '429' }, reason: 'rate limited: 429', details: {} };
+    const run: RunProbe = async () => (calls++, limited);
+    const { store, engine } = setup([http('a')], run, stalls([300, 300, 300]));
+    const done = engine.checkOnce();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await done).get('a')!.result.status).toBe('degraded');
+    expect(calls).toBe(1);
+    expect(store.getSnapshot().targets.a!.stalls.remeasured).toBe(0);
+  });
+});
