@@ -67,6 +67,8 @@ export const STALL_REMEASURES = 2;
 const STALL_PAUSE_MS = 50;
 /** `pitwall check` starts MCP servers this far apart: a spawn and an initialize stall the loop for tens of ms. */
 export const SPAWN_GAP_MS = 120;
+/** In `pitwall check`, the most the HTTP targets run alone before GA and the MCP servers start. */
+export const HEAD_START_MS = 300;
 
 /**
  * When each target's first run starts, relative to start(): one target after another, `step` apart, the step at
@@ -119,11 +121,11 @@ export function createEngine(opts: EngineOptions): Engine {
   const loop = opts.loopWatch ?? createLoopWatch();
   /** Targets with a first sample in this process: their next is warm. */
   const warmed = new Set<string>();
-  let prepared: Promise<void> | undefined;
-  const prepare = () =>
-    (prepared ??= (runProbe.prepare?.(config.targets) ?? Promise.resolve()).catch(() => {
+  // Only what these targets need: `check --only mcp-x` must not load the GA and Shopify clients.
+  const prepare = (targets: readonly Target[]) =>
+    (runProbe.prepare?.(targets) ?? Promise.resolve()).catch(() => {
       // A module that fails to load fails its probe, with its message; nothing to say here.
-    }));
+    });
   const byId = new Map(config.targets.map((t) => [t.id, t]));
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const planned = new Map<string, number>();
@@ -302,7 +304,7 @@ export function createEngine(opts: EngineOptions): Engine {
         config.targets.forEach((t, i) => schedule(t.id, t0 + offsets[i]!));
       };
       // What the first round needs is loaded before its clocks start (a runner without `prepare`: at once).
-      if (runProbe.prepare) void prepare().then(begin);
+      if (runProbe.prepare) void prepare(config.targets).then(begin);
       else begin();
     },
     stop() {
@@ -341,17 +343,21 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     async checkOnce(ids) {
       const list = ids ?? [...byId.keys()];
-      await prepare();
-      // MCP servers start SPAWN_GAP_MS apart; everything else at once (a loopback exchange takes a millisecond).
+      await prepare(list.flatMap((id) => byId.get(id) ?? []));
+      // The HTTP exchanges first, together (each takes a millisecond on loopback); GA's channel and the MCP servers
+      // once those have answered or after HEAD_START_MS, whichever is first, the servers SPAWN_GAP_MS apart: a spawn,
+      // an initialize or a gRPC channel's setup holds the loop for tens of milliseconds, and an exchange timed
+      // meanwhile would be measured again (or kept out of p50/p95) rather than read honestly the first time.
+      const heavy = (id: string) => byId.get(id)?.kind === 'mcp' || byId.get(id)?.kind === 'ga';
+      const light = Promise.all(list.filter((id) => !heavy(id)).map(async (id) => [id, await run(id)] as const));
       let spawns = 0;
-      const delayOf = (id: string) => (byId.get(id)?.kind === 'mcp' ? SPAWN_GAP_MS * spawns++ : 0);
-      const results = await Promise.all(
-        list.map(async (id) => {
-          const wait = delayOf(id);
-          if (wait) await sleep(wait);
-          return [id, await run(id)] as const;
-        }),
-      );
+      const later = list.filter(heavy).map(async (id) => {
+        const wait = byId.get(id)?.kind === 'mcp' ? SPAWN_GAP_MS * spawns++ : 0;
+        await Promise.race([light, sleep(HEAD_START_MS)]);
+        if (wait) await sleep(wait);
+        return [id, await run(id)] as const;
+      });
+      const results = [...(await light), ...(await Promise.all(later))];
       const out = new Map<string, RunOutcome>();
       for (const [id, r] of results) if (r) out.set(id, r);
       return out;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configFromObject, type Target } from '../../src/config/config.js';
-import { createEngine, SPAWN_GAP_MS, STALL_REMEASURES, type RunProbe } from '../../src/state/engine.js';
+import { createEngine, HEAD_START_MS, SPAWN_GAP_MS, STALL_REMEASURES, type RunProbe } from '../../src/state/engine.js';
 import { createStore, initialState, stallTotals } from '../../src/state/store.js';
 import { windowStats } from '../../src/state/stats.js';
 import type { LoopWatch } from '../../src/state/loop-watch.js';
@@ -123,16 +123,38 @@ describe('engine: honest latencies', () => {
     expect(order).toEqual(['prepared 2', 'run a', 'run b']);
   });
 
-  it('starts MCP servers apart in a one-shot check, everything else at once', async () => {
+  it('in a one-shot check, starts GA and the MCP servers once the HTTP targets have answered, the servers apart', async () => {
     const started: { id: string; at: number }[] = [];
     const t0 = Date.now();
-    const run: RunProbe = async (t) => (started.push({ id: t.id, at: Date.now() - t0 }), up(3));
+    const run: RunProbe = async (t) => {
+      started.push({ id: t.id, at: Date.now() - t0 });
+      // the HTTP targets answer after 40 ms
+      if (t.kind === 'http') await new Promise((r) => setTimeout(r, 40));
+      return up(3);
+    };
     const mcp = (id: string) => ({ id, kind: 'mcp', transport: 'stdio', command: 'node', args: ['x.js'] });
-    const { engine } = setup([mcp('m1'), http('a'), mcp('m2'), http('b'), mcp('m3')], run, stalls([]));
+    const ga = { id: 'ga', kind: 'ga', propertyId: '1', credentialsFile: '/dev/null' };
+    const { engine } = setup([mcp('m1'), http('a'), ga, mcp('m2'), http('b'), mcp('m3')], run, stalls([]));
     const done = engine.checkOnce();
     await vi.advanceTimersByTimeAsync(1_000);
-    expect((await done).size).toBe(5);
-    expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ m1: 0, a: 0, b: 0, m2: SPAWN_GAP_MS, m3: 2 * SPAWN_GAP_MS });
+    expect((await done).size).toBe(6);
+    expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ a: 0, b: 0, m1: 40, ga: 40, m2: 40 + SPAWN_GAP_MS, m3: 40 + 2 * SPAWN_GAP_MS });
+  });
+
+  it('in a one-shot check, does not hold GA and the MCP servers behind an HTTP target that hangs', async () => {
+    const started: { id: string; at: number }[] = [];
+    const t0 = Date.now();
+    const run: RunProbe = async (t, ctx) => {
+      started.push({ id: t.id, at: Date.now() - t0 });
+      if (t.kind === 'http') await new Promise((r) => ctx.signal.addEventListener('abort', r));
+      return up(3);
+    };
+    const mcp = (id: string) => ({ id, kind: 'mcp', transport: 'stdio', command: 'node', args: ['x.js'] });
+    const { engine } = setup([http('a'), mcp('m1')], run, stalls([]));
+    const done = engine.checkOnce();
+    await vi.advanceTimersByTimeAsync(2_000);
+    await done;
+    expect(started.find((s) => s.id === 'm1')!.at).toBe(HEAD_START_MS);
   });
 });
 
