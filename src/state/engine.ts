@@ -201,8 +201,9 @@ export function createEngine(opts: EngineOptions): Engine {
 
   async function runWithRetries(target: Target): Promise<RunOutcome> {
     let stalls = 0;
+    const isCold = (result: ProbeResult) => !warmed.has(target.id) || result.details.session === 'cold';
     const done = (result: ProbeResult, attempts: number, stalledMs: number): RunOutcome => {
-      const cold = !warmed.has(target.id) || result.details.session === 'cold';
+      const cold = isCold(result);
       if (result.status !== 'down') warmed.add(target.id);
       // Still stalled after every re-measure: the latency is pitwall's, so it cannot make the target slow.
       if (stalledMs && slowOnly(result, target.degradedMs, stalledMs)) result = upDespiteStall(result);
@@ -218,9 +219,10 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       const { result } = got;
       // A latency taken while our own loop stalled measured pitwall: measure again (it is not a retry). Only an
-      // answer whose latency is what it says: a rate limit or low headroom is not asked about again.
+      // answer whose latency is what it says: a rate limit or low headroom is not asked about again. Nor a cold
+      // start: it is kept out of p50/p95 anyway, and measuring again would time a warm session in its place.
       const stalled = got.stalledMs >= STALL_MS && (result.status === 'up' || slowOnly(result, target.degradedMs, got.stalledMs));
-      if (stalled && !stopped) {
+      if (stalled && !stopped && !isCold(result)) {
         stalls++;
         if (stalls <= STALL_REMEASURES) {
           await sleep(STALL_PAUSE_MS);

@@ -36,15 +36,21 @@ describe('engine: honest latencies', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it('measures again an attempt that overlapped a stall of its own loop, and counts it', async () => {
-    // Given a target whose first attempt was timed while pitwall stalled 300 ms (and read slow because of it)
-    const answers = [slow(304), up(4)];
-    const run: RunProbe = async () => answers.shift() ?? up(4);
-    const { store, engine } = setup([http('a')], run, stalls([300, 0]));
-    // When it is checked
+  /** Checks once, with the fake clock moved on until it is done. */
+  async function checkOnce(engine: ReturnType<typeof setup>['engine']) {
     const done = engine.checkOnce();
     await vi.advanceTimersByTimeAsync(1_000);
-    const out = (await done).get('a')!;
+    return (await done).get('a')!;
+  }
+
+  it('measures again an attempt that overlapped a stall of its own loop, and counts it', async () => {
+    // Given a warm target (checked once) whose next attempt was timed while pitwall stalled 300 ms (and read slow)
+    const answers = [up(4), slow(304), up(4)];
+    const run: RunProbe = async () => answers.shift() ?? up(4);
+    const { store, engine } = setup([http('a')], run, stalls([0, 300, 0]));
+    await checkOnce(engine);
+    // When it is checked
+    const out = await checkOnce(engine);
     // Then the kept sample is the re-measure, up; the stall is counted as pitwall's, not the target's
     expect(out.result.status).toBe('up');
     expect(out.result.latencyMs).toBe(4);
@@ -56,27 +62,42 @@ describe('engine: honest latencies', () => {
   });
 
   it('never turns a target degraded on a sample every re-measure of which stalled, and keeps it out of p95', async () => {
-    // Given a loop stalled 300 ms through every attempt of a target answering "slow" only because of it
-    const run: RunProbe = async () => slow(320);
-    const watch = stalls([300, 300, 300]);
+    // Given a warm target, then a loop stalled 300 ms through every attempt of it, answering "slow" only because of it
+    const answers = [up(4)];
+    const run: RunProbe = async () => answers.shift() ?? slow(320);
+    const watch = stalls([0, 300, 300, 300]);
     const { store, engine } = setup([http('a')], run, watch);
-    const done = engine.checkOnce();
-    await vi.advanceTimersByTimeAsync(1_000);
-    const out = (await done).get('a')!;
+    await checkOnce(engine);
+    const out = await checkOnce(engine);
     // Then it was measured 1 + STALL_REMEASURES times, is up, and says why
-    expect(watch.asked).toBe(1 + STALL_REMEASURES);
+    expect(watch.asked).toBe(2 + STALL_REMEASURES);
     expect(out.result.status).toBe('up');
     expect(out.result.details.slowWhilePitwallStalled).toBe('slow: 320 ms > 500 ms');
     const t = store.getSnapshot().targets.a!;
     expect(t.stalls).toEqual({ remeasured: 2, flagged: 1, lastMs: 300 });
     expect(t.samples.at(-1)!.apart).toBe('stalled');
+    // (the first sample is the cold one: also apart)
     expect(windowStats(t.samples).p95).toBeNull();
     expect(windowStats(t.samples).uptimePct).toBe(100);
   });
 
+  it('does not measure a cold start again (it is apart anyway), but never lets its stall make it slow', async () => {
+    // Given a new MCP session's first answer, read slow because pitwall stalled while it spawned
+    let calls = 0;
+    const run: RunProbe = async () => (calls++, { ...slow(320), details: { session: 'cold' } });
+    const { store, engine } = setup([http('a')], run, stalls([300]));
+    const out = await checkOnce(engine);
+    // Then it was asked once, is up, and is kept out of p50/p95
+    expect(calls).toBe(1);
+    expect(out.result.status).toBe('up');
+    expect(out.result.details.session).toBe('cold');
+    expect(store.getSnapshot().targets.a!.stalls).toEqual({ remeasured: 0, flagged: 1, lastMs: 300 });
+  });
+
   it('keeps a target slow when it is slower than the threshold even without the stall', async () => {
     const run: RunProbe = async () => slow(900);
-    const { engine } = setup([http('a')], run, stalls([20, 20, 20]));
+    const { engine } = setup([http('a')], run, stalls([0, 20, 20, 20]));
+    await checkOnce(engine);
     const done = engine.checkOnce();
     await vi.advanceTimersByTimeAsync(1_000);
     expect((await done).get('a')!.result.status).toBe('degraded');
@@ -85,9 +106,10 @@ describe('engine: honest latencies', () => {
   it('does not re-measure under small jitter of its own loop', async () => {
     let calls = 0;
     const run: RunProbe = async () => (calls++, up(3));
-    const { store, engine } = setup([http('a')], run, stalls([5]));
+    const { store, engine } = setup([http('a')], run, stalls([0, 5]));
     await engine.checkOnce();
-    expect(calls).toBe(1);
+    await engine.checkOnce();
+    expect(calls).toBe(2);
     expect(store.getSnapshot().targets.a!.stalls.remeasured).toBe(0);
   });
 
@@ -165,12 +187,13 @@ describe('engine: what a stall does not re-measure', () => {
   it('never asks a rate-limiting upstream again because pitwall stalled', async () => {
     let calls = 0;
     const limited: ProbeResult = { status: 'degraded', latencyMs: 20, error: { kind: 'rate_limited', message: '429' }, reason: 'rate limited: 429', details: {} };
-    const run: RunProbe = async () => (calls++, limited);
-    const { store, engine } = setup([http('a')], run, stalls([300, 300, 300]));
+    const run: RunProbe = async () => (calls++, calls === 1 ? up(4) : limited);
+    const { store, engine } = setup([http('a')], run, stalls([0, 300, 300, 300]));
+    await engine.checkOnce();
     const done = engine.checkOnce();
     await vi.advanceTimersByTimeAsync(1_000);
     expect((await done).get('a')!.result.status).toBe('degraded');
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);
     expect(store.getSnapshot().targets.a!.stalls.remeasured).toBe(0);
   });
 });
