@@ -63,6 +63,11 @@ const PHASE_STEP_MAX_MS = 100;
 export const STALL_MS = 8;
 /** How many times a stalled attempt is measured again before its sample is kept, flagged. */
 export const STALL_REMEASURES = 2;
+/**
+ * Re-measures allowed per second across all targets. Past it a stalled sample is kept, flagged: on a machine too busy
+ * to time anything, asking every upstream again would only add load (300 targets a second, bench/scale.mjs).
+ */
+export const REMEASURES_PER_SECOND = 10;
 /** The pause before a re-measure, so the stall (a spawn, a frame, a module) is over. */
 const STALL_PAUSE_MS = 50;
 /** `pitwall check` starts MCP servers this far apart: a spawn and an initialize stall the loop for tens of ms. */
@@ -121,6 +126,15 @@ export function createEngine(opts: EngineOptions): Engine {
   const loop = opts.loopWatch ?? createLoopWatch();
   /** Targets with a first sample in this process: their next is warm. */
   const warmed = new Set<string>();
+  /** When the re-measures of the last second were made (REMEASURES_PER_SECOND). */
+  const remeasures: number[] = [];
+  const mayRemeasure = () => {
+    const t = now();
+    while (remeasures.length && remeasures[0]! <= t - 1000) remeasures.shift();
+    if (remeasures.length >= REMEASURES_PER_SECOND) return false;
+    remeasures.push(t);
+    return true;
+  };
   // Only what these targets need: `check --only mcp-x` must not load the GA and Shopify clients.
   const prepare = (targets: readonly Target[]) =>
     (runProbe.prepare?.(targets) ?? Promise.resolve()).catch(() => {
@@ -222,13 +236,11 @@ export function createEngine(opts: EngineOptions): Engine {
       // answer whose latency is what it says: a rate limit or low headroom is not asked about again. Nor a cold
       // start: it is kept out of p50/p95 anyway, and measuring again would time a warm session in its place.
       const stalled = got.stalledMs >= STALL_MS && (result.status === 'up' || slowOnly(result, target.degradedMs, got.stalledMs));
-      if (stalled && !stopped && !isCold(result)) {
+      if (stalled && !stopped && !isCold(result) && stalls < STALL_REMEASURES && mayRemeasure()) {
         stalls++;
-        if (stalls <= STALL_REMEASURES) {
-          await sleep(STALL_PAUSE_MS);
-          n--;
-          continue;
-        }
+        await sleep(STALL_PAUSE_MS);
+        n--;
+        continue;
       }
       const stalledMs = stalled ? Math.round(got.stalledMs) : 0;
       if (stopped || n > target.retries || !isTransient(result.error)) return done(result, n, stalledMs);

@@ -10,8 +10,6 @@ export const SAMPLE_CAPACITY = 3600;
 export const SAMPLE_WINDOW_MS = 3_600_000;
 /** Kept whatever their age, so a slow target's sparkline and detail view stay full. */
 export const SAMPLE_FLOOR = 240;
-/** Re-measures counted per result: a kept, flagged sample's last stall is not also a re-measure. */
-const STALL_REMEASURES_COUNTED = 2;
 /** How many events the log keeps in memory. */
 export const EVENT_CAPACITY = 500;
 
@@ -251,7 +249,7 @@ export function reduce(state: State, action: Action): State {
       const stalls =
         action.stalls || action.stalledMs
           ? {
-              remeasured: t.stalls.remeasured + Math.min(action.stalls ?? 0, STALL_REMEASURES_COUNTED),
+              remeasured: t.stalls.remeasured + (action.stalls ?? 0),
               flagged: t.stalls.flagged + (action.stalledMs ? 1 : 0),
               lastMs: action.stalledMs ?? t.stalls.lastMs,
             }

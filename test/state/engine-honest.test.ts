@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configFromObject, type Target } from '../../src/config/config.js';
-import { createEngine, HEAD_START_MS, SPAWN_GAP_MS, STALL_REMEASURES, type RunProbe } from '../../src/state/engine.js';
+import { createEngine, HEAD_START_MS, REMEASURES_PER_SECOND, SPAWN_GAP_MS, STALL_REMEASURES, type RunProbe } from '../../src/state/engine.js';
 import { createStore, initialState, stallTotals } from '../../src/state/store.js';
 import { windowStats } from '../../src/state/stats.js';
 import type { LoopWatch } from '../../src/state/loop-watch.js';
@@ -195,5 +195,29 @@ describe('engine: what a stall does not re-measure', () => {
     expect((await done).get('a')!.result.status).toBe('degraded');
     expect(calls).toBe(2);
     expect(store.getSnapshot().targets.a!.stalls.remeasured).toBe(0);
+  });
+});
+
+describe('engine: re-measures are bounded', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it(`measures again at most ${REMEASURES_PER_SECOND} times a second across targets, then keeps stalled samples flagged`, async () => {
+    // Given 20 warm targets, then a loop that stalls through every attempt
+    const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    let warm = true;
+    const run: RunProbe = async () => (warm ? up(4) : up(40));
+    const watch: LoopWatch = { begin: () => () => (warm ? 0 : 300) };
+    const { store, engine } = setup(ids.map((id) => http(id)), run, watch);
+    await engine.checkOnce();
+    warm = false;
+    // When all are checked at once
+    const done = engine.checkOnce();
+    await vi.advanceTimersByTimeAsync(2_000);
+    await done;
+    // Then ten re-measures were made in that second, and every sample is flagged, none dropped
+    const totals = stallTotals(store.getSnapshot());
+    expect(totals).toEqual({ remeasured: 10, flagged: 20 });
+    expect(ids.every((id) => store.getSnapshot().targets[id]!.samples.at(-1)!.apart === 'stalled')).toBe(true);
   });
 });
