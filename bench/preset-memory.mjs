@@ -41,7 +41,10 @@ function memOf(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+    const rss = kb('VmRSS') / 1024;
+    const hwm = kb('VmHWM') / 1024;
+    // A process that has exited but not been reaped (a zombie) has no memory lines.
+    return Number.isNaN(rss) || Number.isNaN(hwm) ? null : { rss, hwm };
   } catch {
     return null;
   }

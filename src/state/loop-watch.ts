@@ -15,7 +15,7 @@ export interface LoopWatch {
 }
 
 /** How often the ticker looks at the clock while something is watched. */
-export const TICK_MS = 5;
+export const TICK_MS = 10;
 
 /** A LoopWatch on the real event loop: a ticker every TICK_MS while at least one watch is open. */
 export function createLoopWatch(clock: () => number = () => performance.now()): LoopWatch {
