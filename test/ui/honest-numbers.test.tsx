@@ -41,8 +41,8 @@ describe('console: honest numbers', () => {
   });
 
   it('shows the first sample after a cold start apart, and pitwall\'s own stalls, in the details and the header', async () => {
-    const app = renderApp({ columns: 140, rows: 40 });
     const at = Date.now();
+    const app = renderApp({ columns: 140, rows: 40, clock: manualClock(at) });
     // Given a cold first check (480 ms), a warm one (90 ms), and one kept out of p95 because pitwall stalled
     app.store.dispatch({ type: 'probe-finished', id: 'shopify-admin', at: at - 20_000, result: up(480), attempts: 1, nextAt: null, cold: true });
     app.store.dispatch({ type: 'probe-finished', id: 'shopify-admin', at: at - 10_000, result: up(90), attempts: 1, nextAt: null, stalls: 1 });
