@@ -72,6 +72,11 @@ export const REMEASURES_PER_SECOND = 10;
 const STALL_PAUSE_MS = 50;
 /** `pitwall check` starts MCP servers this far apart: a spawn and an initialize stall the loop for tens of ms. */
 export const SPAWN_GAP_MS = 120;
+/**
+ * In `pitwall check`, the HTTP targets start this far apart: started together, each one's answer waited while the
+ * others' were parsed (cold code, in a process that just started), and every latency read ~20 ms over the peer's.
+ */
+export const CHECK_STEP_MS = 15;
 /** In `pitwall check`, the most the HTTP targets run alone before GA and the MCP servers start. */
 export const HEAD_START_MS = 300;
 
@@ -363,7 +368,14 @@ export function createEngine(opts: EngineOptions): Engine {
       // an initialize or a gRPC channel's setup holds the loop for tens of milliseconds, and an exchange timed
       // meanwhile would be measured again (or kept out of p50/p95) rather than read honestly the first time.
       const heavy = (id: string) => byId.get(id)?.kind === 'mcp' || byId.get(id)?.kind === 'ga';
-      const light = Promise.all(list.filter((id) => !heavy(id)).map(async (id) => [id, await run(id)] as const));
+      const light = Promise.all(
+        list
+          .filter((id) => !heavy(id))
+          .map(async (id, i) => {
+            if (i) await sleep(i * CHECK_STEP_MS);
+            return [id, await run(id)] as const;
+          }),
+      );
       let spawns = 0;
       const later = list.filter(heavy).map(async (id) => {
         const wait = byId.get(id)?.kind === 'mcp' ? SPAWN_GAP_MS * spawns++ : 0;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configFromObject, type Target } from '../../src/config/config.js';
-import { createEngine, HEAD_START_MS, REMEASURES_PER_SECOND, SPAWN_GAP_MS, STALL_REMEASURES, type RunProbe } from '../../src/state/engine.js';
+import { CHECK_STEP_MS, createEngine, HEAD_START_MS, REMEASURES_PER_SECOND, SPAWN_GAP_MS, STALL_REMEASURES, type RunProbe } from '../../src/state/engine.js';
 import { createStore, initialState, stallTotals } from '../../src/state/store.js';
 import { windowStats } from '../../src/state/stats.js';
 import type { LoopWatch } from '../../src/state/loop-watch.js';
@@ -145,7 +145,7 @@ describe('engine: honest latencies', () => {
     expect(order).toEqual(['prepared 2', 'run a', 'run b']);
   });
 
-  it('in a one-shot check, starts GA and the MCP servers once the HTTP targets have answered, the servers apart', async () => {
+  it('in a one-shot check, starts the HTTP targets apart, then GA and the MCP servers once those have answered, the servers apart', async () => {
     const started: { id: string; at: number }[] = [];
     const t0 = Date.now();
     const run: RunProbe = async (t) => {
@@ -160,7 +160,9 @@ describe('engine: honest latencies', () => {
     const done = engine.checkOnce();
     await vi.advanceTimersByTimeAsync(1_000);
     expect((await done).size).toBe(6);
-    expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ a: 0, b: 0, m1: 40, ga: 40, m2: 40 + SPAWN_GAP_MS, m3: 40 + 2 * SPAWN_GAP_MS });
+    // (the HTTP targets CHECK_STEP_MS apart; the last answers at CHECK_STEP_MS + 40)
+    const t = CHECK_STEP_MS + 40;
+    expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ a: 0, b: CHECK_STEP_MS, m1: t, ga: t, m2: t + SPAWN_GAP_MS, m3: t + 2 * SPAWN_GAP_MS });
   });
 
   it('in a one-shot check, does not hold GA and the MCP servers behind an HTTP target that hangs', async () => {
@@ -209,7 +211,9 @@ describe('engine: re-measures are bounded', () => {
     const run: RunProbe = async () => (warm ? up(4) : up(40));
     const watch: LoopWatch = { begin: () => () => (warm ? 0 : 300) };
     const { store, engine } = setup(ids.map((id) => http(id)), run, watch);
-    await engine.checkOnce();
+    const first = engine.checkOnce();
+    await vi.advanceTimersByTimeAsync(2_000);
+    await first;
     warm = false;
     // When all are checked at once
     const done = engine.checkOnce();
