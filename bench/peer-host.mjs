@@ -4,6 +4,11 @@
 // Sets:
 //   fifteen  Shopify Admin, Chatwoot, two status pages and an app health endpoint, and 15 targets on them
 //   health   one app health endpoint; opts: {mode, delayMs}
+//   preset   the Hot Rod AN preset (`pitwall init`) on loopback: Shopify, Chatwoot, GA (gRPC), app health, five MCP
+//            servers (three stdio, two Streamable HTTP), four status pages; info.targets is the preset's list
+// Every HTTP peer reports its own handling time (request in → response finished): ← {cmd:'truth'} → the records
+// since the last call, {url, at, ms}; the latency-truth benchmark subtracts it from what pitwall measured.
+import { dirname, join } from 'node:path';
 import { dist, fifteenTargets } from './lib.mjs';
 
 const [set = 'fifteen', rawOpts = '{}'] = process.argv.slice(2);
@@ -11,6 +16,8 @@ const opts = JSON.parse(rawOpts);
 
 const { startHealthPeer } = await dist('peers/health-peer.js');
 const peers = {};
+/** Peers without an HTTP server of their own (GA's gRPC server): closed, not instrumented. */
+const others = [];
 let info;
 
 if (set === 'health') {
@@ -37,6 +44,52 @@ if (set === 'health') {
     githubStatus: githubStatus.url,
   });
   info = { targets };
+} else if (set === 'preset') {
+  const { startShopifyPeer } = await dist('peers/shopify-peer.js');
+  const { startChatwootPeer } = await dist('peers/chatwoot-peer.js');
+  const { startStatuspagePeer } = await dist('peers/statuspage-peer.js');
+  const { startGaPeer } = await dist('peers/ga-peer.js');
+  const { startStreamableHttpPeer, mcpFixtureCommand } = await dist('peers/mcp-peer.js');
+  const [shopify, chatwoot, health, shopifyStatus, githubStatus, supabaseStatus, flyStatus, ga, githubMcp, context7Mcp] = await Promise.all([
+    startShopifyPeer({ accessToken: 'shpat_bench_not_a_secret', maximumAvailable: 20_000, restoreRate: 1_000 }),
+    startChatwootPeer({ apiToken: 'cw_bench_not_a_secret' }),
+    startHealthPeer(),
+    startStatuspagePeer({ name: 'Shopify' }),
+    startStatuspagePeer({ name: 'GitHub' }),
+    startStatuspagePeer({ name: 'Supabase' }),
+    startStatuspagePeer({ name: 'Fly.io' }),
+    startGaPeer(),
+    startStreamableHttpPeer({ name: 'github-mcp (bench)', token: 'ghp_bench_not_a_secret' }),
+    startStreamableHttpPeer({ name: 'context7 (bench)' }),
+  ]);
+  Object.assign(peers, { shopify, chatwoot, health, shopifyStatus, githubStatus, supabaseStatus, flyStatus, githubMcp, context7Mcp });
+  others.push(ga);
+  const stdio = mcpFixtureCommand('healthy');
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const everythingPkg = require.resolve('@modelcontextprotocol/server-everything/package.json');
+  const { bin } = require(everythingPkg);
+  const everything = { command: process.execPath, args: [join(dirname(everythingPkg), typeof bin === 'string' ? bin : Object.values(bin)[0]), 'stdio'] };
+  const every = Number(opts.intervalSeconds ?? 60);
+  // The preset's targets, ids, kinds and intervals (src/commands/init.ts), pointed at the peers above.
+  info = {
+    targets: [
+      { id: 'shopify-admin', kind: 'shopify', shop: 'hotrodan.myshopify.com', accessToken: shopify.accessToken, endpoint: shopify.url, subChecks: ['orders', 'products', 'inventory', 'fulfillment'], tiles: ['sales-pulse', 'seo-pulse', 'inventory-watch', 'fulfillment-flow'], intervalSeconds: opts.appIntervalSeconds ?? 30 },
+      { id: 'chatwoot', kind: 'chatwoot', baseUrl: chatwoot.url, accountId: chatwoot.accountId, apiToken: chatwoot.apiToken, tiles: ['cx-pulse'], intervalSeconds: opts.appIntervalSeconds ?? 30 },
+      { id: 'ga', kind: 'ga', propertyId: '123456789', endpoint: ga.address, insecure: true, tiles: ['sales-pulse', 'seo-pulse'], intervalSeconds: opts.appIntervalSeconds ?? 30 },
+      { id: 'app-health', kind: 'http', url: `${health.url}/health`, tiles: ['cx-pulse', 'sales-pulse', 'seo-pulse', 'inventory-watch', 'fulfillment-flow'], intervalSeconds: opts.appIntervalSeconds ?? 30 },
+      { id: 'mcp-shopify', kind: 'mcp', transport: 'stdio', command: everything.command, args: everything.args, intervalSeconds: every, timeoutMs: 60_000, degradedMs: 10_000 },
+      { id: 'mcp-context7', kind: 'mcp', transport: 'http', url: context7Mcp.endpoint, intervalSeconds: every, timeoutMs: 60_000, degradedMs: 10_000 },
+      { id: 'mcp-github', kind: 'mcp', transport: 'http', url: githubMcp.endpoint, headers: { Authorization: 'Bearer ghp_bench_not_a_secret' }, intervalSeconds: every, timeoutMs: 20_000 },
+      { id: 'mcp-supabase', kind: 'mcp', transport: 'stdio', command: stdio.command, args: stdio.args, intervalSeconds: every, timeoutMs: 60_000, degradedMs: 10_000 },
+      { id: 'mcp-fly', kind: 'mcp', transport: 'stdio', command: stdio.command, args: stdio.args, intervalSeconds: every, timeoutMs: 30_000, degradedMs: 10_000 },
+      { id: 'shopify-status', kind: 'statuspage', url: shopifyStatus.url, intervalSeconds: every },
+      { id: 'github-status', kind: 'statuspage', url: githubStatus.url, intervalSeconds: every },
+      { id: 'supabase-status', kind: 'statuspage', url: supabaseStatus.url, intervalSeconds: every },
+      { id: 'fly-status', kind: 'statuspage', url: flyStatus.url, intervalSeconds: every },
+    ],
+    healthUrl: `${health.url}/health`,
+  };
 } else {
   throw new Error(`unknown peer set ${set}`);
 }
@@ -48,9 +101,13 @@ for (const p of Object.values(peers)) p.server.keepAliveTimeout = Number(process
 // Every request any peer sees: counted always, recorded (for the curl baseline) on demand.
 let count = 0;
 let recording = null;
+let truth = [];
 for (const p of Object.values(peers)) {
-  p.server.on('request', (req) => {
+  p.server.on('request', (req, res) => {
     count++;
+    const t0 = performance.now();
+    const url = `http://127.0.0.1:${p.port}${req.url}`;
+    res.once('finish', () => truth.push({ url, at: Date.now(), ms: performance.now() - t0 }));
     if (!recording) return;
     const chunks = [];
     const rec = { method: req.method, url: `http://127.0.0.1:${p.port}${req.url}`, headers: { ...req.headers }, body: '' };
@@ -76,8 +133,12 @@ process.on('message', async (m) => {
     case 'count':
       result = count;
       break;
+    case 'truth':
+      result = truth;
+      truth = [];
+      break;
     case 'close':
-      await Promise.allSettled(Object.values(peers).map((p) => p.close()));
+      await Promise.allSettled([...Object.values(peers), ...others].map((p) => p.close()));
       process.exit(0);
   }
   process.send({ id: m.id, result });

@@ -30,6 +30,9 @@ const BENCHES = [
   { name: 'idle', file: 'idle-cpu.mjs', tmux: true },
   { name: 'mcp', file: 'mcp-check.mjs' },
   { name: 'redact', file: 'redact.mjs' },
+  // The Hot Rod AN preset on loopback peers: latency against the peers' own handling time, memory per way of starting.
+  { name: 'truth', file: 'latency-truth.mjs', tmux: true },
+  { name: 'preset', file: 'preset-memory.mjs', tmux: true },
 ];
 const TIMEOUT_MS = 180_000;
 
@@ -150,6 +153,21 @@ if (r.redact?.ok) {
   row('redaction, hostile text', `worst ${x.worstMiBMs} ms per MiB; a 300-character excerpt ${x.excerptUs} µs`, '< 250 ms per MiB', x.met,
     'createRedactor with three secrets over 1 MiB of each shape that made the old rules quadratic ("a-", "token_", "secret ", \'"a\', terminal escapes), median of 5');
 } else failed('redact');
+if (r.truth?.ok) {
+  const t = r.truth;
+  const line = (f) => `p50 ${f.p50Ms} / p95 ${f.p95Ms} ms vs the peers' ${f.truthP50Ms} / ${f.truthP95Ms}: +${f.excessP50Ms} / +${f.excessP95Ms} ms`;
+  row('latency truth: console', line(t.console), '≤ +2 / +5 ms', t.console.ok,
+    `the binary in tmux with the Hot Rod AN preset on loopback peers for ${t.seconds} s, each journaled sample of the single-request HTTP targets paired with the peer's own handling time; first round on, the cold first sample of each target (shown apart) excluded: ${t.consoleCold.excessMs.join(', ')} ms`);
+  row('latency truth: check', line(t.check), '≤ +2 / +5 ms', t.check.ok, '`pitwall check --json` with the same config, one process after another');
+  row('latency truth: curl, same minute', line(t.curl), '', null, '`curl -w %{time_total}` against app health every 2 s while the console ran: the no-tool figure on the same machine');
+} else failed('truth');
+if (r.preset?.ok) {
+  const p = r.preset;
+  const ways = ['node', 'npmStart', 'bin'].filter((w) => p[w]);
+  row('memory: console, preset', ways.map((w) => `${w} ${p[w].consoleRssMiB} MiB (peak ${p[w].consolePeakRssMiB})`).join(', '), '< 100 MB, same each way',
+    ways.every((w) => p[w].consolePeakRssMiB < 100), `pitwall's own process (not the MCP servers it starts), ${p.seconds} s of the Hot Rod AN preset (${p.targets} targets) on loopback peers, in tmux`);
+  row('memory: check, preset', ways.map((w) => `${w} ${p[w].checkPeakRssMiB} MiB`).join(', '), '< 150 MB', ways.every((w) => p[w].checkPeakRssMiB < 150), '`pitwall check --json` over the same config: peak RSS (VmHWM)');
+} else failed('preset');
 
 const table = [
   '| Figure | Measured | Target | |',

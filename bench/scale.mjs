@@ -26,6 +26,8 @@ const inner = createStore(initialState(config, { now: Date.now() }), { batchMs: 
 const planned = new Map(); // id → the planned start of its next run
 const plans = new Map(); // id → every planned start, in order
 const drift = [];
+const counted = new Map(); // id → the planned start its last counted run had
+let remeasures = 0;
 const durations = [];
 let runs = 0;
 let failures = 0;
@@ -48,14 +50,19 @@ const engine = createEngine({
   store,
   runProbe: async (target, ctx) => {
     const at = performance.timeOrigin + performance.now();
-    if (at < stopAt) {
+    // The engine measures an attempt again when pitwall's own loop stalled during it (engine.ts): that call is not
+    // a scheduled run, and its start is not a drift.
+    const remeasure = counted.get(target.id) === planned.get(target.id);
+    counted.set(target.id, planned.get(target.id));
+    if (remeasure) remeasures++;
+    else if (at < stopAt) {
       drift.push(at - planned.get(target.id));
       runs++;
     }
     const r = await runner.run(target, ctx);
-    const counted = at < stopAt - 1000; // runs cut short by stop() are not failures
-    if (counted) durations.push(performance.timeOrigin + performance.now() - at);
-    if (counted && r.status === 'down') {
+    const finished = at < stopAt - 1000; // runs cut short by stop() are not failures
+    if (finished) durations.push(performance.timeOrigin + performance.now() - at);
+    if (finished && r.status === 'down') {
       failures++;
       const k = `${r.error.kind}: ${r.error.message.slice(0, 60)}`;
       failureKinds[k] = (failureKinds[k] ?? 0) + 1;
@@ -74,7 +81,7 @@ const cpu = process.cpuUsage(cpu0);
 await runner.close();
 const requests = await host.call('count');
 await host.close();
-if (requests > TARGETS * (SECONDS + 2)) throw new Error(`${requests} requests: more than the ${TARGETS * (SECONDS + 2)} this benchmark allows itself`);
+if (requests > TARGETS * (SECONDS + 2) + remeasures) throw new Error(`${requests} requests: more than the ${TARGETS * (SECONDS + 2)} this benchmark allows itself`);
 
 // A skipped run: two consecutive planned starts more than one interval apart.
 let skipped = 0;
@@ -93,6 +100,7 @@ report({
   expectedRuns: TARGETS * SECONDS,
   failures,
   failureKinds,
+  remeasures,
   requests,
   driftP50: round(pct(drift, 50), 2),
   driftP99: round(pct(drift, 99), 2),

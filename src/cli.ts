@@ -9,10 +9,14 @@
 // results run in 90 MiB instead of 190, and no slower (bench/memory.mjs). A V8 flag set at run time
 // (v8.setFlagsFromString) comes too late to size the heap, hence the shebang (env -S: coreutils 8.30+, macOS, BSD).
 // scripts/dev.sh and the benchmarks read the flags from this line, so there is one place to change them.
-import { statSync } from 'node:fs';
+// Started without them (`node dist/cli.js`, a wrapper that calls node itself), the entry runs itself again with them
+// (process.execve, Node 22.15+: the same process id, terminal and signals), so memory does not depend on how
+// pitwall was started (bench/preset-memory.mjs).
+import { readFileSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -20,6 +24,8 @@ if (major < 22) {
   process.stderr.write(`pitwall needs Node.js 22 or newer (this is ${process.version}); run it with "npm start" or see README.md.\n`);
   process.exitCode = 3;
 } else {
+  withShebangFlags();
+
   // React's production build: the development one costs several times more per frame (checks, warnings).
   process.env.NODE_ENV ??= 'production';
   // NO_COLOR (https://no-color.org): the colour library Ink uses reads FORCE_COLOR, not NO_COLOR. Set before Ink loads.
@@ -28,6 +34,32 @@ if (major < 22) {
   enableCompileCache();
 
   await import(program());
+}
+
+/**
+ * Runs this entry again, as the same process, with the shebang's V8 flags when Node was started without them. A
+ * flag given in NODE_OPTIONS counts. Once only (PITWALL_ENTRY_FLAGS marks the second run); without process.execve
+ * (Node before 22.15) pitwall runs as started, with V8's default young generation.
+ */
+function withShebangFlags(): void {
+  if (process.env.PITWALL_ENTRY_FLAGS !== undefined) {
+    delete process.env.PITWALL_ENTRY_FLAGS;
+    return;
+  }
+  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
+  if (typeof execve !== 'function') return;
+  const self = fileURLToPath(import.meta.url);
+  let first = '';
+  try {
+    first = readFileSync(self, 'utf8').split('\n', 1)[0] ?? '';
+  } catch {
+    return;
+  }
+  const flags = (/^#!.* node(.*)$/.exec(first)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const missing = flags.filter((f) => !given.includes(f));
+  if (!missing.length) return;
+  execve.call(process, process.execPath, [process.execPath, ...missing, ...process.execArgv, self, ...process.argv.slice(2)], { ...process.env, PITWALL_ENTRY_FLAGS: '1' });
 }
 
 /**

@@ -2,9 +2,16 @@ import type { ProbeContext, ProbeError, ProbeResult } from '../probes/types.js';
 import { messageOf } from '../probes/classify.js';
 import type { Config, Target } from '../config/config.js';
 import type { Store } from './store.js';
+import { createLoopWatch, type LoopWatch } from './loop-watch.js';
 
-/** Runs one probe attempt; the engine owns timing, retries and scheduling around it. */
-export type RunProbe = (target: Target, ctx: ProbeContext) => Promise<ProbeResult>;
+/**
+ * Runs one probe attempt; the engine owns timing, retries and scheduling around it. A runner that loads code on
+ * first use says what to load up front (`prepare`): the engine awaits it before the first round's clocks start,
+ * so no module is compiled on the event loop while another target's exchange is being timed.
+ */
+export type RunProbe = ((target: Target, ctx: ProbeContext) => Promise<ProbeResult>) & {
+  prepare?: (targets: readonly Target[]) => Promise<void>;
+};
 
 export interface EngineOptions {
   config: Config;
@@ -14,6 +21,8 @@ export interface EngineOptions {
   maxConcurrency?: number;
   now?: () => number;
   random?: () => number;
+  /** How late pitwall's own event loop ran during an attempt (default: the real one, loop-watch.ts). */
+  loopWatch?: LoopWatch;
   /** Called with every finished run (the journal listens here). */
   onResult?: (targetId: string, result: ProbeResult, at: number, attempts: number) => void;
 }
@@ -22,6 +31,15 @@ export interface RunOutcome {
   result: ProbeResult;
   attempts: number;
   at: number;
+  /**
+   * The first sample after a cold start (this process's first exchange with the target: new connection, TLS,
+   * channel; or a new MCP session). Shown apart; it does not enter p50/p95.
+   */
+  cold: boolean;
+  /** Attempts measured again because pitwall's own event loop stalled during them (see STALL_MS). */
+  stalls: number;
+  /** The stall (ms) the kept attempt still overlapped, when every re-measure stalled too; else 0. */
+  stalledMs: number;
 }
 
 export interface Engine {
@@ -39,18 +57,57 @@ export interface Engine {
 /** Grace past a target's timeout before the engine stops waiting on a probe that ignores its signal. */
 const HARD_STOP_GRACE_MS = 250;
 const BACKOFF_BASE_MS = 500;
-/** The most the first round's waves are spread apart (see firstRunOffsets). */
-const WAVE_STEP_MAX_MS = 100;
+/** The most two targets' first runs are spread apart (see firstRunOffsets). */
+const PHASE_STEP_MAX_MS = 100;
+/** An attempt during which pitwall's own loop ran this late (ms) measured pitwall, not the upstream. */
+export const STALL_MS = 8;
+/** How many times a stalled attempt is measured again before its sample is kept, flagged. */
+export const STALL_REMEASURES = 2;
+/**
+ * Re-measures allowed per second across all targets. Past it a stalled sample is kept, flagged: on a machine too busy
+ * to time anything, asking every upstream again would only add load (300 targets a second, bench/scale.mjs).
+ */
+export const REMEASURES_PER_SECOND = 10;
+/** The pause before a re-measure, so the stall (a spawn, a frame, a module) is over. */
+const STALL_PAUSE_MS = 50;
+/** `pitwall check` starts MCP servers this far apart: a spawn and an initialize stall the loop for tens of ms. */
+export const SPAWN_GAP_MS = 120;
+/**
+ * In `pitwall check`, the HTTP targets start this far apart: started together, each one's answer waited while the
+ * others' were parsed (cold code, in a process that just started), and every latency read ~20 ms over the peer's.
+ */
+export const CHECK_STEP_MS = 15;
+/** In `pitwall check`, the most the HTTP targets run alone before GA and the MCP servers start. */
+export const HEAD_START_MS = 300;
 
 /**
- * When each target's first run starts, relative to start(): the first `limit` targets at once (a small config
- * is all checked immediately), every further wave of `limit` a step later, the waves spread over at most the
- * target's interval. Runs keep their phase after that, so 300 targets on a 1 s interval are not 300 timers
- * firing in the same millisecond, queueing behind the concurrency limit, every second.
+ * When each target's first run starts, relative to start(): one target after another, `step` apart, the step at
+ * most PHASE_STEP_MAX_MS and small enough that the round fits in the target's interval. Runs keep their phase
+ * after that, so targets do not all fire in the same window (on two cores, each one's exchange would be timed
+ * while the others are parsed and drawn), and 300 targets on a 1 s interval spread over the second.
  */
-export function firstRunOffsets(intervalsMs: readonly number[], limit: number): number[] {
-  const waves = Math.ceil(intervalsMs.length / limit);
-  return intervalsMs.map((interval, i) => Math.floor(i / limit) * Math.min(Math.floor(interval / waves), WAVE_STEP_MAX_MS));
+export function firstRunOffsets(intervalsMs: readonly number[]): number[] {
+  const n = intervalsMs.length;
+  return intervalsMs.map((interval, i) => i * Math.min(Math.floor(interval / n), PHASE_STEP_MAX_MS));
+}
+
+/**
+ * Whether a result's only fault is a latency that a stall of pitwall's own loop (`stalledMs`) explains: slow, or
+ * slow sub-checks, by no more than the stall. A result slower than the threshold even without the stall stays slow.
+ */
+export function slowOnly(r: ProbeResult, degradedMs: number, stalledMs: number): r is ProbeResult & { status: 'degraded' } {
+  if (r.status !== 'degraded' || r.error) return false;
+  const explained = (ms: number | null) => ms !== null && ms - stalledMs <= degradedMs;
+  if (r.reason.startsWith('slow: ')) return explained(r.latencyMs);
+  const bad = (r.subChecks ?? []).filter((c) => c.status !== 'up');
+  return r.cause === 'sub-check' && bad.length > 0 && bad.every((c) => c.status === 'degraded' && !c.error && explained(c.latencyMs));
+}
+
+/** A slow-only result as up, saying why in its details (the stall is counted on the target: store.ts). */
+function upDespiteStall(r: ProbeResult & { status: 'degraded' }): ProbeResult {
+  const { reason, cause: _cause, status: _status, error: _error, ...rest } = r;
+  const subChecks = r.subChecks?.map((c) => (c.status === 'degraded' && !c.error ? { ...c, status: 'up' as const } : c));
+  return { ...rest, ...(subChecks ? { subChecks } : {}), status: 'up', error: null, details: { ...r.details, slowWhilePitwallStalled: reason } };
 }
 
 /** Transient failures worth an immediate retry: never auth, never rate limits, never a wrong answer. */
@@ -71,6 +128,23 @@ export function createEngine(opts: EngineOptions): Engine {
   const { config, store, runProbe } = opts;
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
+  const loop = opts.loopWatch ?? createLoopWatch();
+  /** Targets with a first sample in this process: their next is warm. */
+  const warmed = new Set<string>();
+  /** When the re-measures of the last second were made (REMEASURES_PER_SECOND). */
+  const remeasures: number[] = [];
+  const mayRemeasure = () => {
+    const t = now();
+    while (remeasures.length && remeasures[0]! <= t - 1000) remeasures.shift();
+    if (remeasures.length >= REMEASURES_PER_SECOND) return false;
+    remeasures.push(t);
+    return true;
+  };
+  // Only what these targets need: `check --only mcp-x` must not load the GA and Shopify clients.
+  const prepare = (targets: readonly Target[]) =>
+    (runProbe.prepare?.(targets) ?? Promise.resolve()).catch(() => {
+      // A module that fails to load fails its probe, with its message; nothing to say here.
+    });
   const byId = new Map(config.targets.map((t) => [t.id, t]));
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const planned = new Map<string, number>();
@@ -107,8 +181,9 @@ export function createEngine(opts: EngineOptions): Engine {
     });
   const sleepers = new Set<() => void>();
 
-  async function attempt(target: Target): Promise<ProbeResult> {
+  async function attempt(target: Target): Promise<{ result: ProbeResult; stalledMs: number }> {
     const ac = new AbortController();
+    const watch = loop.begin();
     inflight.add(ac);
     let hardStop: ReturnType<typeof setTimeout> | undefined;
     const abortTimer = setTimeout(() => ac.abort(new DOMException(`no answer within ${target.timeoutMs} ms`, 'TimeoutError')), target.timeoutMs);
@@ -123,7 +198,7 @@ export function createEngine(opts: EngineOptions): Engine {
       details: {},
     };
     try {
-      return await Promise.race([
+      const result = await Promise.race([
         runProbe(target, ctx).catch((err: unknown): ProbeResult => {
           if (ac.signal.aborted) return timedOut;
           return { status: 'down', latencyMs: null, error: { kind: 'protocol', message: `the ${target.kind} probe failed: ${messageOf(err)}` }, details: {} };
@@ -133,7 +208,9 @@ export function createEngine(opts: EngineOptions): Engine {
           hardStop = setTimeout(() => resolve(timedOut), target.timeoutMs + HARD_STOP_GRACE_MS);
         }),
       ]);
+      return { result, stalledMs: watch() };
     } finally {
+      watch();
       clearTimeout(abortTimer);
       clearTimeout(overdueTimer);
       clearTimeout(hardStop);
@@ -142,18 +219,39 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   async function runWithRetries(target: Target): Promise<RunOutcome> {
+    let stalls = 0;
+    const isCold = (result: ProbeResult) => !warmed.has(target.id) || result.details.session === 'cold';
+    const done = (result: ProbeResult, attempts: number, stalledMs: number): RunOutcome => {
+      const cold = isCold(result);
+      if (result.status !== 'down') warmed.add(target.id);
+      // Still stalled after every re-measure: the latency is pitwall's, so it cannot make the target slow.
+      if (stalledMs && slowOnly(result, target.degradedMs, stalledMs)) result = upDespiteStall(result);
+      return { result, attempts, at: now(), cold, stalls, stalledMs };
+    };
     for (let n = 1; ; n++) {
       await acquire();
-      let result: ProbeResult;
+      let got: { result: ProbeResult; stalledMs: number };
       try {
-        result = await attempt(target);
+        got = await attempt(target);
       } finally {
         release();
       }
-      if (stopped || n > target.retries || !isTransient(result.error)) return { result, attempts: n, at: now() };
+      const { result } = got;
+      // A latency taken while our own loop stalled measured pitwall: measure again (it is not a retry). Only an
+      // answer whose latency is what it says: a rate limit or low headroom is not asked about again. Nor a cold
+      // start: it is kept out of p50/p95 anyway, and measuring again would time a warm session in its place.
+      const stalled = got.stalledMs >= STALL_MS && (result.status === 'up' || slowOnly(result, target.degradedMs, got.stalledMs));
+      if (stalled && !stopped && !isCold(result) && stalls < STALL_REMEASURES && mayRemeasure()) {
+        stalls++;
+        await sleep(STALL_PAUSE_MS);
+        n--;
+        continue;
+      }
+      const stalledMs = stalled ? Math.round(got.stalledMs) : 0;
+      if (stopped || n > target.retries || !isTransient(result.error)) return done(result, n, stalledMs);
       const wait = result.error?.retryAfterMs ?? backoffMs(n, target.intervalSeconds * 1000, random);
       await sleep(wait);
-      if (stopped) return { result, attempts: n, at: now() };
+      if (stopped) return done(result, n, stalledMs);
     }
   }
 
@@ -191,7 +289,17 @@ export function createEngine(opts: EngineOptions): Engine {
       const nextAt = started && !stopped ? nextRunAt(target, Math.min(startedAt, outcome.at), outcome) : null;
       // Schedule first: nothing after this line may stop a target from being checked again.
       if (nextAt !== null) schedule(id, nextAt);
-      store.dispatch({ type: 'probe-finished', id, at: outcome.at, result: outcome.result, attempts: outcome.attempts, nextAt: paused ? null : nextAt });
+      store.dispatch({
+        type: 'probe-finished',
+        id,
+        at: outcome.at,
+        result: outcome.result,
+        attempts: outcome.attempts,
+        nextAt: paused ? null : nextAt,
+        ...(outcome.cold ? { cold: true } : {}),
+        ...(outcome.stalls ? { stalls: outcome.stalls } : {}),
+        ...(outcome.stalledMs ? { stalledMs: outcome.stalledMs } : {}),
+      });
       // What a probe saw happen between checks (an MCP server that died, a tool schema that changed): one event each.
       const seen = outcome.result.details['events'];
       if (Array.isArray(seen)) {
@@ -213,9 +321,15 @@ export function createEngine(opts: EngineOptions): Engine {
     start() {
       if (started) return;
       started = true;
-      const t0 = now();
-      const offsets = firstRunOffsets(config.targets.map((t) => t.intervalSeconds * 1000), limit);
-      config.targets.forEach((t, i) => schedule(t.id, t0 + offsets[i]!));
+      const begin = () => {
+        if (stopped) return;
+        const t0 = now();
+        const offsets = firstRunOffsets(config.targets.map((t) => t.intervalSeconds * 1000));
+        config.targets.forEach((t, i) => schedule(t.id, t0 + offsets[i]!));
+      };
+      // What the first round needs is loaded before its clocks start (a runner without `prepare`: at once).
+      if (runProbe.prepare) void prepare(config.targets).then(begin);
+      else begin();
     },
     stop() {
       stopped = true;
@@ -253,7 +367,28 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     async checkOnce(ids) {
       const list = ids ?? [...byId.keys()];
-      const results = await Promise.all(list.map(async (id) => [id, await run(id)] as const));
+      await prepare(list.flatMap((id) => byId.get(id) ?? []));
+      // The HTTP exchanges first, together (each takes a millisecond on loopback); GA's channel and the MCP servers
+      // once those have answered or after HEAD_START_MS, whichever is first, the servers SPAWN_GAP_MS apart: a spawn,
+      // an initialize or a gRPC channel's setup holds the loop for tens of milliseconds, and an exchange timed
+      // meanwhile would be measured again (or kept out of p50/p95) rather than read honestly the first time.
+      const heavy = (id: string) => byId.get(id)?.kind === 'mcp' || byId.get(id)?.kind === 'ga';
+      const light = Promise.all(
+        list
+          .filter((id) => !heavy(id))
+          .map(async (id, i) => {
+            if (i) await sleep(i * CHECK_STEP_MS);
+            return [id, await run(id)] as const;
+          }),
+      );
+      let spawns = 0;
+      const later = list.filter(heavy).map(async (id) => {
+        const wait = byId.get(id)?.kind === 'mcp' ? SPAWN_GAP_MS * spawns++ : 0;
+        await Promise.race([light, sleep(HEAD_START_MS)]);
+        if (wait) await sleep(wait);
+        return [id, await run(id)] as const;
+      });
+      const results = [...(await light), ...(await Promise.all(later))];
       const out = new Map<string, RunOutcome>();
       for (const [id, r] of results) if (r) out.set(id, r);
       return out;

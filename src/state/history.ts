@@ -7,6 +7,16 @@ export interface Sample {
   status: Status;
   latencyMs: number | null;
   errorKind?: ErrorKind;
+  /**
+   * Kept out of p50/p95 (still an uptime check): the first sample after a cold start ('cold'), or one whose every
+   * re-measure overlapped a stall of pitwall's own event loop ('stalled').
+   */
+  apart?: 'cold' | 'stalled';
+}
+
+/** Whether a sample's latency enters p50/p95: measured, and neither a cold start nor taken during a stall. */
+export function countsLatency(s: Sample): s is Sample & { latencyMs: number } {
+  return s.latencyMs !== null && !Number.isNaN(s.latencyMs) && s.apart === undefined;
 }
 
 /** Samples per chunk: an append copies at most this many, plus one pointer per chunk. */

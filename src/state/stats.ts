@@ -1,6 +1,6 @@
 import { STATUS_CODE } from '../shared/status.js';
 import type { ErrorKind, Status } from '../probes/types.js';
-import { SampleHistory, type Sample } from './history.js';
+import { countsLatency, SampleHistory, type Sample } from './history.js';
 
 export type { Sample } from './history.js';
 
@@ -55,7 +55,7 @@ export function windowStats(samples: SampleList, from = -Infinity, to = Infinity
     checks++;
     if (s.status === 'down') failures++;
     if (s.errorKind) errorsByKind[s.errorKind] = (errorsByKind[s.errorKind] ?? 0) + 1;
-    if (s.latencyMs !== null && !Number.isNaN(s.latencyMs)) {
+    if (countsLatency(s)) {
       latencies[n++] = s.latencyMs;
       if (s.latencyMs > max) max = s.latencyMs;
     }

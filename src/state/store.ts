@@ -54,6 +54,11 @@ export interface TargetState {
   failingSince: number | null;
   /** When the status last changed (or the first check). */
   statusSince: number | null;
+  /** The latest first sample after a cold start (kept out of p50/p95, shown apart), or null. */
+  coldSample: { at: number; latencyMs: number | null } | null;
+  /** pitwall's own health for this target: attempts measured again because its event loop stalled during them,
+   *  and samples kept flagged because every re-measure stalled too. */
+  stalls: { remeasured: number; flagged: number; lastMs: number | null };
 }
 
 export type EngineEvent =
@@ -88,7 +93,19 @@ export type Action =
   | { type: 'probe-started'; id: string; at: number }
   /** The check in flight (started at `since`) has passed the target's slow threshold without an answer. */
   | { type: 'probe-overdue'; id: string; since: number }
-  | { type: 'probe-finished'; id: string; at: number; result: ProbeResult; attempts: number; nextAt: number | null }
+  | {
+      type: 'probe-finished';
+      id: string;
+      at: number;
+      result: ProbeResult;
+      attempts: number;
+      nextAt: number | null;
+      /** The first sample after a cold start (engine.ts RunOutcome.cold). */
+      cold?: boolean;
+      /** Attempts re-measured because pitwall's loop stalled; the stall the kept one still overlapped (ms). */
+      stalls?: number;
+      stalledMs?: number;
+    }
   | { type: 'scheduled'; id: string; nextAt: number | null }
   | { type: 'paused'; paused: boolean; at: number }
   | { type: 'event'; event: EngineEvent }
@@ -121,6 +138,8 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
       consecutiveFailures: 0,
       failingSince: null,
       statusSince: null,
+      coldSample: null,
+      stalls: NO_STALLS,
     };
   }
   return {
@@ -137,6 +156,19 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
     webhooks: null,
     startedAt: opts.now,
   };
+}
+
+const NO_STALLS: TargetState['stalls'] = { remeasured: 0, flagged: 0, lastMs: null };
+
+/** pitwall's own health over every target: stalls of its event loop that a measure overlapped. */
+export function stallTotals(state: Pick<State, 'targets'>): { remeasured: number; flagged: number } {
+  let remeasured = 0;
+  let flagged = 0;
+  for (const t of Object.values(state.targets)) {
+    remeasured += t.stalls.remeasured;
+    flagged += t.stalls.flagged;
+  }
+  return { remeasured, flagged };
 }
 
 function appendBounded<T>(list: readonly T[], items: readonly T[], cap: number): readonly T[] {
@@ -205,12 +237,23 @@ export function reduce(state: State, action: Action): State {
       const t = state.targets[action.id];
       if (!t) return state;
       const r = action.result;
+      const latencyMs = r.status === 'down' ? null : r.latencyMs;
+      const apart = latencyMs === null ? undefined : action.stalledMs ? 'stalled' : action.cold ? 'cold' : undefined;
       const sample: Sample = {
         at: action.at,
         status: r.status,
-        latencyMs: r.status === 'down' ? null : r.latencyMs,
+        latencyMs,
         ...(r.error ? { errorKind: r.error.kind } : {}),
+        ...(apart ? { apart } : {}),
       };
+      const stalls =
+        action.stalls || action.stalledMs
+          ? {
+              remeasured: t.stalls.remeasured + (action.stalls ?? 0),
+              flagged: t.stalls.flagged + (action.stalledMs ? 1 : 0),
+              lastMs: action.stalledMs ?? t.stalls.lastMs,
+            }
+          : t.stalls;
       // After a restart the journal's last sample is the previous status: "down since" carries on, no fake "new → down".
       const from = t.latest?.status ?? t.samples.at(-1)?.status ?? null;
       const changed = from !== r.status;
@@ -226,6 +269,8 @@ export function reduce(state: State, action: Action): State {
         consecutiveFailures: r.status === 'down' ? t.consecutiveFailures + 1 : 0,
         failingSince: r.status === 'up' ? null : (t.failingSince ?? action.at),
         statusSince: changed ? action.at : t.statusSince,
+        coldSample: action.cold ? { at: action.at, latencyMs } : t.coldSample,
+        stalls,
       };
       let s: State = { ...state, targets: { ...state.targets, [t.id]: next } };
       if (changed) {

@@ -5,7 +5,7 @@ import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, STATUS_SYMBOL, truncate } from '../text/format.js';
 import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
-import { lastHour, problemOf } from './lib/row-stats.js';
+import { lastHour, problemOf, targetSeenSince, windowLabel } from './lib/row-stats.js';
 import { sparkline } from '../text/sparkline.js';
 import { useClock } from './clock-context.js';
 import { useAppState, useTarget } from './store-context.js';
@@ -15,6 +15,7 @@ import { theme } from './theme.js';
 export function DetailView({ id, width, height }: { id: string; width: number; height: number }) {
   const t = useTarget(id);
   const blocker = useAppState((s) => openBlockerFor(s, id));
+  const startedAt = useAppState((s) => s.startedAt);
   // One panel, every second: its durations all move with the clock.
   const now = useClock((n) => n);
   const stats = t ? lastHour(t.samples, now) : null;
@@ -77,12 +78,33 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
     add(<Text color={theme.muted}>evidence</Text>);
     for (const e of evidence.slice(-8)) add(<Text wrap="truncate-end">  {e}</Text>);
   }
+  const window = windowLabel(targetSeenSince(t, startedAt), now);
+  const apart = [...t.samples].filter((x) => x.apart && x.at >= now - 3_600_000).length;
   add(
     <Text wrap="truncate-end">
-      {label('last hour')}up {formatUptime(stats.uptimePct, stats.failures)} · {stats.checks} {stats.checks === 1 ? 'check' : 'checks'}, {stats.failures} failed · p50 {formatLatency(stats.p50)} · p95{' '}
+      {label(window === '1h' ? 'last hour' : `last ${window}`)}up {formatUptime(stats.uptimePct, stats.failures)} · {stats.checks} {stats.checks === 1 ? 'check' : 'checks'}, {stats.failures} failed · p50 {formatLatency(stats.p50)} · p95{' '}
       {formatLatency(stats.p95)} · max {formatLatency(stats.max)}
+      {apart ? <Text color={theme.muted}> · {apart} apart (cold start or pitwall stalled)</Text> : null}
     </Text>,
   );
+  if (t.coldSample) {
+    add(
+      <Text wrap="truncate-end">
+        {label('cold start')}
+        {formatLatency(t.coldSample.latencyMs)} first check after a new connection or session, {formatAgo(t.coldSample.at, now)} · not in p50/p95
+      </Text>,
+    );
+  }
+  if (t.stalls.remeasured || t.stalls.flagged) {
+    // pitwall's own health: these latencies would have been its own, not the upstream's.
+    add(
+      <Text wrap="truncate-end" color={theme.muted}>
+        {label('pitwall')}
+        {t.stalls.remeasured} {t.stalls.remeasured === 1 ? 'check' : 'checks'} measured again: its own event loop stalled during them
+        {t.stalls.flagged ? ` · ${t.stalls.flagged} kept out of p50/p95 (stalled ${formatLatency(t.stalls.lastMs)})` : ''}
+      </Text>,
+    );
+  }
   add(
     <Text>
       {label('')}

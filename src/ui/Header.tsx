@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { overall, staleKey } from '../state/derive.js';
+import { stallTotals } from '../state/store.js';
 import { useClock } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
 import { clockText } from './lib/clock.js';
@@ -22,6 +23,7 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const paused = useAppState((s) => s.paused);
   const feedbackFile = useAppState((s) => s.feedbackFile);
   const outbox = useAppState((s) => s.outbox);
+  const stalls = useAppState(stallKey);
   const totals = useAppState(overallKey);
   const targets = useAppState((s) => s.targets);
   const staleIds = useClock((now) => staleKey(targets, now));
@@ -49,6 +51,7 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
         <Text>{paused ? paint('‖ PAUSED (p resumes)', { color: theme.warn, bold: true }) : paint('● polling', { color: theme.status.up })}</Text>
         {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
         <Text>{paint(`bell ${muted ? 'muted' : 'on'}`, { color: theme.muted })}</Text>
+        {stalls ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
         {outbox > 0 ? (
           <Text>{paint(`⚠ ${outbox} ${outbox === 1 ? 'entry' : 'entries'} waiting to be written`, { color: theme.error, bold: true })}</Text>
         ) : null}
@@ -73,6 +76,16 @@ function ReportIn({ at }: { at: () => number | null }) {
     return due === null ? null : `report in ${formatDuration(due - now)}`;
   });
   return text === null ? null : <Text>{paint(text, { color: theme.muted })}</Text>;
+}
+
+/**
+ * pitwall's own health, when it needs saying: checks measured again because its event loop stalled
+ * ("3 re-measured: pitwall busy"), and those kept out of p50/p95. Empty while there were none.
+ */
+function stallKey(s: Parameters<typeof stallTotals>[0]): string {
+  const { remeasured, flagged } = stallTotals(s);
+  if (!remeasured && !flagged) return '';
+  return `${remeasured} re-measured: pitwall busy${flagged ? ` (${flagged} kept out of p95)` : ''}`;
 }
 
 /** A string key so the selector result compares by value and the header re-renders only on change. */

@@ -5,6 +5,7 @@ import { useClock } from './clock-context.js';
 import { columnTitles, fixedCellsWidth } from './lib/columns.js';
 import type { Columns } from './lib/columns.js';
 import { paint } from './lib/paint.js';
+import { seenSince, windowLabel } from './lib/row-stats.js';
 import { checkedColumn } from './lib/when.js';
 import { useAppState } from './store-context.js';
 import { rowHeight, TargetRow } from './TargetRow.js';
@@ -108,8 +109,11 @@ function MoreLine({ ids, up = false }: { ids: string[]; up?: boolean }) {
 }
 
 function Header({ cols, width }: { cols: Columns; width: number }) {
+  // "UP 14m" until an hour has been seen: the stats say the window they really stand on.
+  const since = useAppState(seenSince);
+  const window = useClock((now) => windowLabel(since, now));
   return (
-    <Text wrap="truncate-end">{paint(columnTitles(cols, width), { color: theme.muted })}</Text>
+    <Text wrap="truncate-end">{paint(columnTitles(cols, width, window), { color: theme.muted })}</Text>
   );
 }
 

@@ -52,11 +52,12 @@ describe('engine', () => {
     const p = scripted({ a: () => up(), b: () => up() });
     const { engine, store } = setup([http('a'), http('b', { intervalSeconds: 5 })], p.run);
     engine.start();
-    await vi.advanceTimersByTimeAsync(20_000);
+    await vi.advanceTimersByTimeAsync(20_100);
     engine.stop();
     const t0 = new Date('2026-10-13T14:00:00Z').getTime();
+    // (the second target's phase is 100 ms after the first's: firstRunOffsets)
     expect(p.calls.filter((c) => c.id === 'a').map((c) => c.at - t0)).toEqual([0, 10_000, 20_000]);
-    expect(p.calls.filter((c) => c.id === 'b').map((c) => c.at - t0)).toEqual([0, 5_000, 10_000, 15_000, 20_000]);
+    expect(p.calls.filter((c) => c.id === 'b').map((c) => c.at - t0)).toEqual([100, 5_100, 10_100, 15_100, 20_100]);
     expect(store.getSnapshot().targets.a!.samples).toHaveLength(3);
   });
 
@@ -68,8 +69,8 @@ describe('engine', () => {
     await vi.advanceTimersByTimeAsync(3_000);
     engine.stop();
     const t0 = new Date('2026-10-13T14:00:00Z').getTime();
-    // Then the fast one still runs on the second, every second
-    expect(p.calls.filter((c) => c.id === 'fast').map((c) => c.at - t0)).toEqual([0, 1000, 2000, 3000]);
+    // Then the fast one still runs on its phase (100 ms), every second
+    expect(p.calls.filter((c) => c.id === 'fast').map((c) => c.at - t0)).toEqual([100, 1100, 2100]);
   });
 
   it('times out a probe that ignores its signal, and reports it as down/timeout', async () => {
@@ -218,7 +219,7 @@ describe('engine', () => {
     expect(store.getSnapshot().targets.a!.samples).toHaveLength(0);
   });
 
-  it('spreads the first round of a large config in waves of the concurrency limit, and keeps each phase', async () => {
+  it('spreads the first round over the interval, and keeps each phase', async () => {
     // Given 40 targets on a 10 s interval and at most 16 probes at once
     const calls: { id: string; at: number }[] = [];
     const run: RunProbe = async (t) => (calls.push({ id: t.id, at: Date.now() }), up());
@@ -228,15 +229,15 @@ describe('engine', () => {
     const t0 = Date.now();
     // When it runs for two intervals
     engine.start();
-    await vi.advanceTimersByTimeAsync(20_500);
+    await vi.advanceTimersByTimeAsync(20_000);
     engine.stop();
-    // Then 16 start at once, the next 16 100 ms later, the last 8 after 200 ms, and every run keeps that phase
+    // Then they start 100 ms apart, and every run keeps that phase
     const at = (id: string) => calls.filter((c) => c.id === id).map((c) => c.at - t0);
     expect(at('t0')).toEqual([0, 10_000, 20_000]);
-    expect(at('t15')).toEqual([0, 10_000, 20_000]);
-    expect(at('t16')).toEqual([100, 10_100, 20_100]);
-    expect(at('t39')).toEqual([200, 10_200, 20_200]);
-    expect(calls).toHaveLength(120);
+    expect(at('t1')).toEqual([100, 10_100]);
+    expect(at('t16')).toEqual([1_600, 11_600]);
+    expect(at('t39')).toEqual([3_900, 13_900]);
+    expect(calls).toHaveLength(81);
   });
 
   it('bounds concurrency across targets', async () => {
@@ -260,14 +261,15 @@ describe('engine', () => {
 });
 
 describe('first-run offsets', () => {
-  it('starts a config no larger than the limit all at once', () => {
-    expect(firstRunOffsets([5000, 5000, 30_000], 16)).toEqual([0, 0, 0]);
+  it('starts targets one after another, 100 ms apart at most', () => {
+    expect(firstRunOffsets([5000, 5000, 30_000])).toEqual([0, 100, 200]);
   });
-  it('spreads waves by at most 100 ms, and never past the interval', () => {
-    expect(firstRunOffsets([10_000, 10_000, 10_000, 10_000, 10_000], 2)).toEqual([0, 0, 100, 100, 200]);
-    // 300 targets on 1 s, 16 at once: 19 waves 52 ms apart, the last one 936 ms in
-    const offsets = firstRunOffsets(Array.from({ length: 300 }, () => 1000), 16);
-    expect([offsets[0], offsets[16], offsets[299]]).toEqual([0, 52, 936]);
+  it('fits a large config\'s first round inside the interval', () => {
+    // 300 targets on 1 s: 3 ms apart, the last one 897 ms in
+    const offsets = firstRunOffsets(Array.from({ length: 300 }, () => 1000));
+    expect([offsets[0], offsets[1], offsets[299]]).toEqual([0, 3, 897]);
+    // 20 targets on 1 s: 50 ms apart
+    expect(firstRunOffsets(Array.from({ length: 20 }, () => 1000)).at(-1)).toBe(950);
   });
 });
 

@@ -51,17 +51,17 @@ export function fixedCellsWidth(cols: Columns): number {
   );
 }
 
-/** The list's column titles as one line, aligned with the rows' cells. */
-export function columnTitles(cols: Columns, width: number): string {
+/** The list's column titles as one line, aligned with the rows' cells; `window` is what the stats stand on (row-stats.ts windowLabel). */
+export function columnTitles(cols: Columns, width: number, window = '1h'): string {
   const w = CELL_WIDTH;
   const fixed =
     ' '.repeat(w.marker) +
     cell('STATUS', w.status) +
     cell('TARGET', cols.id + 1) +
     (cols.latency ? cell('LAST', w.latency) : '') +
-    (cols.percentiles ? cell('P50/P95 1h', w.percentiles) : '') +
+    (cols.percentiles ? cell(`P50/P95 ${window}`, w.percentiles) : '') +
     (cols.spark ? cell('LATENCY', cols.spark + 1) : '') +
-    (cols.uptime ? cell('UP 1h', w.uptime) : '') +
+    (cols.uptime ? cell(`UP ${window}`, w.uptime) : '') +
     (cols.headroom ? cell('HEADROOM', w.headroom) : '');
   return fixed + 'CHECKED'.padStart(Math.max(8, width - fixed.length));
 }

@@ -1,4 +1,5 @@
 import type { ProbeResult } from '../../probes/types.js';
+import type { State, TargetState } from '../../state/store.js';
 import { firstIndexAtOrAfter, type SampleList, type WindowStats } from '../../state/stats.js';
 import { statsSince } from './sliding-stats.js';
 
@@ -20,6 +21,32 @@ export function hourFrom(samples: SampleList, now: number): number {
 /** Stats over the last hour of samples. */
 export function lastHour(samples: SampleList, now: number): WindowStats {
   return statsSince(samples, hourFrom(samples, now));
+}
+
+/**
+ * Since when the stats have data: the oldest sample any target holds (a journal from an earlier run counts), or
+ * the console's start when that is older. A number, so a selector on it re-renders nothing until it changes.
+ */
+export function seenSince(state: Pick<State, 'startedAt' | 'targets'>): number {
+  let since = state.startedAt;
+  for (const t of Object.values(state.targets)) since = Math.min(since, t.samples.at(0)?.at ?? Infinity);
+  return since;
+}
+
+/** A target's own: its oldest sample, or the console's start. */
+export function targetSeenSince(t: Pick<TargetState, 'samples'>, startedAt: number): number {
+  return Math.min(startedAt, t.samples.at(0)?.at ?? Infinity);
+}
+
+/**
+ * The window that uptime and p50/p95 really stand on, as a column title or detail label says it: "1h" once an hour
+ * has been seen, before that how much has ("14m", "40s"). Whole minutes and seconds, rounded down: never more.
+ */
+export function windowLabel(since: number, now: number): string {
+  const seen = Math.max(0, now - since);
+  if (seen >= ROW_WINDOW_MS) return '1h';
+  if (seen >= 60_000) return `${Math.floor(seen / 60_000)}m`;
+  return `${Math.floor(seen / 1000)}s`;
 }
 
 const SHORT_NAMES: Record<string, string> = {

@@ -1,4 +1,5 @@
 import type { ErrorKind } from '../../probes/types.js';
+import { countsLatency } from '../../state/history.js';
 import { firstIndexAtOrAfter, isTimeOrdered, rankIndex, windowStats, type Sample, type SampleList, type WindowStats } from '../../state/stats.js';
 
 /**
@@ -47,7 +48,7 @@ function fresh(samples: SampleList, from: number): Slide {
   for (let i = start; i < samples.length; i++) {
     const x = samples.at(i)!;
     count(s, x, 1);
-    if (isLatency(x.latencyMs)) s.sorted[s.n++] = x.latencyMs;
+    if (countsLatency(x)) s.sorted[s.n++] = x.latencyMs;
   }
   s.sorted.subarray(0, s.n).sort();
   own(s, samples);
@@ -83,7 +84,7 @@ function own(s: Slide, samples: SampleList): void {
 
 function add(s: Slide, x: Sample): void {
   count(s, x, 1);
-  if (!isLatency(x.latencyMs)) return;
+  if (!countsLatency(x)) return;
   if (s.n === s.sorted.length) {
     const grown = new Float64Array(2 * s.sorted.length + MAX_APPENDED);
     grown.set(s.sorted);
@@ -97,7 +98,7 @@ function add(s: Slide, x: Sample): void {
 
 function remove(s: Slide, x: Sample): void {
   count(s, x, -1);
-  if (!isLatency(x.latencyMs)) return;
+  if (!countsLatency(x)) return;
   const at = upperBound(s.sorted, s.n, x.latencyMs) - 1;
   s.sorted.copyWithin(at, at + 1, s.n);
   s.n--;
@@ -125,10 +126,6 @@ function statsOf(s: Slide): WindowStats {
     max: n ? sorted[n - 1]! : null,
     errorsByKind: { ...s.errors },
   };
-}
-
-function isLatency(ms: number | null): ms is number {
-  return ms !== null && !Number.isNaN(ms);
 }
 
 /** The index after the last value ≤ `v` among the first `n` sorted values. */
