@@ -50,7 +50,6 @@ const RULES: readonly [RegExp, string][] = [
 ];
 
 /** C0 controls but tab and newline, DEL, and C1 controls: an upstream's terminal escapes, shown, never obeyed. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Upstream text made inert for a terminal or a file: each control character as a visible `\xNN`. */
