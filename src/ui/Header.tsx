@@ -80,12 +80,13 @@ function ReportIn({ at }: { at: () => number | null }) {
 
 /**
  * pitwall's own health, when it needs saying: checks measured again because its event loop stalled
- * ("3 re-measured: pitwall busy"), and those kept out of p50/p95. Empty while there were none.
+ * ("pitwall busy: 3 re-measured, 1 out of p95"), and those kept out of p50/p95. Empty while there were none.
  */
 function stallKey(s: Parameters<typeof stallTotals>[0]): string {
   const { remeasured, flagged } = stallTotals(s);
   if (!remeasured && !flagged) return '';
-  return `${remeasured} re-measured: pitwall busy${flagged ? ` (${flagged} kept out of p95)` : ''}`;
+  // Short: it shares the status line with the report timer and the feedback path, and must not wrap it.
+  return `pitwall busy: ${[remeasured ? `${remeasured} re-measured` : '', flagged ? `${flagged} out of p95` : ''].filter(Boolean).join(', ')}`;
 }
 
 /** A string key so the selector result compares by value and the header re-renders only on change. */

@@ -50,7 +50,7 @@ describe('console: honest numbers', () => {
     await settle();
     // Then the row's p50/p95 are the warm check's alone, and the header says pitwall was busy
     expect(app.screen()).toMatch(/shopify-admin\s+400 ms\s+90\/90 ms/);
-    expect(app.screen()).toContain('3 re-measured: pitwall busy (1 kept out of p95)');
+    expect(app.screen()).toContain('pitwall busy: 3 re-measured, 1 out of p95');
     app.stdin.write(KEY.enter);
     await settle();
     const s = app.screen();
