@@ -83,7 +83,8 @@ describe.skipIf(!hasTmux)('the console in a real terminal', () => {
     await vi.waitFor(() => expect(screen()).toContain('Escalate app-health: http: HTTP 503, expected 200'), wait);
     keys(' - checkout blocked', 'Enter');
     await vi.waitFor(() => expect(screen()).toMatch(/BLOCKER B-\S+ for app-health written to/), wait);
-    expect(screen()).toMatch(/app-health ⚑/);
+    // The flag reaches the screen through the store's 50 ms batch, after the message: wait for it too.
+    await vi.waitFor(() => expect(screen()).toMatch(/app-health ⚑/), wait);
     const afterEscalation = readFileSync(feedback, 'utf8');
     expect(afterEscalation).toMatch(/## BLOCKER app-health — \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(B-/);
     expect(afterEscalation).toContain('http: HTTP 503, expected 200 - checkout blocked');
