@@ -203,7 +203,8 @@ webhooks
         const { writer, journal } = openFeedbackContext(config, { ...commandOptions(o) });
         appendEntry = async (md) => {
           const r = await writer.append(md);
-          if (r.status === 'queued') process.stderr.write(`pitwall: the result is kept in the outbox (${r.error.message}); the next pitwall run writes it\n`);
+          if (r.status === 'queued' && r.kept) process.stderr.write(`pitwall: the result is kept in the outbox (${r.error.message}); the next pitwall run writes it\n`);
+          else if (r.status === 'queued') process.stderr.write(`pitwall: the result is NOT saved anywhere (${r.error.message}; the outbox could not keep it either); here it is to paste:\n${r.entry}`);
         };
         done = async () => {
           journal.close();

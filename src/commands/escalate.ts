@@ -1,17 +1,28 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { createEngine } from '../state/engine.js';
 import { blockerEntry, newBlockerId } from '../feedback/escalation.js';
 import { FeedbackError, createFeedbackWriter, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
-import { DEFAULT_RETENTION_MS, attachJournal, openJournal, resolveStateDir, stateFromHistory, type Journal } from '../journal/journal.js';
+import {
+  DEFAULT_RETENTION_MS,
+  attachJournal,
+  ensureStateDir,
+  journalPath,
+  nullJournal,
+  openJournal,
+  resolveStateDir,
+  stateDirKey,
+  stateFromHistory,
+  type Journal,
+} from '../journal/journal.js';
 import type { ProbeRunner } from '../state/probe-runner.js';
 import { createRedactor, type Redactor } from '../text/redact.js';
 import { createStore, initialState, type State } from '../state/store.js';
 import { statusLabel } from '../text/format.js';
 import { UsageError } from './exit.js';
 
-/** Exit codes of the commands that write the feedback file. */
-export const WRITE_EXIT = { written: 0, outbox: 1, usage: 3 } as const;
+/** Exit codes of the commands that write the feedback file: 2 when the entry is saved nowhere (it is printed instead). */
+export const WRITE_EXIT = { written: 0, outbox: 1, lost: 2, usage: 3 } as const;
 
 /** What escalate and report share: where state lives, how to check, where to say things. */
 export interface FeedbackCommandOptions {
@@ -21,7 +32,7 @@ export interface FeedbackCommandOptions {
   stateDir?: string;
   /** Normal output (stdout). */
   write: (text: string) => void;
-  /** The sentence for exit 1 (stderr); defaults to `write`. */
+  /** The sentence for exit 1 or 2, and warnings (stderr); defaults to `write`. */
   warn?: (text: string) => void;
   now?: () => number;
   env?: NodeJS.ProcessEnv;
@@ -33,11 +44,28 @@ export interface FeedbackCommandOptions {
   lockTimeoutMs?: number;
 }
 
-/** The journal, the writer and the redactor for a config; a protected or missing feedback file is a UsageError (exit 3). */
+/**
+ * The journal, the writer and the redactor for a config. A protected or missing feedback file, or a state folder
+ * that cannot work, is a UsageError (exit 3). A journal that cannot be written (a full disk) is only a warning: the
+ * entry still goes to the feedback file.
+ */
 export function openFeedbackContext(config: Config, opts: FeedbackCommandOptions): { redactor: Redactor; journal: Journal; writer: FeedbackWriter; now: () => number } {
   const now = opts.now ?? Date.now;
   const redactor = createRedactor(config.secrets);
   const stateDir = resolveStateDir({ flag: opts.stateDir, config, ...(opts.env ? { env: opts.env } : {}) });
+  let journalWarned = false;
+  const journalFailed = (err: unknown) => {
+    if (journalWarned) return;
+    journalWarned = true;
+    const message = err instanceof Error ? err.message : String(err);
+    (opts.warn ?? opts.write)(`pitwall: warning: the journal in ${stateDir} cannot be written (${message}); the feedback entry does not depend on it.\n`);
+  };
+  try {
+    ensureStateDir(stateDir, stateDirKey({ flag: opts.stateDir, config }));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    journalFailed(err); // a full disk: the outbox may fail too, and the writer says so
+  }
   let writer: FeedbackWriter;
   try {
     writer = createFeedbackWriter({
@@ -53,7 +81,14 @@ export function openFeedbackContext(config: Config, opts: FeedbackCommandOptions
     if (err instanceof FeedbackError) throw new UsageError(err.message);
     throw err;
   }
-  const journal = openJournal({ dir: stateDir, configPath: config.path, now, redactor });
+  let journal: Journal;
+  try {
+    journal = openJournal({ dir: stateDir, configPath: config.path, now, redactor, onError: journalFailed });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    journalFailed(err);
+    journal = nullJournal(journalPath(stateDir, config.path));
+  }
   return { redactor, journal, writer, now };
 }
 
@@ -80,11 +115,21 @@ export async function checkAndJournal(config: Config, state: State, ids: readonl
   return store.getSnapshot();
 }
 
-/** The exit code and sentence for an append: 0 written, 1 kept in the outbox. */
+/**
+ * The exit code and sentence for an append: 0 written, 1 kept in the outbox (fsynced), 2 saved nowhere: then the
+ * entry itself goes to stdout for the operator to paste, as the last place it still exists.
+ */
 export function reportAppend(result: AppendResult, what: string, opts: FeedbackCommandOptions): number {
   if (result.status === 'written') {
     opts.write(`${what} written to ${result.path}\n`);
     return WRITE_EXIT.written;
+  }
+  if (!result.kept) {
+    (opts.warn ?? opts.write)(
+      `pitwall: ${what} is NOT saved anywhere: it could not be written (${result.error.message}) and the outbox in ${dirname(result.outboxPath)} could not keep it either; the entry is printed below, paste it into the feedback file.\n`,
+    );
+    opts.write(result.entry);
+    return WRITE_EXIT.lost;
   }
   (opts.warn ?? opts.write)(
     `pitwall: ${what} could not be written (${result.error.message}); it is kept in the outbox (${result.pending} waiting, ${result.outboxPath}) and the next pitwall run writes it.\n`,
@@ -100,7 +145,7 @@ export interface EscalateOptions extends FeedbackCommandOptions {
 /**
  * `pitwall escalate TARGET "note"`: always writes a BLOCKER entry (no duplicate prompt), from the journal's
  * latest state for the target, or from one check made now if the journal has nothing recent.
- * Returns 0 written, 1 kept in the outbox; throws UsageError (exit 3) for an unknown target or a
+ * Returns 0 written, 1 kept in the outbox, 2 saved nowhere (the entry is printed); throws UsageError (exit 3) for an unknown target or a
  * protected/missing feedback file.
  */
 export async function runEscalate(config: Config, opts: EscalateOptions): Promise<number> {

@@ -1,7 +1,8 @@
-/** One entry onto the feedback file: lock, one O_APPEND write, fsync, unlock. */
+/** One entry onto the feedback file: lock, one O_APPEND write, fsync, unlock; all or nothing. */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
+import { errnoOf } from '../shared/process.js';
 import { canonicalPath, FeedbackError, refuseProtected, statOrNull } from './protect.js';
 
 /** What appendLocked needs besides the entry. */
@@ -9,11 +10,25 @@ export interface AppendOptions {
   protectedFiles: readonly string[];
   lockTimeoutMs: number;
   staleMs: number;
+  /** Opens the file (tests hand in one whose write or fsync fails). Default: fs/promises open. */
+  openFile?: (path: string, flags: number, mode: number) => Promise<AppendHandle>;
+}
+
+/** The part of a FileHandle an append uses. */
+export interface AppendHandle {
+  stat(): Promise<{ size: number; isFile(): boolean; nlink: number }>;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
  * Appends `text` to the file at `path` (as given, symlinks followed): lock, one O_APPEND write, fsync, unlock.
- * With `dedupe`, an entry already at the file's end is not written again. Throws on any failure.
+ * With `dedupe`, an entry already at the file's end is not written again. Throws on any failure, and a failure
+ * part-way (a short write then ENOSPC, an fsync error) first cuts the file back to the size it had under the lock,
+ * so no torn fragment stays behind for the outbox's later copy to follow.
  */
 export async function appendLocked(path: string, text: string, dedupe: boolean, opts: AppendOptions): Promise<void> {
   refuseProtected(path, opts.protectedFiles); // symlinks can change while we run
@@ -31,7 +46,7 @@ export async function appendLocked(path: string, text: string, dedupe: boolean, 
   try {
     // Never O_CREAT here: a feedback file moved away later must not come back silently (the entry waits instead).
     const flags = constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW;
-    const fh = await open(target, flags, 0o644);
+    const fh = await (opts.openFile ?? open)(target, flags, 0o644);
     try {
       // The path may have been re-pointed (at manager.md, say) while we waited for the lock: judge it again now
       // that the file is open, and write only if it still leads to the file we opened.
@@ -50,14 +65,34 @@ export async function appendLocked(path: string, text: string, dedupe: boolean, 
         prefix = last2.endsWith('\n\n') || (st.size === 1 && last2 === '\n') ? '' : last2.endsWith('\n') ? '\n' : '\n\n';
       }
       const out = prefix ? Buffer.concat([Buffer.from(prefix), data]) : data;
-      // One write() in practice; the loop only matters if the kernel takes part of it.
-      let offset = 0;
-      while (offset < out.length) offset += (await fh.write(out, offset, out.length - offset)).bytesWritten;
-      await fh.sync();
+      try {
+        // One write() in practice; the loop only matters if the kernel takes part of it (a nearly full disk).
+        let offset = 0;
+        while (offset < out.length) offset += (await fh.write(out, offset, out.length - offset)).bytesWritten;
+        await fh.sync();
+      } catch (err) {
+        await rollBack(fh, st.size, path, err);
+        throw err;
+      }
     } finally {
       await fh.close();
     }
   } finally {
     await release().catch(() => undefined);
+  }
+}
+
+/**
+ * Cuts the file back to `size` (its size when the lock was taken) and fsyncs that, after a write or fsync that
+ * failed part-way. We hold the lock, so only a hand edit made in these milliseconds could be cut with it.
+ */
+async function rollBack(fh: AppendHandle, size: number, path: string, cause: unknown): Promise<void> {
+  try {
+    await fh.truncate(size);
+    await fh.sync();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const first = cause instanceof Error ? cause.message : String(cause);
+    throw new FeedbackError('io', `cannot write to ${path} (${first}), and cutting back the part written failed too (${why}): the file may end with part of an entry`, errnoOf(cause));
   }
 }

@@ -6,8 +6,10 @@
  *   never truncated, rewritten or reordered.
  * - Refuses the manager's file (`manager.md`) and anything in `protectedFiles`, however the path is spelled.
  * - Never creates the file or its folder unless asked to (`create: true`).
+ * - An append is all or nothing: one that fails part-way (a full disk) cuts the file back to its size before it.
  * - A failed write keeps the entry in an on-disk outbox (JSON lines, fsynced) and retries with backoff.
- *   Nothing is dropped and order is kept. Each writer owns its own outbox file; an outbox left behind by
+ *   Nothing is dropped and order is kept. "Kept" is said only once the outbox file and its folder are fsynced;
+ *   when the outbox cannot be written either, the result says so and carries the entry for the caller to show. Each writer owns its own outbox file; an outbox left behind by
  *   a process that exited or died is claimed (by an atomic rename) and flushed first.
  * - Every entry passes through the redactor before it is written or put in the outbox.
  *
@@ -17,16 +19,19 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Redactor } from '../text/redact.js';
-import { appendLocked } from './append.js';
-import { Outbox, type OutboxItem } from './outbox.js';
+import { appendLocked, type AppendOptions } from './append.js';
+import { Outbox, type OutboxFs, type OutboxItem } from './outbox.js';
 import { canonicalPath, FeedbackError, refuseProtected, statOrNull, toFeedbackError } from './protect.js';
 
 export { canonicalPath, FeedbackError, protectedReason, type FeedbackErrorReason } from './protect.js';
 
-/** The outcome of one append: on the file (fsynced), or kept in the outbox to be retried. */
+/**
+ * The outcome of one append: on the file (fsynced), or queued to be retried. `kept`: the queue is fsynced in the
+ * outbox file; false when that failed too (the entry lives only in this process: `entry` is it, redacted, to show).
+ */
 export type AppendResult =
   | { status: 'written'; path: string }
-  | { status: 'queued'; pending: number; error: FeedbackError; outboxPath: string };
+  | { status: 'queued'; pending: number; error: FeedbackError; outboxPath: string; kept: boolean; entry: string };
 
 /** The two timer functions the retry backoff uses. */
 export interface Timers {
@@ -61,6 +66,8 @@ export interface FeedbackWriterOptions {
   staleMs?: number;
   /** Injectable timers for the retry backoff (fake clocks in tests). Timers are unref'd when they can be. */
   timers?: Timers;
+  /** File calls to fail on purpose (tests of a full disk): the feedback file's open, the outbox's writes. */
+  io?: { openFile?: AppendOptions['openFile']; outboxFs?: OutboxFs };
 }
 
 export interface FeedbackWriter {
@@ -114,13 +121,15 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
   // Missing with waitForFile: appends fail with ENOENT (writeEntry never creates) and wait in the outbox.
 
   // One outbox family per feedback file (by its real path); one file per writer.
-  const outbox = new Outbox(resolve(opts.outboxDir), createHash('sha256').update(real).digest('hex').slice(0, 16));
+  const outbox = new Outbox(resolve(opts.outboxDir), createHash('sha256').update(real).digest('hex').slice(0, 16), opts.io?.outboxFs);
   const outboxPath = outbox.path;
 
   const queue: OutboxItem[] = [];
   let failures = 0;
   let timer: unknown = null;
   let closed = false;
+  /** Whether the outbox file holds the queue as it is now (fsynced). */
+  let kept = true;
   let chain: Promise<unknown> = Promise.resolve();
 
   const changed = () => opts.onOutboxChange?.(queue.length);
@@ -132,8 +141,15 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
     return p;
   };
 
+  /** Saves the queue; remembers whether that worked, and throws if not. */
   function saveOutbox(): void {
-    outbox.save(queue);
+    try {
+      outbox.save(queue);
+      kept = true;
+    } catch (err) {
+      kept = false;
+      throw err;
+    }
   }
 
   /** Takes over outboxes left by writers that closed with entries pending, or whose process is gone. */
@@ -146,7 +162,7 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
     changed();
   }
 
-  const appendOptions = { protectedFiles, lockTimeoutMs, staleMs };
+  const appendOptions: AppendOptions = { protectedFiles, lockTimeoutMs, staleMs, ...(opts.io?.openFile ? { openFile: opts.io.openFile } : {}) };
   const writeEntry = (text: string, dedupe: boolean) => appendLocked(path, text, dedupe, appendOptions);
 
   let lastError: FeedbackError | null = null;
@@ -190,8 +206,8 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
     try {
       saveOutbox();
     } catch {
-      // The outbox folder is unwritable too: the entry stays in memory and pending() still counts it;
-      // the next successful drain or save persists the rest.
+      // The outbox folder is unwritable too (a full disk): the entry stays in memory, pending() still counts it,
+      // the result says it was not kept, and the next successful drain or save persists the rest.
     }
     changed();
   }
@@ -215,7 +231,7 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
             enqueue(text);
             failures++;
             scheduleRetry();
-            return { status: 'queued', pending: queue.length, error: lastError, outboxPath };
+            return { status: 'queued', pending: queue.length, error: lastError, outboxPath, kept, entry: text };
           }
         }
         // Behind older entries: keep the order, and try them all now (the fault may be fixed).
@@ -227,6 +243,8 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
           pending: queue.length,
           error: lastError ?? new FeedbackError('io', `cannot write to ${path} yet`),
           outboxPath,
+          kept,
+          entry: text,
         };
       });
     },

@@ -3,10 +3,15 @@
  * (one per writer, replaced whole and fsynced on every change), and the outboxes other writers left behind.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../shared/fs.js';
-import { pidAlive } from '../shared/process.js';
+import { tempPathFor } from '../shared/fs.js';
+import { errnoOf, pidAlive } from '../shared/process.js';
+import { makeDirs } from '../journal/state-dir.js';
+
+/** The file calls saving an outbox makes (tests hand in ones that fail as a full disk does). */
+export type OutboxFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync' | 'mkdirSync'>;
 
 /** One entry waiting to be written. */
 export interface OutboxItem {
@@ -22,15 +27,20 @@ export class Outbox {
   readonly key: string;
   readonly path: string;
   private readonly ownName: string;
+  private readonly fs: OutboxFs;
 
-  constructor(dir: string, key: string) {
+  constructor(dir: string, key: string, fs: OutboxFs = nodeFs) {
+    this.fs = fs;
     this.dir = dir;
     this.key = key;
     this.ownName = `${key}.${process.pid}.${randomBytes(4).toString('hex')}`;
     this.path = join(dir, `${this.ownName}.jsonl`);
   }
 
-  /** Writes the queue whole (or removes the file when it is empty). Throws when the folder is unwritable. */
+  /**
+   * Writes the queue whole (or removes the file when it is empty). Returns only once the file and its folder are
+   * fsynced: only then is an entry kept. Throws otherwise (a full disk, an unwritable folder), leaving no temp file.
+   */
   save(queue: readonly OutboxItem[]): void {
     if (queue.length === 0) {
       try {
@@ -40,8 +50,27 @@ export class Outbox {
       }
       return;
     }
-    mkdirSync(this.dir, { recursive: true });
-    writeFileAtomic(this.path, queue.map(({ at, entry }) => `${JSON.stringify({ at, entry })}\n`).join(''));
+    const { fs } = this;
+    makeDirs(this.dir, (p) => fs.mkdirSync(p));
+    const data = Buffer.from(queue.map(({ at, entry }) => `${JSON.stringify({ at, entry })}\n`).join(''));
+    const tmp = tempPathFor(this.path);
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    let renamed = false;
+    try {
+      try {
+        // A nearly full disk takes part of a write and refuses the rest: loop, and let the refusal throw.
+        for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.path);
+      renamed = true;
+      syncFolder(fs, this.dir);
+    } catch (err) {
+      if (!renamed) fs.rmSync(tmp, { force: true });
+      throw err;
+    }
   }
 
   /**
@@ -114,4 +143,17 @@ function readOutbox(file: string): OutboxItem[] {
     }
   }
   return items;
+}
+
+/** fsyncs a folder so the rename in it is on disk. A file system that cannot sync folders (EINVAL) has nothing to do. */
+function syncFolder(fs: OutboxFs, dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EBADF') throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -18,19 +18,19 @@
  * loses nothing that was appended, and the cost is microseconds. fdatasync runs once a second when
  * something was written, so a machine crash loses at most the last second.
  */
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRedactor } from '../text/redact.js';
 import { compactJournal, headerLine } from './compact.js';
 import { sampleLineWriter, sampleOfResult } from './convert.js';
 import { parseLine, recordAt } from './journal-lines.js';
 import { JournalReader } from './reader.js';
-import { journalPath } from './state-dir.js';
+import { ensureStateDir, journalPath } from './state-dir.js';
 import type { Journal, JournalOptions } from './types.js';
 
 export type { Evidence, JournalSample, ReportSummary, ResolvedRecord } from './records.js';
 export type { Journal, JournalHistory, JournalOptions } from './types.js';
-export { defaultStateDir, journalPath, resolveStateDir } from './state-dir.js';
+export { defaultStateDir, ensureStateDir, journalPath, resolveStateDir, stateDirKey } from './state-dir.js';
 export { evidenceOf, resultFromSample } from './convert.js';
 export { attachJournal, stateFromHistory } from './journal-state.js';
 
@@ -40,7 +40,10 @@ const CHECK_EVERY = 1_000;
 /** Compaction runs once the oldest record is this much older than the retention. */
 const AGE_SLACK_MS = 12 * 3_600_000;
 
-/** Opens (or creates) the journal of a config for appending and loading. */
+/**
+ * Opens (or creates) the journal of a config for appending and loading. A state folder that cannot work (a file,
+ * /dev/null, a dangling link, /proc) is a UsageError naming stateDir; a full disk throws its own error.
+ */
 export function openJournal(opts: JournalOptions): Journal {
   const now = opts.now ?? Date.now;
   const redactor = opts.redactor ?? createRedactor();
@@ -48,7 +51,7 @@ export function openJournal(opts: JournalOptions): Journal {
   const compactAtBytes = opts.compactAtBytes ?? 32 * 1024 * 1024;
   const dir = resolve(opts.dir);
   const path = journalPath(dir, opts.configPath);
-  mkdirSync(dir, { recursive: true });
+  ensureStateDir(dir);
   const reader = new JournalReader(path);
   const sampleLine = sampleLineWriter(redactor);
 
@@ -94,8 +97,14 @@ export function openJournal(opts: JournalOptions): Journal {
     }
   }
 
-  openFile();
-  readOldest();
+  try {
+    openFile();
+    readOldest();
+  } catch (err) {
+    // A full disk refuses the header: no half-open journal (its descriptor would pin the disk).
+    if (fd >= 0) closeSync(fd);
+    throw err;
+  }
 
   let lastErrorAt = -Infinity;
   function failed(err: unknown): void {
@@ -201,6 +210,10 @@ export function openJournal(opts: JournalOptions): Journal {
       }
       try {
         fdatasyncSync(fd);
+      } catch (err) {
+        // A full or failing disk at the last sync: told like a failed append, never a crash on the way out.
+        if (!opts.onError) throw err;
+        opts.onError(err as Error);
       } finally {
         closeSync(fd);
         fd = -1;
@@ -208,4 +221,23 @@ export function openJournal(opts: JournalOptions): Journal {
     },
   };
   return journal;
+}
+
+/**
+ * A journal that keeps nothing: what a command writes to when the state folder cannot take the journal (a full
+ * disk), so the feedback entry is still written. Loads are empty.
+ */
+export function nullJournal(path: string): Journal {
+  const none = () => undefined;
+  return {
+    path,
+    appendSample: none,
+    appendResult: none,
+    appendEvent: none,
+    appendBlocker: none,
+    appendReport: none,
+    load: () => ({ samples: {}, events: [], blockers: [], evidence: {}, reports: [], skipped: 0 }),
+    compact: () => false,
+    close: none,
+  };
 }

@@ -86,7 +86,7 @@ export function rerunBudgetMs(t: { timeoutMs: number; retries: number; intervalS
 function appended(path: string, r: AppendResult): { path: string; written: boolean; outbox: { pending: number; reason: string } | null } {
   return r.status === 'written'
     ? { path, written: true, outbox: null }
-    : { path, written: false, outbox: { pending: r.pending, reason: `${r.error.message} (kept in ${r.outboxPath})` } };
+    : { path, written: false, outbox: { pending: r.pending, reason: `${r.error.message} (${r.kept ? `kept in ${r.outboxPath}` : 'NOT kept: the outbox could not be written either; it lives only in this process until a retry succeeds'})` } };
 }
 
 export function createMcpBackend(opts: McpBackendOptions): McpBackend {
