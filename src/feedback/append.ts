@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { errnoOf } from '../shared/process.js';
-import { canonicalPath, FeedbackError, refuseProtected, statOrNull } from './protect.js';
+import { canonicalPath, FeedbackError, hardLinked, refuseProtected, statOrNull } from './protect.js';
 
 /** What appendLocked needs besides the entry. */
 export interface AppendOptions {
@@ -54,6 +54,7 @@ export async function appendLocked(path: string, text: string, dedupe: boolean, 
       if (canonicalPath(path) !== target) throw new FeedbackError('io', `feedback path changed while writing: ${path} now resolves to ${canonicalPath(path)}`);
       const st = await fh.stat();
       if (!st.isFile()) throw new FeedbackError('io', `feedback path is not a file: ${path}`);
+      if (st.nlink > 1) throw new FeedbackError('protected', `refusing to write to ${path}: ${hardLinked(st.nlink)}`);
       const data = Buffer.from(text);
       let prefix = '';
       if (st.size > 0) {

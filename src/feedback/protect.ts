@@ -1,6 +1,7 @@
 /**
  * The feedback file's protection: the manager's file (`manager.md`) and anything in `protectedFiles` are
- * refused however the path is spelled (symlinks, `..`, hard links), and the error every feedback failure is.
+ * refused however the path is spelled (symlinks, `..`, hard links), a file with more than one hard link is refused
+ * outright, and the error every feedback failure is.
  */
 import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -79,7 +80,14 @@ export function protectedReason(path: string, protectedFiles: readonly string[] 
         : `it is listed in protectedFiles (${p})`;
     }
   }
+  // A hard link from anywhere else (manager.md in another folder, say) shares the inode and can be found from no name.
+  if (realStat?.isFile() && realStat.nlink > 1) return hardLinked(realStat.nlink);
   return null;
+}
+
+/** The refusal for a file with more than one name. */
+export function hardLinked(nlink: number): string {
+  return `it is hard-linked (${nlink} names for one file), so it could be the manager's file or another file under a second name; give the feedback file a single name (cp it, then mv the copy over it)`;
 }
 
 /** Throws FeedbackError('protected') when writing to `path` is refused. */

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -191,6 +191,16 @@ describe('pitwall doctor', () => {
 
       expect(check).toMatchObject({ status: 'fail' });
       expect(check!.summary).toContain(`(it resolves to ${join(root, 'feedback', 'manager.md')})`);
+    });
+
+    it("fails a feedback file hard-linked to a manager.md in another folder", () => {
+      mkdirSync(join(root, 'team'));
+      linkSync(join(root, 'feedback', 'integrations.md'), join(root, 'team', 'manager.md'));
+
+      const [check] = find(run(), 'feedback file');
+
+      expect(check).toMatchObject({ status: 'fail' });
+      expect(check!.summary).toContain('is refused: it is hard-linked (2 names for one file)');
     });
 
     it('refuses a file listed in protectedFiles', () => {

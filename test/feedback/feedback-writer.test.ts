@@ -144,6 +144,28 @@ describe('feedback writer: refusals', () => {
     expect(readFileSync(manager, 'utf8')).toBe('# Manager\n\nDo not touch.\n');
   });
 
+  it("refuses a feedback file hard-linked to a manager.md in another folder (nlink > 1), at open and at write time", async () => {
+    // Given integrations.md and another folder's manager.md as two names of one file
+    mkdirSync(join(root, 'team'));
+    const theirs = join(root, 'team', 'manager.md');
+    writeFileSync(file, '# Integrations log\n');
+    linkSync(file, theirs);
+    // Then the writer refuses to open it, saying why
+    const err = refusal(() => writer());
+    expect(err.reason).toBe('protected');
+    expect(err.message).toBe(
+      `refusing to write to ${file}: it is hard-linked (2 names for one file), so it could be the manager's file or another file under a second name; give the feedback file a single name (cp it, then mv the copy over it)`,
+    );
+    // And a link made after the writer opened is refused at the append: the entry waits, nothing is written
+    rmSync(theirs);
+    const w = writer({ retry: { baseMs: 1e9 } });
+    linkSync(file, theirs);
+    const r = await w.append('## ENTRY linked\n\nbody\n');
+    expect(r).toMatchObject({ status: 'queued', error: { reason: 'protected' } });
+    expect(readFileSync(theirs, 'utf8')).toBe('# Integrations log\n');
+    await w.close();
+  });
+
   it('refuses at write time a symlink re-pointed at manager.md after the writer opened', async () => {
     // Given a writer opened on a symlink to the real feedback file
     const real = join(root, 'feedback', 'real.md');
@@ -361,7 +383,8 @@ describe('feedback writer: separate processes', () => {
   it('claims the outbox of a process killed -9 with entries pending', async () => {
     // Given a child that cannot get the lock (we hold it), so every entry goes to its outbox
     writeFileSync(file, '');
-    const release = await lockfile.lock(file, { lockfilePath: `${file}.lock`, realpath: false });
+    // Refreshed every second (stale/2), so the child (staleMs 2 s) never takes it for stale however slowly it starts.
+    const release = await lockfile.lock(file, { lockfilePath: `${file}.lock`, realpath: false, stale: 2_000 });
     const kid = runChild('feedback', { path: file, outboxDir, name: 'q', count: 0, lockTimeoutMs: 50 });
     await until(() => kid.lines.length >= 3);
     kid.child.kill('SIGKILL');
