@@ -3,11 +3,12 @@
  * GA credentials, the state folder, the terminal and its colours. No network; doctor.ts runs them.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import type { Config, McpTarget } from '../config/config.js';
 import { canonicalPath, protectedReason } from '../feedback/feedback-writer.js';
+import { stateDirProblem } from '../journal/state-dir.js';
 
 /** ok: fine · warn: worth knowing, does not fail the run · fail: pitwall will not work until fixed. */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -165,8 +166,12 @@ export function checkGaCredentials(id: string, credentialsFile: string | undefin
 
 export function checkStateDir(dir: string): DoctorCheck {
   const name = 'state folder';
+  const problem = stateDirProblem(dir);
+  if (typeof problem === 'string') {
+    return { status: 'fail', name, summary: `${dir} ${problem}`, fix: 'pass --state-dir <folder> or set stateDir in pitwall.yaml to a folder this user can write' };
+  }
   try {
-    mkdirSync(dir, { recursive: true });
+    if (problem) throw problem.transient;
     // Really write: permissions, a read-only mount or a file in the way all show up here.
     const probe = join(dir, `.doctor-${process.pid}-${randomBytes(4).toString('hex')}`);
     writeFileSync(probe, '', { flag: 'wx' });

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { render } from 'ink';
@@ -7,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { resolvedEntry } from '../feedback/escalation.js';
 import { escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
-import { openJournal, resolveStateDir } from '../journal/journal.js';
+import { ensureStateDir, openJournal, resolveStateDir, stateDirKey } from '../journal/journal.js';
 import { createLiveEngine } from '../journal/live-engine.js';
 import { createRedactor } from '../text/redact.js';
 import { HOUR_MS } from '../feedback/report.js';
@@ -51,7 +50,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   }
   const redactor = createRedactor(config.secrets);
   const stateDir = demo ? join(demo.dir, 'state') : resolveStateDir({ flag: opts.stateDir, config });
-  mkdirSync(stateDir, { recursive: true });
+  ensureStateDir(stateDir, demo ? 'the demo state folder' : stateDirKey({ flag: opts.stateDir, config }));
 
   // The feedback file: a protected path is refused before the screen opens; a missing one is asked about once.
   const writerOptions = {

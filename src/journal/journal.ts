@@ -30,7 +30,7 @@ import type { Journal, JournalOptions } from './types.js';
 
 export type { Evidence, JournalSample, ReportSummary, ResolvedRecord } from './records.js';
 export type { Journal, JournalHistory, JournalOptions } from './types.js';
-export { defaultStateDir, ensureStateDir, journalPath, resolveStateDir, stateDirKey } from './state-dir.js';
+export { defaultStateDir, ensureStateDir, journalPath, makeDirs, resolveStateDir, stateDirKey } from './state-dir.js';
 export { evidenceOf, resultFromSample } from './convert.js';
 export { attachJournal, stateFromHistory } from './journal-state.js';
 

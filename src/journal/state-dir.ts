@@ -67,22 +67,34 @@ export function makeDirs(dir: string, mkdir: (p: string) => void = (p) => mkdirS
  * throws its own error, which callers treat as a passing problem.
  */
 export function ensureStateDir(dir: string, key = 'stateDir'): void {
+  const what = stateDirProblem(dir);
+  if (!what) return;
+  if (typeof what !== 'string') throw what.transient;
+  const fix = key === '--state-dir' ? 'pass --state-dir a folder this user can write' : 'set stateDir in pitwall.yaml (or pass --state-dir) to a folder this user can write';
+  throw new UsageError(`${key}: ${dir} ${what}; ${fix}`);
+}
+
+/**
+ * What is wrong with `dir` as the state folder, as the end of a sentence that starts with its path ("is not a
+ * folder (it is a character device)"), after creating it if missing; null when it is fine. A full or failing disk
+ * comes back as `{ transient }`: not the setting's fault.
+ */
+export function stateDirProblem(dir: string): string | { transient: unknown } | null {
   const abs = resolve(dir);
-  const fix = `set ${key === '--state-dir' ? '--state-dir' : 'stateDir in pitwall.yaml (or pass --state-dir)'} to a folder this user can write`;
-  const bad = (what: string) => new UsageError(`${key}: ${dir} ${what}; ${fix}`);
-  const st = statSync(abs, { throwIfNoEntry: false });
-  if (st && !st.isDirectory()) throw bad(`is not a folder (it is ${kindOf(st)})`);
-  if (!st && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) throw bad(`is a symbolic link to ${readlinkSync(abs)}, which does not exist`);
-  const fsType = virtualFsOf(abs);
-  if (fsType) throw bad(`is on ${fsType}, a file system the kernel makes up, which cannot keep files`);
   try {
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) return `is not a folder (it is ${kindOf(st)})`;
+    if (!st && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return `is a symbolic link to ${readlinkSync(abs)}, which does not exist`;
+    const fsType = virtualFsOf(abs);
+    if (fsType) return `is on ${fsType}, a file system the kernel makes up, which cannot keep files`;
     makeDirs(abs);
     accessSync(abs, constants.W_OK | constants.X_OK);
+    return null;
   } catch (err) {
     const code = errnoOf(err);
-    if (code && TRANSIENT.has(code)) throw err;
+    if (code && TRANSIENT.has(code)) return { transient: err };
     const message = err instanceof Error ? err.message : String(err);
-    throw bad(code === 'ENOENT' ? `cannot be created: a folder on its way is missing or a dangling symbolic link (${message})` : `cannot be used (${message})`);
+    return code === 'ENOENT' ? `cannot be created: a folder on its way is missing or a dangling symbolic link (${message})` : `is not writable (${message})`;
   }
 }
 

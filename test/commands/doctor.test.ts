@@ -290,6 +290,16 @@ describe('pitwall doctor', () => {
       expect(check!.fix).toBe('pass --state-dir <folder> or set stateDir in pitwall.yaml to a folder this user can write');
     });
 
+    it('fails, at once, on /dev/null and under /proc', () => {
+      expect(find(run({ stateDir: '/dev/null' }), 'state folder')[0]).toMatchObject({ status: 'fail', summary: '/dev/null is not a folder (it is a character device)' });
+      if (process.platform === 'linux') {
+        expect(find(run({ stateDir: '/proc/pitwall' }), 'state folder')[0]).toMatchObject({
+          status: 'fail',
+          summary: '/proc/pitwall is on proc, a file system the kernel makes up, which cannot keep files',
+        });
+      }
+    });
+
     it("uses the config's stateDir, and --state-dir over it", () => {
       const yaml = `stateDir: from-config\n${baseYaml()}`;
       expect(find(run({ yaml }), 'state folder')[0]!.summary).toBe(`${join(root, 'from-config')}: writable (journal and outbox)`);
