@@ -1,6 +1,6 @@
 // The built binary (dist/cli.js) where the world is unkind: a state folder that cannot work ends in one sentence
-// and exit 3 before anything runs.
-import { execFile } from 'node:child_process';
+// and exit 3 before anything runs; a reader that closes stdout early ends it quietly.
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,5 +49,22 @@ describe('a bad stateDir: one sentence, exit 3', () => {
     if (process.platform !== 'linux') return;
     const p = await pitwall(['escalate', '-c', config('state'), '--state-dir', '/proc/pitwall', 'app', 'note']);
     expect(p).toMatchObject({ code: 3, stderr: 'pitwall: --state-dir: /proc/pitwall is on proc, a file system the kernel makes up, which cannot keep files; pass --state-dir a folder this user can write\n' });
+  });
+});
+
+describe('a reader that closes stdout early (pitwall check --json | head -c 150)', () => {
+  it('ends pitwall quietly: exit 141 as cat would, nothing on stderr', async () => {
+    // Given a reader that has gone before pitwall writes its first byte
+    const child = spawn(process.execPath, [CLI, 'check', '--json', '-c', config('state')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // When it writes the JSON document
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearTimeout(killer);
+    // Then it ends at once, without the unhandled 'error' event's stack trace
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   });
 });
