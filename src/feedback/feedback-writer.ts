@@ -269,7 +269,8 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
       try {
         outbox.leave(queue);
       } catch {
-        // Still on disk under our pid; it is claimed once this process has exited.
+        // Saved earlier: still on disk under our pid, claimed once this process has exited. Never saved (a full
+        // disk): every append that queued it said so (kept: false) and handed the entry back to be shown.
       }
     },
   };
