@@ -42,6 +42,13 @@ const STDIN_GRACE_MS = 500;
  *
  * `spawn()` may come before the SDK is loaded (this module loads none of it): the server boots while we load
  * the client, and its stdout waits, unread, until `start()`.
+ *
+ * What is guaranteed (Linux): every stop pitwall runs (end of `check`, `serve` stopping, a second signal, process
+ * exit) ends the group and every process seen descended from the server (ProcessTree: /proc parent links walked a
+ * moment after spawn, on requests at most once a second, and at teardown), also one that left with `setsid` and was
+ * re-parented; SIGTERM, then SIGKILL after the grace period, so a server ignoring EOF and SIGTERM ends too. Not
+ * guaranteed: a helper started and escaped between two walks of a server that then died, and anything when pitwall
+ * itself is SIGKILLed (Node cannot set PR_SET_PDEATHSIG on a child; the server then sees only EOF on stdin).
  */
 export class ProcessTransport implements Transport {
   onclose?: () => void;
