@@ -30,6 +30,8 @@ const BENCHES = [
   { name: 'idle', file: 'idle-cpu.mjs', tmux: true },
   { name: 'mcp', file: 'mcp-check.mjs' },
   { name: 'redact', file: 'redact.mjs' },
+  // Two whole checks of 4,000 and 20,000 targets and two more cut by SIGTERM: longer than the others.
+  { name: 'many', file: 'many-targets.mjs', flags: BINARY_FLAGS, timeoutMs: 600_000 },
   // The Hot Rod AN preset on loopback peers: latency against the peers' own handling time, memory per way of starting.
   { name: 'truth', file: 'latency-truth.mjs', tmux: true },
   { name: 'preset', file: 'preset-memory.mjs', tmux: true },
@@ -54,7 +56,7 @@ function runOne(b, env) {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), b.timeoutMs ?? TIMEOUT_MS);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const line = out.split('\n').find((l) => l.startsWith('BENCH-RESULT '));
@@ -153,6 +155,15 @@ if (r.redact?.ok) {
   row('redaction, hostile text', `worst ${x.worstMiBMs} ms per MiB; a 300-character excerpt ${x.excerptUs} µs`, '< 250 ms per MiB', x.met,
     'createRedactor with three secrets over 1 MiB of each shape that made the old rules quadratic ("a-", "token_", "secret ", \'"a\', terminal escapes), median of 5');
 } else failed('redact');
+if (r.many?.ok) {
+  const m = r.many;
+  row('many targets: check', m.checks.map((c) => `${c.n.toLocaleString('en')} in ${(c.ms / 1000).toFixed(1)} s (${c.usPerTarget} µs each, exit ${c.code ?? c.signal})`).join('; '),
+    'linear, finishes', m.allChecked, '`pitwall check --json` over N HTTP targets on one loopback app-health peer (its own process), whole process');
+  row('many targets: SIGTERM', `gone ${m.sigterm.map((s) => `${s.exitAfterSigtermMs} ms`).join(' / ')} after SIGTERM (exit ${m.sigterm.map((s) => s.code ?? s.signal).join('/')})`, '≤ 2 s, exit 130',
+    m.sigtermAllHandled && m.worstSigtermMs <= 2000, `SIGTERM to a ${Math.max(...m.sizes).toLocaleString('en')}-target check once the peer has answered 500 and half of them`);
+  row('many targets: store', `${m.reducer.ns2k} ns per dispatch at 2,000 targets, ${m.reducer.ns20k} at 20,000 (×${m.reducer.ratio})`, '× < 2', m.reducer.ratio < 2,
+    'the reducer alone over a whole check (three dispatches per target), in this process');
+} else failed('many');
 if (r.truth?.ok) {
   const t = r.truth;
   const line = (f) => `p50 ${f.p50Ms} / p95 ${f.p95Ms} ms vs the peers' ${f.truthP50Ms} / ${f.truthP95Ms}: +${f.excessP50Ms} / +${f.excessP95Ms} ms`;

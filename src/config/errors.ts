@@ -1,5 +1,6 @@
 /** Config mistakes as one sentence naming the key: the error, and zod's issues described. */
 import type { z } from 'zod';
+import { REDACTED } from '../text/redact.js';
 import { closestWord } from '../text/spelling.js';
 import { KNOWN_KEYS } from './schema.js';
 
@@ -18,15 +19,31 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-/** The first mistake as a sentence naming its key, then where the others are, so one run shows them all. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], doc: unknown): string {
-  const first = describeIssue(issues[0]!, doc);
+/**
+ * The first mistake as a sentence naming its key, then where the others are, so one run shows them all. `secrets`
+ * (the `${VAR}` values and the values under secret-named keys) never appear in it: a token pasted into the wrong
+ * key is a bad value, and the sentence goes to a terminal, a CI log, a pasted bug report.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], doc: unknown, secrets: readonly string[] = []): string {
+  const first = describeIssue(issues[0]!, doc, secrets);
   const others = [...new Set(issues.slice(1).flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => formatPath([...i.path, k])) : [formatPath(i.path)])))];
   if (issues[0]!.code === 'unrecognized_keys') others.unshift(...issues[0]!.keys.slice(1).map((k) => formatPath([...issues[0]!.path, k])));
-  return others.length ? `${first} (also wrong: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})` : first;
+  const text = others.length ? `${first} (also wrong: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})` : first;
+  // Belt and braces for a secret inside a key name or a message: longest first, so a secret's prefix that is also
+  // one cannot leave the rest of the longer secret behind.
+  return [...secrets].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length).reduce((out, x) => out.split(x).join(REDACTED), text);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
+/**
+ * ` (got "ftp")` only for a value that looks like a mistyped word (letters and dashes, short) and is no secret:
+ * anything else (`shpat_…`, a value from `${VAR}`) may be a credential in the wrong place, so it is not echoed.
+ */
+function got(value: unknown, secrets: readonly string[]): string {
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z-]{0,23}$/.test(value)) return '';
+  return secrets.some((x) => x.includes(value) || value.includes(x)) ? '' : ` (got ${JSON.stringify(value)})`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: unknown, secrets: readonly string[]): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -42,8 +59,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
       const at = lookup(doc, objPath) as Record<string, unknown> | undefined;
       const base = formatPath(objPath);
       if (at?.kind === 'mcp') return `${base}.transport: expected "stdio" or "http"`;
-      const got = at?.kind === undefined ? '' : ` (got ${JSON.stringify(at.kind)})`;
-      return `${base}.kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http${got}`;
+      return `${base}.kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http${got(at?.kind, secrets)}`;
     }
     case 'invalid_type':
       if (lookup(doc, issue.path) === undefined) return `${where}: required`;

@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { parseEnv } from 'node:util';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, type YAMLError } from 'yaml';
 import { isSecretName } from '../text/redact.js';
 import { ConfigError, describeIssues, formatPath } from './errors.js';
 import { schema, type Config, type RawConfig, type Target, type Timing } from './schema.js';
@@ -29,7 +29,7 @@ export function parseConfig(text: string, opts: { path?: string | null; env?: No
   const secrets: string[] = [];
   const substituted = substitute(doc, [], env, secrets);
   const parsed = schema.safeParse(substituted);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, substituted));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, substituted, [...secrets, ...literalSecrets(substituted)]));
   return finish(parsed.data, path, baseDir, secrets);
 }
 
@@ -70,7 +70,7 @@ export function configVariables(text: string, opts: { path?: string | null; env?
 /** Validates a config built in code (the demo, tests) through the same schema. */
 export function configFromObject(obj: unknown, baseDir = process.cwd()): Config {
   const parsed = schema.safeParse(obj);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, obj));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, obj, literalSecrets(obj)));
   return finish(parsed.data, null, baseDir, []);
 }
 
@@ -124,19 +124,48 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
 const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 function parseDocument(text: string): object {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    const what = (err as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    const col = err instanceof YAMLParseError && err.linePos ? `, column ${err.linePos[0].col}` : '';
-    throw new ConfigError(`config is not valid YAML${where}${col}: ${what}`);
-  }
+  // parseDocument, not parse: parse() hands warnings (an unknown tag such as `!vault`) to process.emitWarning,
+  // a seven-line YAMLWarning on stderr while the value silently becomes a plain string. A warning is a mistake here.
+  const yaml = parseYamlDocument(text, { prettyErrors: true });
+  const problem = yaml.errors[0] ?? yaml.warnings[0];
+  if (problem) throw new ConfigError(describeYamlProblem(problem, yaml.contents));
+  const doc: unknown = yaml.toJS({ maxAliasCount: 100 });
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError('config must be a mapping with at least a "targets" list');
   }
   return doc;
+}
+
+/** One sentence for a YAML error or warning: its line and column, what is wrong, and the key for an unknown tag. */
+function describeYamlProblem(problem: YAMLError, contents: unknown): string {
+  const line = problem.linePos?.[0];
+  const where = line ? ` at line ${line.line}, column ${line.col}` : '';
+  const what = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (problem.code === 'TAG_RESOLVE_FAILED') {
+    const tag = /^Unresolved tag: (\S+)/.exec(what)?.[1] ?? 'tag';
+    const key = keyAt(contents, problem.pos[1], []);
+    return `config${where}${key ? ` (${formatPath(key)})` : ''}: unknown YAML tag ${tag}; write the value itself, or "\${VAR}" to take it from the environment`;
+  }
+  return `config is not valid YAML${where}: ${what}`;
+}
+
+/** The key path of the first tagged node starting at or after `pos` (where a tag's value begins). */
+function keyAt(node: unknown, pos: number, path: (string | number)[]): (string | number)[] | null {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+      const found = keyAt(pair.value, pos, [...path, key]);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const found = keyAt(item, pos, [...path, i]);
+      if (found) return found;
+    }
+  }
+  const n = node as { tag?: string; range?: [number, number, number] } | null;
+  return n?.tag && n.range && n.range[0] >= pos ? path : null;
 }
 
 function readDotEnv(dir: string): Record<string, string> {

@@ -14,9 +14,27 @@ export const TILE_IDS = Object.keys(TILES) as TileId[];
 
 const tileId = z.enum(TILE_IDS as [TileId, ...TileId[]]);
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+/**
+ * Sane minimums. 1 s between checks is Kubernetes' own floor for a probe's periodSeconds: at most one request a second
+ * per target (plus retries) is a load any upstream takes, and the scale benchmark (300 targets every second) runs at
+ * it; below it a typo such as 0.001 sends hundreds of requests a second at a vendor. 200 ms is the shortest timeout in
+ * which a fresh HTTPS check to a vendor in another region can finish (TCP + TLS 1.3 is two round trips of up to
+ * ~100 ms); a shorter one would make every check a false red.
+ */
+export const MIN_INTERVAL_SECONDS = 1;
+export const MIN_TIMEOUT_MS = 200;
+const intervalSeconds = z
+  .number()
+  .min(MIN_INTERVAL_SECONDS, { error: (i) => `expected at least ${MIN_INTERVAL_SECONDS} second between checks (got ${String(i.input)}); a smaller interval hammers the upstream` })
+  .max(86_400, { error: 'expected at most 86400 (one day)' });
+const timeoutMs = z
+  .number()
+  .int()
+  .min(MIN_TIMEOUT_MS, { error: (i) => `expected at least ${MIN_TIMEOUT_MS} ms (got ${String(i.input)}); a shorter timeout makes every check a false red` })
+  .max(600_000, { error: 'expected at most 600000 (ten minutes)' });
 const timing = {
-  intervalSeconds: z.number().positive().max(86_400).optional(),
-  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  intervalSeconds: intervalSeconds.optional(),
+  timeoutMs: timeoutMs.optional(),
   degradedMs: z.number().int().positive().optional(),
   retries: z.number().int().min(0).max(10).optional(),
 };
@@ -122,8 +140,8 @@ export const schema = z.strictObject({
   stateDir: z.string().optional(),
   defaults: z
     .strictObject({
-      intervalSeconds: z.number().positive().max(86_400).default(30),
-      timeoutMs: z.number().int().positive().max(600_000).default(10_000),
+      intervalSeconds: intervalSeconds.default(30),
+      timeoutMs: timeoutMs.default(10_000),
       degradedMs: z.number().int().positive().default(2_000),
       retries: z.number().int().min(0).max(10).default(1),
     })

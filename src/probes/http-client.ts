@@ -44,7 +44,9 @@ export async function warmHttp(dispatcher: Dispatcher): Promise<void> {
 }
 
 /** Bodies are read up to this size; anything longer is cut (evidence only needs the start). */
-const MAX_BODY = 1024 * 1024;
+export const MAX_BODY = 1024 * 1024;
+/** How a cut body is named in a result: the upstream sent more (or never stopped), we read only the start. */
+export const CUT_BODY = 'body cut at 1 MiB: the upstream sent more than any health answer needs (an endless or oversized body)';
 const EXCERPT = 300;
 
 export interface HttpRequest {
@@ -63,6 +65,8 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** The body went past MAX_BODY: `text` is only its start, and the answer is not a whole one. */
+  truncated?: true;
   latencyMs: number;
   phases: Phase[];
 }
@@ -92,17 +96,18 @@ export async function httpExchange(req: HttpRequest): Promise<HttpAnswer | HttpF
       ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
     });
     phases.push({ name: 'ttfb', ms: since() });
-    const text = await readCapped(res.body);
+    const { text, truncated } = await readCapped(res.body);
     const latencyMs = since();
     phases.push({ name: 'total', ms: latencyMs });
-    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), text, latencyMs, phases };
+    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), text, ...(truncated ? { truncated } : {}), latencyMs, phases };
   } catch (err) {
     const latencyMs = since();
     return { ok: false, error: transportError(err, req), latencyMs, phases };
   }
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+/** The body up to MAX_BODY; an endless one is cut there and its connection dropped (the signal bounds a trickle). */
+async function readCapped(body: Dispatcher.ResponseData['body']): Promise<{ text: string; truncated?: true }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -111,11 +116,11 @@ async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string
     if (size > MAX_BODY) {
       chunks.push(buf.subarray(0, buf.length - (size - MAX_BODY)));
       body.destroy();
-      break;
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
     }
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { text: Buffer.concat(chunks).toString('utf8') };
 }
 
 function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
@@ -214,6 +219,7 @@ export function parseJsonBody(a: HttpAnswer): { ok: true; json: unknown } | { ok
     ok: false as const,
     error: { kind: 'bad_response' as const, message, httpStatus: a.status, evidence: excerpt(a.text) },
   });
+  if (a.truncated) return fail(`${CUT_BODY}, so its JSON cannot be read`);
   const text = a.text.trim();
   if (text === '') return fail('expected JSON, got an empty body');
   if (/^<(!doctype|html|head|body)/i.test(text) || (a.headers['content-type'] ?? '').includes('text/html')) {

@@ -1,6 +1,6 @@
 import type { HttpTarget } from '../config/config.js';
 import { classify } from './classify.js';
-import { httpExchange, parseJsonBody, statusError, excerpt } from './http-client.js';
+import { CUT_BODY, httpExchange, parseJsonBody, statusError, excerpt } from './http-client.js';
 import type { ProbeContext, ProbeResult } from './types.js';
 
 /** The app's own health endpoint: GET, expected status, optional JSON field check. */
@@ -15,8 +15,10 @@ export async function probeHttp(target: HttpTarget, ctx: ProbeContext): Promise<
   });
   if (!a.ok) return classify({ latencyMs: null, error: a.error, degradedMs: ctx.degradedMs, phases: a.phases });
   const details: Record<string, unknown> = { httpStatus: a.status };
+  // A body cut at the cap is not a whole answer: the right status alone does not make it up.
+  if (a.truncated) details.truncated = true;
   const done = (error: Parameters<typeof classify>[0]['error']) =>
-    classify({ latencyMs: a.latencyMs, error, details, degradedMs: ctx.degradedMs, phases: a.phases });
+    classify({ latencyMs: a.latencyMs, error, details, degradedMs: ctx.degradedMs, phases: a.phases, degradedReason: a.truncated ? CUT_BODY : null });
 
   if (a.status !== target.expectStatus) {
     const err = statusError(a);

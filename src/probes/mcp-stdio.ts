@@ -27,6 +27,8 @@ const MAX_STDOUT_BUFFER = 10 * 1024 * 1024;
 /** After the child exits, how long stderr may take to drain before the session is reported closed. */
 const STDERR_DRAIN_MS = 200;
 const POLL_MS = 20;
+/** How often a request may walk /proc for new descendants of the server. */
+const TREE_SNAPSHOT_MS = 1_000;
 /** On a graceful stop, how long a server may take to exit by itself once its stdin closes. */
 const STDIN_GRACE_MS = 500;
 
@@ -40,6 +42,13 @@ const STDIN_GRACE_MS = 500;
  *
  * `spawn()` may come before the SDK is loaded (this module loads none of it): the server boots while we load
  * the client, and its stdout waits, unread, until `start()`.
+ *
+ * What is guaranteed (Linux): every stop pitwall runs (end of `check`, `serve` stopping, a second signal, process
+ * exit) ends the group and every process seen descended from the server (ProcessTree: /proc parent links walked a
+ * moment after spawn, on requests at most once a second, and at teardown), also one that left with `setsid` and was
+ * re-parented; SIGTERM, then SIGKILL after the grace period, so a server ignoring EOF and SIGTERM ends too. Not
+ * guaranteed: a helper started and escaped between two walks of a server that then died, and anything when pitwall
+ * itself is SIGKILLed (Node cannot set PR_SET_PDEATHSIG on a child; the server then sees only EOF on stdin).
  */
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -69,6 +78,9 @@ export class ProcessTransport implements Transport {
   private stderrPartial = '';
   private readonly decoder = new StringDecoder('utf8');
   private signalled = false;
+  /** Every process seen descended from the server (see snapshotTree). */
+  private readonly tree = new ProcessTree();
+  private treeAt = -Infinity;
   private closedFired = false;
   private stopping: Promise<void> | null = null;
   private readonly exited: Promise<void>;
@@ -136,7 +148,11 @@ export class ProcessTransport implements Transport {
         windowsHide: true,
       });
       this.child = child;
-      child.once('spawn', () => resolve());
+      child.once('spawn', () => {
+        // The first snapshot a moment after spawn: a wrapper (npx, uvx, a shell) has started its real server by then.
+        setTimeout(() => this.snapshotTree(true), 100).unref();
+        resolve();
+      });
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (child.pid === undefined) {
           this.spawnError = err;
@@ -170,6 +186,7 @@ export class ProcessTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    this.snapshotTree();
     const stdin = this.child?.stdin;
     if (this.closedFired || !stdin || !stdin.writable || !this.codec) return Promise.resolve();
     if ('method' in message && 'id' in message) this.lastMethod = message.method;
@@ -194,12 +211,29 @@ export class ProcessTransport implements Transport {
     return this.stopping;
   }
 
-  /** Last resort for process exit: SIGKILL the group, synchronously. */
+  /** Last resort for process exit: SIGKILL the group and every process of the tree, synchronously. */
   killSync(): void {
     const pid = this.child?.pid;
     if (pid === undefined) return;
     this.signalled = true;
+    this.snapshotTree(true);
     signalGroup(pid, 'SIGKILL');
+    this.tree.signal('SIGKILL');
+  }
+
+  /**
+   * Remembers every process now descended from the server (Linux: /proc), so one that left the group with
+   * `setsid` is still ours to end, even once the server that started it is gone and it was re-parented to init.
+   * At most once a second unless `now`: a request is a moment the server may have started helpers.
+   */
+  private snapshotTree(now = false): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    const t = performance.now();
+    if (!now && t - this.treeAt < TREE_SNAPSHOT_MS) return;
+    this.treeAt = t;
+    // An exited server's pid may already be someone else's: then only what we saw descend from it is walked.
+    this.tree.add(this.exit === null ? pid : null);
   }
 
   private async runStop(graceful: boolean): Promise<void> {
@@ -214,12 +248,16 @@ export class ProcessTransport implements Transport {
       child.stdin?.end();
       await within(this.exited, Math.min(grace, STDIN_GRACE_MS));
     }
+    this.snapshotTree(true);
     this.signalled = true;
     signalGroup(pgid, 'SIGTERM');
+    this.tree.signal('SIGTERM');
+    const alive = () => this.exit === null || groupAlive(pgid) || this.tree.alive();
     const deadline = performance.now() + grace;
-    while (performance.now() < deadline && (this.exit === null || groupAlive(pgid))) await delay(POLL_MS);
-    if (this.exit === null || groupAlive(pgid)) {
+    while (performance.now() < deadline && alive()) await delay(POLL_MS);
+    if (alive()) {
       signalGroup(pgid, 'SIGKILL');
+      this.tree.signal('SIGKILL');
       await within(this.exited, grace);
     }
     // A grandchild that kept our pipes open would otherwise hold them (and the event loop) forever.
@@ -358,5 +396,71 @@ function procStat(pid: number): string[] | null {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
+  }
+}
+
+/**
+ * Processes descended from one root, remembered by pid and start time (a pid reused by an unrelated process after
+ * ours ended is never signalled). Linux only: elsewhere it stays empty and the process group is all we end.
+ */
+export class ProcessTree {
+  private readonly known = new Map<number, string>();
+
+  /** Adds `root` and every process now descended from it (by parent pid, across sessions and groups). */
+  add(root: number | null): void {
+    if (process.platform !== 'linux') return;
+    const children = new Map<number, number[]>();
+    const starts = new Map<number, string>();
+    let names: string[];
+    try {
+      names = readdirSync('/proc');
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!/^\d+$/.test(name)) continue;
+      const f = procStat(Number(name));
+      if (!f) continue;
+      const ppid = Number(f[1]);
+      starts.set(Number(name), f[19]!);
+      const list = children.get(ppid);
+      if (list) list.push(Number(name));
+      else children.set(ppid, [Number(name)]);
+    }
+    // Known processes whose parent died were re-parented (to init or a subreaper): their descendants are still ours.
+    const queue = [...(root === null ? [] : [root]), ...[...this.known.keys()].filter((pid) => starts.get(pid) === this.known.get(pid))];
+    for (let i = 0; i < queue.length; i++) {
+      const pid = queue[i]!;
+      const start = starts.get(pid);
+      if (start === undefined || (this.known.has(pid) && this.known.get(pid) !== start)) continue;
+      this.known.set(pid, start);
+      for (const c of children.get(pid) ?? []) if (!this.known.has(c)) queue.push(c);
+    }
+  }
+
+  /** Sends `signal` to every remembered process that is still the one we saw. */
+  signal(signal: NodeJS.Signals): void {
+    for (const [pid, start] of this.known) {
+      if (procStat(pid)?.[19] !== start) continue;
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+
+  /** Whether any remembered process still runs (not a zombie). */
+  alive(): boolean {
+    for (const [pid, start] of this.known) {
+      const f = procStat(pid);
+      if (f && f[19] === start && f[0] !== 'Z' && f[0] !== 'X') return true;
+    }
+    return false;
+  }
+
+  /** The remembered pids (tests). */
+  pids(): number[] {
+    return [...this.known.keys()];
   }
 }

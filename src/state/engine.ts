@@ -77,6 +77,11 @@ export const SPAWN_GAP_MS = 120;
  * others' were parsed (cold code, in a process that just started), and every latency read ~20 ms over the peer's.
  */
 export const CHECK_STEP_MS = 15;
+/**
+ * In `pitwall check`, the longest the HTTP targets' starts are spread over: 15 targets keep CHECK_STEP_MS apart, but
+ * 20,000 of them at 15 ms would take five minutes to start (the concurrency limit paces them anyway).
+ */
+export const CHECK_SPREAD_MS = 1_000;
 /** In `pitwall check`, the most the HTTP targets run alone before GA and the MCP servers start. */
 export const HEAD_START_MS = 300;
 
@@ -151,7 +156,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const running = new Set<string>();
   const inflight = new Set<AbortController>();
   const limit = Math.max(1, opts.maxConcurrency ?? 16);
-  const queue: (() => void)[] = [];
+  // A FIFO with a head index: Array#shift on 20,000 waiting runs moves the rest each time (quadratic in a check).
+  let queue: (() => void)[] = [];
+  let head = 0;
   let active = 0;
   let started = false;
   let stopped = false;
@@ -166,7 +173,15 @@ export function createEngine(opts: EngineOptions): Engine {
     });
   const release = () => {
     active--;
-    queue.shift()?.();
+    const next = queue[head];
+    if (!next) return;
+    queue[head++] = undefined as never;
+    // Drop the run part now and then (a queue that never drains in a long watch must not keep every slot it had).
+    if (head === queue.length || (head >= 1024 && head * 2 >= queue.length)) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+    next();
   };
 
   const sleep = (ms: number) =>
@@ -373,13 +388,13 @@ export function createEngine(opts: EngineOptions): Engine {
       // an initialize or a gRPC channel's setup holds the loop for tens of milliseconds, and an exchange timed
       // meanwhile would be measured again (or kept out of p50/p95) rather than read honestly the first time.
       const heavy = (id: string) => byId.get(id)?.kind === 'mcp' || byId.get(id)?.kind === 'ga';
+      const lightIds = list.filter((id) => !heavy(id));
+      const step = Math.min(CHECK_STEP_MS, CHECK_SPREAD_MS / lightIds.length);
       const light = Promise.all(
-        list
-          .filter((id) => !heavy(id))
-          .map(async (id, i) => {
-            if (i) await sleep(i * CHECK_STEP_MS);
-            return [id, await run(id)] as const;
-          }),
+        lightIds.map(async (id, i) => {
+          if (i) await sleep(i * step);
+          return [id, await run(id)] as const;
+        }),
       );
       let spawns = 0;
       const later = list.filter(heavy).map(async (id) => {

@@ -2,6 +2,7 @@ import type { ProbeResult, Status } from '../probes/types.js';
 import type { Config, Target, TileId } from '../config/config.js';
 import { SampleHistory } from './history.js';
 import { statusAt, timeAt, type Sample, type SampleList } from './stats.js';
+import { targetRecord, withValue, withValues } from './target-record.js';
 import type { WebhookStats } from './webhook-stats.js';
 
 /** The most samples a target keeps in memory: an hour at a 1-second interval. */
@@ -78,6 +79,10 @@ export interface State {
   demo: boolean;
   paused: boolean;
   order: readonly string[];
+  /**
+   * By id. Persistent (target-record.ts): a change to one target makes a new record that shares every other
+   * target, in O(log n), so a dispatch costs the same with 5 targets or 20,000.
+   */
   targets: Readonly<Record<string, TargetState>>;
   /** Newest last. */
   events: readonly EngineEvent[];
@@ -119,9 +124,9 @@ export type Action =
 
 /** The state before any check. */
 export function initialState(config: Config, opts: { now: number; demo?: boolean }): State {
-  const targets: Record<string, TargetState> = {};
+  const targets: [string, TargetState][] = [];
   for (const t of config.targets) {
-    targets[t.id] = {
+    targets.push([t.id, {
       id: t.id,
       kind: t.kind,
       group: groupOf(t.kind),
@@ -140,7 +145,7 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
       statusSince: null,
       coldSample: null,
       stalls: NO_STALLS,
-    };
+    }]);
   }
   return {
     store: config.store,
@@ -149,7 +154,7 @@ export function initialState(config: Config, opts: { now: number; demo?: boolean
     demo: opts.demo ?? false,
     paused: false,
     order: config.targets.map((t) => t.id),
-    targets,
+    targets: targetRecord(targets),
     events: [],
     blockers: {},
     outbox: 0,
@@ -205,7 +210,9 @@ export function historyOf(samples: SampleList): SampleHistory {
 
 function withTarget(state: State, id: string, patch: (t: TargetState) => TargetState): State {
   const t = state.targets[id];
-  return t ? { ...state, targets: { ...state.targets, [id]: patch(t) } } : state;
+  if (!t) return state;
+  const next = patch(t);
+  return next === t ? state : { ...state, targets: withValue(state.targets, id, next) };
 }
 
 /** Failure streaks as the tail of a sample history shows them (for a console restarted mid-incident). */
@@ -272,7 +279,7 @@ export function reduce(state: State, action: Action): State {
         coldSample: action.cold ? { at: action.at, latencyMs } : t.coldSample,
         stalls,
       };
-      let s: State = { ...state, targets: { ...state.targets, [t.id]: next } };
+      let s: State = { ...state, targets: withValue(state.targets, t.id, next) };
       if (changed) {
         s = reduce(s, {
           type: 'event',
@@ -314,11 +321,12 @@ export function reduce(state: State, action: Action): State {
     case 'webhooks':
       return { ...state, webhooks: { listen: action.listen, stats: action.stats } };
     case 'history-loaded': {
-      const targets = { ...state.targets };
+      const changes = new Map<string, TargetState>();
       for (const [id, samples] of Object.entries(action.samples)) {
-        const t = targets[id];
-        if (t) targets[id] = { ...t, samples: historyOf(samples), ...streaksOf(samples) };
+        const t = state.targets[id];
+        if (t) changes.set(id, { ...t, samples: historyOf(samples), ...streaksOf(samples) });
       }
+      const targets = withValues(state.targets, changes);
       const blockers = { ...state.blockers };
       for (const b of action.blockers) blockers[b.id] = b;
       return { ...state, targets, blockers, events: appendBounded(action.events, state.events, EVENT_CAPACITY) };
