@@ -26,8 +26,12 @@ export interface EscalateInput {
   store: Store;
   writer: FeedbackWriter;
   configPath: string | null;
+  /** The config, for the target's endpoint in the entry. */
+  config?: Pick<Config, 'targets'>;
   targetId: string;
   note: string;
+  /** Who escalated; default user@host of this process. */
+  by?: string;
   at?: number;
 }
 
@@ -40,7 +44,8 @@ export async function escalateTarget(input: EscalateInput): Promise<{ blocker: B
   const { store, writer, targetId, note } = input;
   const at = input.at ?? Date.now();
   const id = newBlockerId(targetId, at);
-  const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, configPath: input.configPath, blockerId: id });
+  const target = input.config?.targets.find((t) => t.id === targetId);
+  const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, blockerId: id, ...(target ? { target } : {}), ...(input.by ? { by: input.by } : {}) });
   const result = await writer.append(entry);
   const blocker: Blocker = { id, targetId, openedAt: at, note };
   store.dispatch({ type: 'blocker-opened', blocker, at });
