@@ -58,7 +58,7 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
       events: history.events,
       targets: reportTargets(config),
       blockers: history.blockers,
-      previous: previousReport(history.reports, window.hourStart),
+      previous: previousReport(history.reports, at),
       ranFreshRound: fresh,
       checkedNow,
       now: at,

@@ -7,8 +7,8 @@ import type { Config } from '../config/config.js';
 import { blockerEntry, newBlockerId } from './escalation.js';
 import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
-import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
-import type { Blocker, Store } from '../state/store.js';
+import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
+import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
 
 /** Escalating a target again within this window asks first (the console) or needs `again` (MCP). */
 export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
@@ -61,6 +61,15 @@ export interface HourlyReportInput {
   now?: number;
   /** Lines appended after the report (the console's webhook section). */
   appendix?: readonly string[];
+  /** pitwall's own health, from a live store. */
+  selfHealth?: SelfHealth;
+}
+
+/** pitwall's own health as a live store counts it: stalls since it started, cold-start samples in the hour. */
+export function selfHealthOf(state: State, hourStart: number): SelfHealth {
+  const { remeasured, flagged } = stallTotals(state);
+  const cold = Object.values(state.targets).filter((t) => t.coldSample !== null && t.coldSample.at >= hourStart).length;
+  return { remeasured, flagged, cold, since: state.startedAt };
 }
 
 /** Builds the hourly report from the journal (the hour, the two before it for the comparison), without writing it. */
@@ -74,7 +83,8 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
     events: h.events,
     targets: reportTargets(input.config),
     blockers: input.blockers,
-    previous: previousReport(h.reports, window.hourStart),
+    previous: previousReport(h.reports, now),
+    ...(input.selfHealth ? { selfHealth: input.selfHealth } : {}),
     now,
     store: input.config.store,
   });
@@ -87,7 +97,8 @@ export async function writeHourlyReport(
   input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
-  const { markdown, summary } = buildReportFromJournal({ ...input, now });
+  const { hourStart } = hourWindow(now, input.which);
+  const { markdown, summary } = buildReportFromJournal({ ...input, now, selfHealth: input.selfHealth ?? selfHealthOf(input.store.getSnapshot(), hourStart) });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });
