@@ -3,12 +3,37 @@
  * a BLOCKER entry and the hourly report. One implementation, so both write the same entries by the
  * same rules through the same writer.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { blockerEntry, newBlockerId } from './escalation.js';
 import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
 import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
 import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
+
+/** How much of the feedback file's end is read to find the last hourly report's heading. */
+const TAIL_BYTES = 256 * 1024;
+
+/**
+ * The heading of the last hourly report in the feedback file ("2026-10-13 13:00–14:00 UTC"), or null: what "since the
+ * previous report" names when the journal has no summary of it (another pitwall, another state folder, wrote it).
+ */
+export function lastReportHeading(path: string): string | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    const found = [...buf.toString('utf8').matchAll(/^## Hourly report — (.+)$/gm)].at(-1);
+    return found ? found[1]!.trim() : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
 
 /** Escalating a target again within this window asks first (the console) or needs `again` (MCP). */
 export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
@@ -63,6 +88,8 @@ export interface HourlyReportInput {
   appendix?: readonly string[];
   /** pitwall's own health, from a live store. */
   selfHealth?: SelfHealth;
+  /** The feedback file, to name its last report when the journal has none to compare with. */
+  feedbackFile?: string;
 }
 
 /** pitwall's own health as a live store counts it: stalls since it started, cold-start samples in the hour. */
@@ -77,13 +104,15 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
   const now = input.now ?? Date.now();
   const window = hourWindow(now, input.which);
   const h = input.journal.load(window.hourStart - 2 * HOUR_MS);
+  const previous = previousReport(h.reports, now);
   const { markdown, summary } = buildHourlyReport({
     ...window,
     samples: h.samples,
     events: h.events,
     targets: reportTargets(input.config),
     blockers: input.blockers,
-    previous: previousReport(h.reports, now),
+    previous,
+    previousHeading: !previous && input.feedbackFile ? lastReportHeading(input.feedbackFile) : null,
     ...(input.selfHealth ? { selfHealth: input.selfHealth } : {}),
     now,
     store: input.config.store,
@@ -98,7 +127,7 @@ export async function writeHourlyReport(
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
   const { hourStart } = hourWindow(now, input.which);
-  const { markdown, summary } = buildReportFromJournal({ ...input, now, selfHealth: input.selfHealth ?? selfHealthOf(input.store.getSnapshot(), hourStart) });
+  const { markdown, summary } = buildReportFromJournal({ ...input, now, feedbackFile: input.feedbackFile ?? input.writer.path, selfHealth: input.selfHealth ?? selfHealthOf(input.store.getSnapshot(), hourStart) });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });

@@ -30,6 +30,11 @@ export interface ReportInput {
   /** Blockers open now. */
   blockers: readonly Blocker[];
   previous?: ReportSummary | null;
+  /**
+   * The heading of the last hourly report in the feedback file, for when the journal has no summary to compare with
+   * (it came from a pitwall with another state folder): the report says so instead of "no earlier report".
+   */
+  previousHeading?: string | null;
   /** True when there was no journal for the hour and one round of checks was run for this report. */
   ranFreshRound?: boolean;
   /** Targets the journal had nothing on for a partial hour, checked once for this report (the others come from it). */

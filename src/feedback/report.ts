@@ -139,6 +139,13 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
   }
 
   const prev = input.previous;
+  if (!prev && input.previousHeading) {
+    out.push(
+      '### Since the previous report',
+      '',
+      `- The last report in this file (${inline(input.previousHeading, 100)}) came from a pitwall with another state folder: its figures are not in this journal, so nothing is compared.`,
+    );
+  }
   if (prev) {
     const prevRange = `${isoUtc(prev.hourStart).slice(0, 10)} ${hhmm(prev.hourStart)}–${hhmm(prev.partial ? Math.min(prev.at, prev.hourEnd) : prev.hourEnd)} UTC`;
     out.push(`### Since the previous report (${prevRange}${prev.partial ? ', partial' : ''}, written ${isoUtc(prev.at).slice(11, 19)})`, '');
@@ -175,7 +182,7 @@ function nowLine(rows: readonly ReportRow[]): string {
   const parts = bad.map((r) => {
     const open = r.incidents.at(-1);
     const since = open && open.end === null ? ` since ${isoUtc(open.start).slice(11, 19)}` : '';
-    return `${statusLabel(r.status)} ${code(r.t.id)}${since}`;
+    return `${code(r.t.id)} ${statusLabel(r.status)}${since}`;
   });
   if (up) parts.push(`${up} up`);
   const silent = rows.filter((r) => r.status === null).map((r) => code(r.t.id));

@@ -195,7 +195,7 @@ describe('hourly report', () => {
     // local time is UTC here: said once
     expect(markdown).toContain('## Hourly report — 2026-10-13 14:00–14:37 UTC, partial hour\n');
     expect(markdown).toContain('- **Worst:** `app` ✖ down 14:35:00–now (2m00s so far) — connection: connection refused\n');
-    expect(markdown).toContain('- **Now:** ✖ down `app` since 14:35:00\n');
+    expect(markdown).toContain('- **Now:** `app` ✖ down since 14:35:00\n');
     expect(markdown).toContain('- **Open blockers:** none\n');
     // the threshold is 3 intervals (15 min): 14:05–14:30 is a gap, 14:35–14:37 is not
     expect(markdown).toContain('- **Gaps:** no checks 14:05:00–14:30:00 (25m00s) UTC (pitwall was not running?)\n');
