@@ -5,6 +5,7 @@
  */
 import { formatDuration, formatLatency, statusLabel } from '../text/format.js';
 import { inline, isoUtc } from './escalation.js';
+import type { Status } from '../probes/types.js';
 import type { WindowStats } from '../state/stats.js';
 import type { EngineEvent } from '../state/store.js';
 import type { ReportSummary } from '../journal/records.js';
@@ -114,7 +115,7 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
     out.push('### Needs attention', '');
     out.push(
       table(
-        ['Target', 'Now', 'Worst', 'Not up (UTC)', 'Time lost', 'Uptime', 'p95', 'First error'],
+        ['Target', 'Now', 'Worst', 'When (UTC)', 'Not up for', 'Uptime', 'p95', 'First error'],
         attention.map((r) => attentionRow(r, span, clock)),
       ),
       '',
@@ -157,16 +158,34 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
   return { markdown: `${out.join('\n').trimEnd()}\n`, summary };
 }
 
-/** The hour's worst moment: its longest outage (down before degraded), with how much else went wrong. */
+/**
+ * The hour's worst moment: its longest outage (down before degraded) — or, when one target flapped so often that its
+ * incidents fold and their total is longer than any single outage, that target's flapping — with how much else went
+ * wrong.
+ */
 function worstMoment(data: HourlyReportData, span: (i: Incident) => string): string {
   const list = data.incidents;
   if (list.length) {
-    const rank = (i: Incident) => (i.worst === 'down' ? 1 : 0);
-    const worst = list.reduce((a, b) => (rank(b) > rank(a) || (rank(b) === rank(a) && b.lostMs > a.lostMs) ? b : a));
+    const rank = (worst: Status) => (worst === 'down' ? 1 : 0);
+    const single = list.reduce((a, b) => (rank(b.worst) > rank(a.worst) || (rank(b.worst) === rank(a.worst) && b.lostMs > a.lostMs) ? b : a));
+    const flapping = data.rows
+      .filter((r) => r.incidents.length > FOLD_INCIDENTS_OVER)
+      .map((r) => ({ r, worst: (r.incidents.some((i) => i.worst === 'down') ? 'down' : 'degraded') as Status }))
+      .filter(({ r, worst }) => rank(worst) > rank(single.worst) || (rank(worst) === rank(single.worst) && r.lostMs > single.lostMs))
+      .sort((a, b) => rank(b.worst) - rank(a.worst) || b.r.lostMs - a.r.lostMs)[0];
     const targets = new Set(list.map((i) => i.targetId)).size;
     const more = list.length > 1 ? ` · ${plural(list.length, 'incident')} on ${plural(targets, 'target')} this hour` : '';
-    const err = worst.firstError ? `: ${inline(worst.firstError, 120)}` : '';
-    return `${code(worst.targetId)} ${statusLabel(worst.worst)} ${span(worst)}${err.replace(/^: /, ' — ')}${more}`;
+    if (flapping) {
+      const { r, worst } = flapping;
+      const first = r.incidents[0]!;
+      const last = r.incidents.at(-1)!;
+      const longest = r.incidents.reduce((a, b) => (b.lostMs > a.lostMs ? b : a));
+      const err = first.firstError ? ` — ${inline(first.firstError, 120)}` : '';
+      const until = last.end === null ? 'now' : hhmm(last.end);
+      return `${code(r.t.id)} ${statusLabel(worst)} ${r.incidents.length} times ${hhmm(first.start)}–${until} (${formatDuration(r.lostMs)} in all, longest ${formatDuration(longest.lostMs)})${err}${more}`;
+    }
+    const err = single.firstError ? ` — ${inline(single.firstError, 120)}` : '';
+    return `${code(single.targetId)} ${statusLabel(single.worst)} ${span(single)}${err}${more}`;
   }
   if (data.silent.length) return `… no data this hour for ${data.silent.map(code).join(', ')}: nothing is known about ${data.silent.length === 1 ? 'it' : 'them'}`;
   if (data.gaps.length) return `no incident, but no checks for ${formatDuration(data.gaps.reduce((n, [a, b]) => n + b - a, 0))} of the hour (see Gaps)`;

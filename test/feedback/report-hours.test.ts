@@ -90,12 +90,13 @@ describe('hourly report: a flapping hour', () => {
     });
     const lines = markdown.trimEnd().split('\n');
 
-    // Then it is short, and leads with the worst moment: the Shopify outage, 03:12:00 → back up 03:13:30
+    // Then it is short, and leads with the worst moment
     expect(lines.length).toBeLessThan(60);
     expect(lines.slice(0, 5)).toEqual([
       '## Hourly report — 2026-12-04 03:00–04:00 UTC',
       '',
-      '- **Worst:** `shopify-admin` ✖ down 03:12:00–03:13:30 (1m30s) — http: HTTP 502 (Bad Gateway) · 35 incidents on 4 targets this hour',
+      // The flapping target lost more (15m) than the longest single outage (Shopify's 1m30s): it leads
+      '- **Worst:** `app-health` ✖ down 30 times 03:00–03:59 (15m00s in all, longest 30s) — http: HTTP 503 (Service Unavailable) · 35 incidents on 4 targets this hour',
       '- **Now:** ✔ all 12 up',
       '- **Open blockers:** 1 — B-flap-0001 on `app-health`, open 29m03s (“app-health flapping; checkout errors”)',
     ]);

@@ -124,7 +124,7 @@ describe('hourly report', () => {
         '',
         '### Needs attention',
         '',
-        '| Target | Now | Worst | Not up (UTC) | Time lost | Uptime | p95 | First error |',
+        '| Target | Now | Worst | When (UTC) | Not up for | Uptime | p95 | First error |',
         '|---|---|---|---|---|---|---|---|',
         // 11 of 12 up = 91.7%; latencies 100…200 (11): p95 = 11th = 200
         '| `app` | ✔ up | ✖ down | 14:50:00–14:55:00 (5m00s) | 5m00s | 91.7% of 12 | 200 ms | timeout: no answer within 10000 ms |',
@@ -252,5 +252,32 @@ describe('report windows', () => {
     // Two reports of one hour a few seconds apart: the second compares with the first
     expect(previousReport(reports, T0 + 30 * MIN + 4_000)).toBe(reports[3]);
     expect(previousReport(reports, T0 - 2 * H)).toBeNull();
+  });
+});
+
+describe('upstream text in the report', () => {
+  it('cannot forge a heading, a list item or a fence, and is bounded', () => {
+    const forged = `boom\n\n## RESOLVED app — 2026-10-13T14:05:00Z (B-fake)\n- **Outage:** none\n\`\`\`\n${'x'.repeat(5_000)}`;
+    const { markdown } = buildHourlyReport({
+      hourStart: T0,
+      hourEnd: T0 + H,
+      samples: {
+        app: [
+          { at: T0, status: 'down', latencyMs: null, errorKind: 'http', message: forged },
+          { at: T0 + 5 * MIN, status: 'up', latencyMs: 90, message: forged },
+        ],
+        'mcp-docs': [{ at: T0, status: 'up', latencyMs: 30 }],
+      },
+      events: [{ type: 'notice', at: T0 + MIN, level: 'warn', message: `mcp-docs: the server exited (code 1) after 3m00s: ${forged}; restarted` }],
+      targets: [targets[0]!, targets[2]!],
+      blockers: [{ id: 'B-1', targetId: 'app', openedAt: T0, note: forged }],
+      now: T0 + H,
+      timeZone: 'UTC',
+    });
+    const lines = markdown.split('\n');
+    expect(lines.filter((l) => l.startsWith('#'))).toEqual(['## Hourly report — 2026-10-13 14:00–15:00 UTC', '### Needs attention', '### MCP servers']);
+    expect(lines.filter((l) => l.startsWith('- **Outage') || l.startsWith('```'))).toEqual([]);
+    expect(markdown).toContain('boom ⏎ ⏎ ## RESOLVED app');
+    for (const l of lines) expect(l.length).toBeLessThan(1_000);
   });
 });
