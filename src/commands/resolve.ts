@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { resolvedEntry } from '../feedback/escalation.js';
+import { defaultBy, resolvedEntry } from '../feedback/escalation.js';
 import { DEFAULT_RETENTION_MS, stateFromHistory } from '../journal/journal.js';
 import { initialState } from '../state/store.js';
 import { openFeedbackContext, reportAppend, type FeedbackCommandOptions } from './escalate.js';
@@ -10,7 +10,7 @@ export interface ResolveOptions extends FeedbackCommandOptions {
   blockerId: string;
   /** One line: what fixed it. */
   note: string;
-  /** --by: who resolved; default none (the entry says who only when told). */
+  /** --by: who resolved; default user@host. */
   by?: string;
 }
 
@@ -40,7 +40,7 @@ export async function runResolve(config: Config, opts: ResolveOptions): Promise<
     const state = stateFromHistory(initialState(config, { now: now() }), history);
     const at = now();
     const samples = history.samples[blocker.targetId];
-    const entry = resolvedEntry({ blocker, at, note, state, ...(opts.by ? { by: opts.by } : {}), ...(samples ? { samples } : {}) });
+    const entry = resolvedEntry({ blocker, at, note, state, by: opts.by?.trim() || defaultBy(), ...(samples ? { samples } : {}) });
     const result = await writer.append(entry);
     // Closed either way: the entry reaches the file from the outbox, and nobody should be told it is still open.
     journal.appendBlocker({ resolved: { id: blocker.id, targetId: blocker.targetId, at, note } });

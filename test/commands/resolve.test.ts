@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEscalate } from '../../src/commands/escalate.js';
@@ -90,5 +90,18 @@ describe('pitwall resolve', () => {
     await expect(runResolve(e.config, { ...io, blockerId: 'B-nope', note: 'x', now: () => T0 + 60_000 })).rejects.toThrow(/^no open blocker "B-nope" \(open: B-\S+ \(app\)\)$/);
     expect(await runResolve(e.config, { ...io, blockerId: 'app', note: 'fixed', now: () => T0 + 600_000 })).toBe(0);
     expect(readFileSync(e.file, 'utf8')).toContain('- **Outage:** 3m00s — first failure 2026-10-13T14:00:00Z, back up 2026-10-13T14:03:00Z');
+  });
+});
+
+describe('pitwall resolve without --by', () => {
+  it('names user@host, as escalate does', async () => {
+    const e = setup();
+    const io = { write: (t: string) => void e.out.push(t) };
+    await runEscalate(e.config, { ...io, targetId: 'app', note: 'down', now: () => T0 + 30_000 });
+    expect(await runResolve(e.config, { ...io, blockerId: 'app', note: 'fixed', now: () => T0 + 600_000 })).toBe(0);
+    const text = readFileSync(e.file, 'utf8');
+    const by = `${userInfo().username}@${hostname()}`;
+    expect(text).toContain(`- **Escalated by:** ${by}\n`);
+    expect(text).toContain(`- **Resolved by:** ${by}\n`);
   });
 });
