@@ -202,6 +202,8 @@ export interface ReportRow {
   lostMs: number;
   /** Checked this hour and up at every check: folded into one line. */
   green: boolean;
+  /** Its latest check up to the report's `now` (after the hour, for a report written later), and since when it is not up. */
+  current: { status: Status | null; notUpSince: number | null };
 }
 
 /** Everything the report says, computed. */
@@ -241,7 +243,13 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
     const list = incidents(t.id, samples, hourStart, windowEnd);
     const lostMs = list.reduce((n, i) => n + i.lostMs, 0);
     const green = inHour.length > 0 && list.length === 0;
-    return { t, samples, st, status: last?.status ?? null, lastErr, incidents: list, lostMs, green };
+    let k = samples.length - 1;
+    while (k >= 0 && samples[k]!.at > now) k--;
+    const latest = samples[k];
+    let since: number | null = null;
+    for (let i = k; i >= 0 && samples[i]!.status !== 'up'; i--) since = samples[i]!.at;
+    const current = { status: latest && latest.at >= hourStart ? latest.status : null, notUpSince: since };
+    return { t, samples, st, status: last?.status ?? null, lastErr, incidents: list, lostMs, green, current };
   });
 
   const summary: ReportSummary = {

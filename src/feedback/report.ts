@@ -192,20 +192,16 @@ function worstMoment(data: HourlyReportData, span: (i: Incident) => string): str
   return 'nothing — every target up at every check';
 }
 
-/** What is not up now, and since when; or that everything is. */
+/** What is not up now (the latest check, after the hour too when the report is written later), and since when. */
 function nowLine(rows: readonly ReportRow[]): string {
-  const bad = rows.filter((r) => r.status === 'down' || r.status === 'degraded').sort((a, b) => (a.status === 'down' ? 0 : 1) - (b.status === 'down' ? 0 : 1));
-  const up = rows.filter((r) => r.status === 'up').length;
-  const none = rows.filter((r) => r.status === null).length;
-  if (!bad.length && !none) return `✔ all ${rows.length} up`;
-  const parts = bad.map((r) => {
-    const open = r.incidents.at(-1);
-    const since = open && open.end === null ? ` since ${isoUtc(open.start).slice(11, 19)}` : '';
-    return `${code(r.t.id)} ${statusLabel(r.status)}${since}`;
-  });
+  const order = (r: ReportRow) => (r.current.status === 'down' ? 0 : 1);
+  const bad = rows.filter((r) => r.current.status === 'down' || r.current.status === 'degraded').sort((a, b) => order(a) - order(b));
+  const up = rows.filter((r) => r.current.status === 'up').length;
+  const silent = rows.filter((r) => r.current.status === null).map((r) => code(r.t.id));
+  if (!bad.length && !silent.length) return `✔ all ${rows.length} up`;
+  const parts = bad.map((r) => `${code(r.t.id)} ${statusLabel(r.current.status)}${r.current.notUpSince !== null ? ` since ${isoUtc(r.current.notUpSince).slice(11, 19)}` : ''}`);
   if (up) parts.push(`${up} up`);
-  const silent = rows.filter((r) => r.status === null).map((r) => code(r.t.id));
-  if (none) parts.push(none <= 3 ? `… ${silent.join(', ')} without data` : `${none} without data`);
+  if (silent.length) parts.push(silent.length <= 3 ? `… ${silent.join(', ')} without data` : `${silent.length} without data`);
   return parts.join(' · ');
 }
 
@@ -220,7 +216,7 @@ function blockersLine(input: ReportInput, now: number): string {
 }
 
 function attentionRow(r: ReportRow, span: (i: Incident) => string, clock: (at: number) => string): string[] {
-  const now = r.status ? statusLabel(r.status) : '… no data';
+  const now = r.current.status ? statusLabel(r.current.status) : '… no data';
   if (r.st.checks === 0) return [code(r.t.id), now, '—', 'no check this hour', '—', '—', '—', '—'];
   const list = r.incidents;
   const worst = list.some((i) => i.worst === 'down') ? 'down' : 'degraded';

@@ -305,3 +305,27 @@ describe("pitwall's own health in the report", () => {
     expect(report({ remeasured: 0, flagged: 0, cold: 0, since: T0 })).not.toContain('pitwall itself');
   });
 });
+
+describe('"Now" in a report written after its hour', () => {
+  it('is the latest check, not the state at the end of the hour', () => {
+    // Given app up all of 14:00–15:00 and down since 15:10; the report for 14:00–15:00 is written at 15:12
+    const { markdown } = buildHourlyReport({
+      hourStart: T0,
+      hourEnd: T0 + H,
+      samples: {
+        app: [
+          ...Array.from({ length: 12 }, (_, i) => ({ at: T0 + i * 5 * MIN, status: 'up' as const, latencyMs: 90 })),
+          { at: T0 + H + 10 * MIN, status: 'down' as const, latencyMs: null, errorKind: 'http' as const, message: 'HTTP 503' },
+          { at: T0 + H + 11 * MIN, status: 'down' as const, latencyMs: null, errorKind: 'http' as const, message: 'HTTP 503' },
+        ],
+      },
+      events: [],
+      targets: [targets[0]!],
+      blockers: [],
+      now: T0 + H + 12 * MIN,
+      timeZone: 'UTC',
+    });
+    expect(markdown).toContain('- **Worst:** nothing — every target up at every check\n');
+    expect(markdown).toContain('- **Now:** `app` ✖ down since 15:10:00\n');
+  });
+});
