@@ -98,11 +98,25 @@ feedbackOptions(
     .command('escalate')
     .description('append a BLOCKER entry for a target to the feedback file (always writes)')
     .argument('<target>', 'target id')
-    .argument('<note>', 'what is wrong and who is blocked'),
-).action(async (target: string, note: string, opts: FeedbackFlags) => {
+    .argument('<note>', 'what is wrong and who is blocked')
+    .option('--by <who>', 'who escalates (default: user@host)'),
+).action(async (target: string, note: string, opts: FeedbackFlags & { by?: string }) => {
   const config = await load(opts.config);
   const { runEscalate } = await import('../commands/escalate.js');
-  exitCode = await runEscalate(config, { ...commandOptions(opts), targetId: target, note });
+  exitCode = await runEscalate(config, { ...commandOptions(opts), targetId: target, note, ...(opts.by ? { by: opts.by } : {}) });
+});
+
+feedbackOptions(
+  program
+    .command('resolve')
+    .description('append a RESOLVED entry closing an open blocker (outage length, how long it was open, your note)')
+    .argument('<blocker-id>', 'the blocker id, e.g. B-mgp3x2k0-7qzt (or a target id with one open blocker)')
+    .argument('<note>', 'one line: what fixed it')
+    .option('--by <who>', 'who resolves (default: user@host)'),
+).action(async (id: string, note: string, opts: FeedbackFlags & { by?: string }) => {
+  const config = await load(opts.config);
+  const { runResolve } = await import('../commands/resolve.js');
+  exitCode = await runResolve(config, { ...commandOptions(opts), blockerId: id, note, ...(opts.by ? { by: opts.by } : {}) });
 });
 
 feedbackOptions(program.command('report').description('append the hourly health report to the feedback file')).action(

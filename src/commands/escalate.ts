@@ -140,6 +140,8 @@ export function reportAppend(result: AppendResult, what: string, opts: FeedbackC
 export interface EscalateOptions extends FeedbackCommandOptions {
   targetId: string;
   note: string;
+  /** --by: who escalated; default user@host. */
+  by?: string;
 }
 
 /**
@@ -168,7 +170,7 @@ export async function runEscalate(config: Config, opts: EscalateOptions): Promis
     }
     const at = now();
     const blockerId = newBlockerId(target.id, at);
-    const entry = blockerEntry({ state, targetId: target.id, note: opts.note, at, configPath: config.path, blockerId });
+    const entry = blockerEntry({ state, targetId: target.id, note: opts.note, at, blockerId, target, ...(opts.by ? { by: opts.by } : {}) });
     const result = await writer.append(entry);
     // Open either way: an entry in the outbox still reaches the file, and the screen should show it now.
     journal.appendBlocker({ opened: { id: blockerId, targetId: target.id, openedAt: at, note: opts.note } });

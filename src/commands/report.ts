@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { stateFromHistory } from '../journal/journal.js';
 import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets } from '../feedback/report.js';
 import { initialState } from '../state/store.js';
+import { lastReportHeading } from '../feedback/feedback-actions.js';
 import { checkAndJournal, openFeedbackContext, reportAppend, type FeedbackCommandOptions } from './escalate.js';
 
 export interface ReportOptions extends FeedbackCommandOptions {
@@ -52,13 +53,15 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
       }
     }
     const at = now();
+    const previous = previousReport(history.reports, at);
     const { markdown, summary } = buildHourlyReport({
       ...window,
       samples: history.samples,
       events: history.events,
       targets: reportTargets(config),
       blockers: history.blockers,
-      previous: previousReport(history.reports, window.hourStart),
+      previous,
+      previousHeading: previous ? null : lastReportHeading(writer.path),
       ranFreshRound: fresh,
       checkedNow,
       now: at,

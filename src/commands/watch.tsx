@@ -195,7 +195,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     setPaused: (p) => engine.setPaused(p),
     escalate: (targetId, note) =>
       guard(async () => {
-        const { blocker, result } = await escalateTarget({ store, writer: writer, configPath: config.path, targetId, note });
+        const { blocker, result } = await escalateTarget({ store, writer: writer, configPath: config.path, config, targetId, note });
         return appended(result, `BLOCKER ${blocker.id} for ${targetId}`);
       }),
     resolve: (blockerId) =>

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { parseEnv } from 'node:util';
 import { isMap, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, type YAMLError } from 'yaml';
-import { isSecretName } from '../text/redact.js';
+import { isSecretName, looksLikeToken } from '../text/redact.js';
 import { ConfigError, describeIssues, formatPath } from './errors.js';
 import { schema, type Config, type RawConfig, type Target, type Timing } from './schema.js';
 
@@ -86,9 +86,40 @@ function literalSecrets(v: unknown, key = '', out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * Secrets hidden inside a URL or other string: the password of `https://user:pass@host` and the value of a
+ * secret-named query parameter (`?api_key=…`, `&token=…`), as written and decoded.
+ */
+function embeddedSecrets(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') {
+    for (const m of v.matchAll(/[?&]([\w.-]+)=([^&#\s"']+)/g)) if (isSecretName(m[1]!) && m[2]!.length >= 4) out.push(m[2]!, safeDecode(m[2]!));
+    const auth = /^[a-z][\w+.-]*:\/\/[^/@\s:]*:([^/@\s]+)@/i.exec(v);
+    if (auth && auth[1]!.length >= 4) out.push(auth[1]!, safeDecode(auth[1]!));
+  } else if (Array.isArray(v)) {
+    for (const x of v) embeddedSecrets(x, out);
+  } else if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) embeddedSecrets(x, out);
+  }
+  return out;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 function finish(raw: RawConfig, path: string | null, baseDir: string, substituted: string[]): Config {
-  // Secrets: every ${VAR} value, and every value under a secret-looking key even when written literally.
-  const secrets = [...new Set([...substituted, ...literalSecrets(raw.targets), ...literalSecrets(raw.webhooks ?? {})])];
+  // Secrets are the values of secret fields (tokens, keys, secret-named headers and env, webhook secrets, a URL's
+  // password or secret-named query parameter), written literally or through ${VAR}. A ${VAR} value elsewhere (a GA
+  // property id, a credentials file path, a base URL) is not a secret for coming from the environment: hiding it hid
+  // the clue ("cannot read credentialsFile [redacted]"). One that looks like a token is kept as a secret anyway.
+  const fields = [raw.targets, raw.webhooks ?? {}];
+  const secrets = [
+    ...new Set([...fields.flatMap((f) => literalSecrets(f)), ...fields.flatMap((f) => embeddedSecrets(f)), ...substituted.filter(looksLikeToken)]),
+  ];
   const seen = new Map<string, number>();
   raw.targets.forEach((t, i) => {
     const first = seen.get(t.id);

@@ -1,9 +1,10 @@
 /** Markdown entries for the feedback file: BLOCKER when something is escalated, RESOLVED when it is over. */
 import { randomBytes } from 'node:crypto';
-import type { ProbeResult } from '../probes/types.js';
-import { formatDuration, formatLatency, statusLabel } from '../text/format.js';
+import type { ProbeResult, Status } from '../probes/types.js';
+import { hostname, userInfo } from 'node:os';
+import { formatDuration, formatLatency, statusLabel, truncate } from '../text/format.js';
 import { sparkline } from '../text/sparkline.js';
-import { TILES, type TileId } from '../config/config.js';
+import { TILES, type Target, type TileId } from '../config/config.js';
 import type { Blocker, State } from '../state/store.js';
 
 /** How many recent checks a BLOCKER entry shows. */
@@ -36,10 +37,32 @@ function quote(note: string): string {
     .join('\n');
 }
 
+/** How long upstream text may run inside an entry's line (a status message, a sub-check's error). */
+export const UPSTREAM_INLINE_MAX = 300;
+
+/**
+ * Upstream text made safe inside a line of an entry: one line (a newline cannot start a `## RESOLVED` heading, a list
+ * or a fence), no HTML comment or tag that would hide what follows, bounded in length.
+ */
+export function inline(text: string, max = UPSTREAM_INLINE_MAX): string {
+  return truncate(text.replace(/\r?\n|\r/g, ' ⏎ '), max).replace(/</g, '\\<');
+}
+
+/** How much of a body excerpt or a stderr tail an entry cites: the fence is safe, its length must be too. */
+const BLOCK_MAX_CHARS = 1_500;
+const BLOCK_MAX_LINES = 20;
+
+function bounded(text: string): string {
+  const lines = text.replace(/\n+$/, '').split('\n');
+  let out = lines.length > BLOCK_MAX_LINES ? [`… (${lines.length - BLOCK_MAX_LINES} earlier lines left out)`, ...lines.slice(-BLOCK_MAX_LINES)].join('\n') : lines.join('\n');
+  if (out.length > BLOCK_MAX_CHARS) out = `${out.slice(0, BLOCK_MAX_CHARS)}… (cut at ${BLOCK_MAX_CHARS} characters)`;
+  return out;
+}
+
 function statusLine(r: ProbeResult | null): string {
   if (!r) return `${statusLabel(null)} — not checked yet`;
-  if (r.status === 'down') return `${statusLabel('down')} — ${r.error.kind}: ${r.error.message}`;
-  if (r.status === 'degraded') return `${statusLabel('degraded')} — ${r.error ? `${r.error.kind}: ${r.error.message}` : r.reason}`;
+  if (r.status === 'down') return `${statusLabel('down')} — ${r.error.kind}: ${inline(r.error.message)}`;
+  if (r.status === 'degraded') return `${statusLabel('degraded')} — ${inline(r.error ? `${r.error.kind}: ${r.error.message}` : r.reason)}`;
   return `${statusLabel('up')}${r.latencyMs !== null ? ` — ${formatLatency(r.latencyMs)}` : ''}`;
 }
 
@@ -52,24 +75,80 @@ function evidence(r: ProbeResult | null): string[] {
   const blocks: string[] = [];
   const httpStatus = r.error?.httpStatus ?? (typeof r.details.httpStatus === 'number' ? r.details.httpStatus : undefined);
   if (httpStatus !== undefined) items.push(`- HTTP status: ${httpStatus}`);
-  if (r.error?.code !== undefined) items.push(`- Error code: \`${String(r.error.code)}\``);
+  if (r.error?.code !== undefined) items.push(`- Error code: \`${inline(String(r.error.code), 60).replace(/`/g, "'")}\``);
   if (r.error?.retryAfterMs !== undefined) items.push(`- Retry-After: ${formatDuration(r.error.retryAfterMs)}`);
   for (const h of r.headroom ?? []) {
     const pct = h.limit > 0 ? ` (${((100 * h.remaining) / h.limit).toFixed(1)}%)` : '';
-    items.push(`- Headroom ${h.name}: ${h.remaining} / ${h.limit}${pct}`);
+    items.push(`- Headroom ${inline(h.name, 60)}: ${h.remaining} / ${h.limit}${pct}`);
   }
   for (const s of r.subChecks ?? []) {
     if (s.status === 'up') continue;
     const tile = s.tile ? ` (${TILES[s.tile]})` : '';
-    const err = s.error ? ` — ${s.error.kind}: ${s.error.message}` : '';
-    items.push(`- Sub-check \`${s.name}\`${tile}: ${statusLabel(s.status)}${err}`);
+    const err = s.error ? ` — ${s.error.kind}: ${inline(s.error.message)}` : '';
+    items.push(`- Sub-check \`${inline(s.name, 60).replace(/`/g, "'")}\`${tile}: ${statusLabel(s.status)}${err}`);
   }
   const body = r.error?.evidence ?? (typeof r.details.bodyExcerpt === 'string' ? r.details.bodyExcerpt : undefined);
-  if (body) blocks.push(`Response body (excerpt):\n\n${fenced(body)}`);
+  if (body) blocks.push(`Response body (excerpt):\n\n${fenced(bounded(body))}`);
   const stderr = r.details.stderrTail;
-  if (typeof stderr === 'string' && stderr.trim()) blocks.push(`MCP server stderr (last lines):\n\n${fenced(stderr)}`);
+  if (typeof stderr === 'string' && stderr.trim()) blocks.push(`MCP server stderr (last lines):\n\n${fenced(bounded(stderr))}`);
   if (items.length === 0 && blocks.length === 0) items.push('- Nothing beyond the status above.');
   return [items.join('\n'), ...blocks].filter(Boolean);
+}
+
+/** Who is writing an entry when nobody said (`--by`): user@host of this process. */
+export function defaultBy(): string {
+  let user = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    // No passwd entry (a container's random uid): the environment's name will do.
+  }
+  return `${user}@${hostname()}`;
+}
+
+/**
+ * Where a target points, for the reader of an entry: its URL (a password in it shown as `[redacted]`; the writer's
+ * redactor hides secret values anywhere else), the GA property, or the MCP server's command line.
+ */
+export function targetEndpoint(t: Target): string {
+  const url = (u: string) => u.replace(/^([a-z][\w+.-]*:\/\/[^/@\s:]*):[^/@\s]+@/i, '$1:[redacted]@');
+  switch (t.kind) {
+    case 'shopify':
+      return url(t.endpoint ?? `https://${t.shop}/admin/api/${t.apiVersion}/graphql.json`);
+    case 'chatwoot':
+      return `${url(t.baseUrl)} (account ${t.accountId})`;
+    case 'ga':
+      return `GA4 property ${t.propertyId}${t.endpoint ? ` via ${t.endpoint}` : ''}`;
+    case 'mcp':
+      return t.transport === 'http' ? url(t.url) : `stdio: ${[t.command, ...t.args].join(' ')}`;
+    default:
+      return url(t.url);
+  }
+}
+
+/**
+ * The last checks in runs, oldest first: "3 up (118–130 ms), 3 failed" — a count says what "✖, ✖, ✖…" said.
+ * Degraded checks count as up-with-trouble ("2 degraded").
+ */
+export function checkRuns(samples: readonly { status: Status; latencyMs: number | null }[]): string {
+  const runs: { status: Status; n: number; lat: number[] }[] = [];
+  for (const s of samples) {
+    const last = runs.at(-1);
+    const run = last && last.status === s.status ? last : (runs.push({ status: s.status, n: 0, lat: [] }), runs.at(-1)!);
+    run.n++;
+    if (s.latencyMs !== null) run.lat.push(s.latencyMs);
+  }
+  return runs
+    .map((r) => {
+      const word = r.status === 'down' ? 'failed' : r.status;
+      if (!r.lat.length) return `${r.n} ${word}`;
+      const lo = Math.min(...r.lat);
+      const hi = Math.max(...r.lat);
+      const [a, b] = [formatLatency(lo), formatLatency(hi)];
+      const range = lo === hi ? a : a.endsWith(' ms') && b.endsWith(' ms') ? `${a.slice(0, -3)}–${b}` : `${a}–${b}`;
+      return `${r.n} ${word} (${range})`;
+    })
+    .join(', ');
 }
 
 export interface BlockerEntryInput {
@@ -77,18 +156,21 @@ export interface BlockerEntryInput {
   targetId: string;
   note: string;
   at: number;
-  configPath: string | null;
   blockerId: string;
+  /** Who escalated (`--by`); default user@host of this process. */
+  by?: string;
+  /** The target's config, for its endpoint. */
+  target?: Target;
+  /** Kept for callers that still pass it; the reader is in the feedback file and does not need the paths. */
+  configPath?: string | null;
 }
 
-/** The BLOCKER entry: status, streak, recent latencies, affected tiles, evidence, where things are. */
-export function blockerEntry({ state, targetId, note, at, configPath, blockerId }: BlockerEntryInput): string {
+/** The BLOCKER entry: the note, who, what and where, status and streak, recent checks, affected tiles, evidence. */
+export function blockerEntry({ state, targetId, note, at, blockerId, by, target }: BlockerEntryInput): string {
   const t = state.targets[targetId];
   if (!t) throw new Error(`unknown target ${targetId}`);
   const r = t.latest;
   const recent = t.samples.slice(-BLOCKER_SPARK_WIDTH);
-  const latencies = recent.map((s) => s.latencyMs);
-  const numbers = recent.map((s) => (s.latencyMs === null ? '✖' : formatLatency(s.latencyMs))).join(', ');
   const failing =
     t.failingSince === null
       ? r
@@ -107,18 +189,16 @@ export function blockerEntry({ state, targetId, note, at, configPath, blockerId 
     '',
     quote(note),
     '',
-    `- **Target:** ${t.name === t.id ? `\`${t.id}\` (${t.kind})` : `${t.name} (\`${t.id}\`, ${t.kind})`}`,
+    `- **Escalated by:** ${inline(by?.trim() || defaultBy(), 120)}`,
+    `- **Target:** ${t.name === t.id ? `\`${t.id}\` (${t.kind})` : `${inline(t.name, 120)} (\`${t.id}\`, ${t.kind})`}${target ? ` — ${inline(targetEndpoint(target), 200)}` : ''}`,
     `- **Status:** ${statusLine(r)}`,
-    `- **Last check:** ${t.checkedAt === null ? 'none' : `${isoUtc(t.checkedAt)} (${formatDuration(at - t.checkedAt)} before this entry)`}`,
     `- **Failing:** ${failing}`,
+    `- **Last check:** ${t.checkedAt === null ? 'none' : `${isoUtc(t.checkedAt)} (${formatDuration(at - t.checkedAt)} before this entry)`}`,
     recent.length
-      ? `- **Last ${recent.length === 1 ? 'check' : `${recent.length} checks`}** (oldest → newest): \`${sparkline(latencies, { width: BLOCKER_SPARK_WIDTH })}\` ${numbers}`
+      ? `- **Last ${recent.length === 1 ? 'check' : `${recent.length} checks`}** (oldest → newest): \`${sparkline(recent.map((s) => s.latencyMs), { width: BLOCKER_SPARK_WIDTH })}\` ${checkRuns(recent)}`
       : '- **Last checks:** none recorded',
     // An up target hurts no tile right now: say which it feeds, not that they are affected.
     r?.status === 'up' ? `- **Tiles it feeds (none hurt now: the target is up):** ${tiles}` : `- **Affected tiles:** ${tiles}`,
-    `- **Config file:** ${configPath ?? '(built-in demo config)'}`,
-    `- **Feedback file:** ${state.feedbackFile}`,
-    `- **Blocker id:** ${blockerId}`,
     '',
     '**Evidence**',
     '',
@@ -127,15 +207,62 @@ export function blockerEntry({ state, targetId, note, at, configPath, blockerId 
   return `${lines.join('\n')}\n`;
 }
 
-/** The RESOLVED entry closing a blocker, with how long it lasted. */
-export function resolvedEntry({ blocker, at, note, state }: { blocker: Blocker; at: number; note?: string; state?: State }): string {
+/** An outage that ended this long before a blocker opened is still the one it was about (escalated after recovery). */
+const RECENT_OUTAGE_MS = 15 * 60_000;
+
+/** An outage as the samples show it: the first failure of the stretch a blocker was about, and when it came back up. */
+export interface Outage {
+  start: number;
+  /** The first up check after it; null while it is not back up. */
+  end: number | null;
+}
+
+/**
+ * The outage a blocker opened at `openedAt` was about: the non-up stretch it was opened in, else one that ended less
+ * than 15 minutes before it (escalated just after the target recovered), else the first that began after it
+ * (escalated early, on a slow answer). Null when the samples show no failure around it.
+ */
+export function outageOf(samples: Iterable<{ at: number; status: Status }>, openedAt: number): Outage | null {
+  const stretches: Outage[] = [];
+  let cur: Outage | null = null;
+  for (const s of samples) {
+    if (s.status !== 'up') {
+      if (!cur) stretches.push((cur = { start: s.at, end: null }));
+    } else if (cur) {
+      cur.end = s.at;
+      cur = null;
+    }
+  }
+  const before = stretches.filter((o) => o.start <= openedAt).at(-1);
+  if (before && (before.end === null || before.end >= openedAt - RECENT_OUTAGE_MS)) return before;
+  return stretches.find((o) => o.start > openedAt) ?? null;
+}
+
+/** The RESOLVED entry closing a blocker: how long the outage lasted (first failure → back up) and the blocker was open. */
+export function resolvedEntry(input: {
+  blocker: Blocker;
+  at: number;
+  note?: string;
+  state?: State;
+  by?: string;
+  /** The target's samples to read the outage from (the journal's, longer than the state's); default the state's. */
+  samples?: Iterable<{ at: number; status: Status }>;
+}): string {
+  const { blocker, at, note, state, by } = input;
   const t = state?.targets[blocker.targetId];
   const lines = [`## RESOLVED ${blocker.targetId} — ${isoUtc(at)} (${blocker.id})`, ''];
-  if (note?.trim()) lines.push(quote(note), '');
-  lines.push(`- **Blocker opened:** ${isoUtc(blocker.openedAt)} — lasted ${formatDuration(at - blocker.openedAt)}`);
+  lines.push(note?.trim() ? quote(note) : '> (no resolution note)', '');
+  if (by?.trim()) lines.push(`- **Resolved by:** ${inline(by.trim(), 120)}`);
+  const samples = input.samples ?? t?.samples;
+  const outage = samples ? outageOf(samples, blocker.openedAt) : null;
+  if (!samples) lines.push('- **Outage:** unknown (no checks of this target to read it from)');
+  else if (!outage) lines.push('- **Outage:** none recorded — every check around the blocker was up');
+  else if (outage.end === null || outage.end > at)
+    lines.push(`- **Outage:** not back up yet — failing since ${isoUtc(outage.start)} (${formatDuration(at - outage.start)} so far)`);
+  else lines.push(`- **Outage:** ${formatDuration(outage.end - outage.start)} — first failure ${isoUtc(outage.start)}, back up ${isoUtc(outage.end)}`);
+  lines.push(`- **Blocker open:** ${formatDuration(at - blocker.openedAt)} — opened ${isoUtc(blocker.openedAt)}`);
   if (t) lines.push(`- **Status now:** ${statusLine(t.latest)}`);
   const first = blocker.note.trim().split('\n')[0];
-  if (first) lines.push(`- **Original note:** ${first}`);
-  lines.push(`- **Blocker id:** ${blocker.id}`);
+  if (first) lines.push(`- **Original note:** ${inline(first, 160)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,12 +3,37 @@
  * a BLOCKER entry and the hourly report. One implementation, so both write the same entries by the
  * same rules through the same writer.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { blockerEntry, newBlockerId } from './escalation.js';
 import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
-import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
-import type { Blocker, Store } from '../state/store.js';
+import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
+import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
+
+/** How much of the feedback file's end is read to find the last hourly report's heading. */
+const TAIL_BYTES = 256 * 1024;
+
+/**
+ * The heading of the last hourly report in the feedback file ("2026-10-13 13:00–14:00 UTC"), or null: what "since the
+ * previous report" names when the journal has no summary of it (another pitwall, another state folder, wrote it).
+ */
+export function lastReportHeading(path: string): string | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    const found = [...buf.toString('utf8').matchAll(/^## Hourly report — (.+)$/gm)].at(-1);
+    return found ? found[1]!.trim() : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
 
 /** Escalating a target again within this window asks first (the console) or needs `again` (MCP). */
 export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
@@ -26,8 +51,12 @@ export interface EscalateInput {
   store: Store;
   writer: FeedbackWriter;
   configPath: string | null;
+  /** The config, for the target's endpoint in the entry. */
+  config?: Pick<Config, 'targets'>;
   targetId: string;
   note: string;
+  /** Who escalated; default user@host of this process. */
+  by?: string;
   at?: number;
 }
 
@@ -40,7 +69,8 @@ export async function escalateTarget(input: EscalateInput): Promise<{ blocker: B
   const { store, writer, targetId, note } = input;
   const at = input.at ?? Date.now();
   const id = newBlockerId(targetId, at);
-  const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, configPath: input.configPath, blockerId: id });
+  const target = input.config?.targets.find((t) => t.id === targetId);
+  const entry = blockerEntry({ state: store.getSnapshot(), targetId, note, at, blockerId: id, ...(target ? { target } : {}), ...(input.by ? { by: input.by } : {}) });
   const result = await writer.append(entry);
   const blocker: Blocker = { id, targetId, openedAt: at, note };
   store.dispatch({ type: 'blocker-opened', blocker, at });
@@ -56,6 +86,17 @@ export interface HourlyReportInput {
   now?: number;
   /** Lines appended after the report (the console's webhook section). */
   appendix?: readonly string[];
+  /** pitwall's own health, from a live store. */
+  selfHealth?: SelfHealth;
+  /** The feedback file, to name its last report when the journal has none to compare with. */
+  feedbackFile?: string;
+}
+
+/** pitwall's own health as a live store counts it: stalls since it started, cold-start samples in the hour. */
+export function selfHealthOf(state: State, hourStart: number): SelfHealth {
+  const { remeasured, flagged } = stallTotals(state);
+  const cold = Object.values(state.targets).filter((t) => t.coldSample !== null && t.coldSample.at >= hourStart).length;
+  return { remeasured, flagged, cold, since: state.startedAt };
 }
 
 /** Builds the hourly report from the journal (the hour, the two before it for the comparison), without writing it. */
@@ -63,13 +104,16 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
   const now = input.now ?? Date.now();
   const window = hourWindow(now, input.which);
   const h = input.journal.load(window.hourStart - 2 * HOUR_MS);
+  const previous = previousReport(h.reports, now);
   const { markdown, summary } = buildHourlyReport({
     ...window,
     samples: h.samples,
     events: h.events,
     targets: reportTargets(input.config),
     blockers: input.blockers,
-    previous: previousReport(h.reports, window.hourStart),
+    previous,
+    previousHeading: !previous && input.feedbackFile ? lastReportHeading(input.feedbackFile) : null,
+    ...(input.selfHealth ? { selfHealth: input.selfHealth } : {}),
     now,
     store: input.config.store,
   });
@@ -82,7 +126,8 @@ export async function writeHourlyReport(
   input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
-  const { markdown, summary } = buildReportFromJournal({ ...input, now });
+  const { hourStart } = hourWindow(now, input.which);
+  const { markdown, summary } = buildReportFromJournal({ ...input, now, feedbackFile: input.feedbackFile ?? input.writer.path, selfHealth: input.selfHealth ?? selfHealthOf(input.store.getSnapshot(), hourStart) });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });

@@ -30,6 +30,11 @@ export interface ReportInput {
   /** Blockers open now. */
   blockers: readonly Blocker[];
   previous?: ReportSummary | null;
+  /**
+   * The heading of the last hourly report in the feedback file, for when the journal has no summary to compare with
+   * (it came from a pitwall with another state folder): the report says so instead of "no earlier report".
+   */
+  previousHeading?: string | null;
   /** True when there was no journal for the hour and one round of checks was run for this report. */
   ranFreshRound?: boolean;
   /** Targets the journal had nothing on for a partial hour, checked once for this report (the others come from it). */
@@ -38,6 +43,24 @@ export interface ReportInput {
   /** IANA zone for the local-time part of the heading; default: this machine's. */
   timeZone?: string;
   store?: string;
+  /**
+   * pitwall's own health where a live store knows it (the console, `pitwall mcp`): checks re-measured because
+   * pitwall's event loop stalled, and first samples after a cold start kept out of p95. The journal does not carry
+   * these, so a headless `pitwall report` has none.
+   */
+  selfHealth?: SelfHealth;
+}
+
+/** pitwall's own health, counted by a live store since it started. */
+export interface SelfHealth {
+  /** Attempts measured again because pitwall itself stalled during them. */
+  remeasured: number;
+  /** Samples kept out of p95 because every re-measure still overlapped a stall. */
+  flagged: number;
+  /** Targets whose cold-start sample fell in the hour (kept out of p95). */
+  cold: number;
+  /** When the counting began (the console's start). */
+  since: number;
 }
 
 /** The last full hour before `now`, or the current (partial) one. */
@@ -46,10 +69,14 @@ export function hourWindow(now: number, which: 'last' | 'current'): { hourStart:
   return which === 'current' ? { hourStart: current, hourEnd: current + HOUR_MS } : { hourStart: current - HOUR_MS, hourEnd: current };
 }
 
-/** The latest report about an hour before `hourStart`: what "since the previous report" compares with. */
-export function previousReport(reports: readonly ReportSummary[], hourStart: number): ReportSummary | null {
+/**
+ * The report "since the previous report" compares with: the latest one written before `now`, whoever wrote it (the
+ * console, `pitwall report`, an agent) and whatever hour it covered — two reports of one hour a few seconds apart
+ * compare with each other, not with nothing.
+ */
+export function previousReport(reports: readonly ReportSummary[], now: number): ReportSummary | null {
   let best: ReportSummary | null = null;
-  for (const r of reports) if (r.hourStart < hourStart && (!best || r.at >= best.at)) best = r;
+  for (const r of reports) if (r.at <= now && (!best || r.at >= best.at)) best = r;
   return best;
 }
 
@@ -63,26 +90,63 @@ export interface Incident {
   start: number;
   end: number | null;
   worst: Status;
+  /** The error that started it: the first sample of its worst status (a slow prelude does not name an outage). */
   firstError: string;
+  /** Time it was not up within the report's window (an incident that began earlier counts from the hour's start). */
+  lostMs: number;
 }
 
+const errorText = (s: JournalSample) => (s.errorKind ? `${s.errorKind}: ${s.message ?? ''}`.trim() : (s.message ?? ''));
+
 /** Maximal runs of non-up samples per target that overlap [from, to). */
-function incidents(targetId: string, samples: JournalSampleList, from: number, to: number): Incident[] {
+function incidents(targetId: string, samples: readonly JournalSample[], from: number, to: number): Incident[] {
   const out: Incident[] = [];
-  let cur: Incident | null = null;
+  let cur: (Incident & { firstOfWorst: string; anyError: string }) | null = null;
+  const close = (c: NonNullable<typeof cur>) => {
+    const { firstOfWorst, anyError, ...inc } = c;
+    inc.firstError = firstOfWorst || anyError;
+    inc.lostMs = Math.max(0, Math.min(inc.end ?? to, to) - Math.max(inc.start, from));
+    out.push(inc);
+  };
   for (const s of samples) {
     if (s.status !== 'up') {
-      if (!cur) cur = { targetId, start: s.at, end: null, worst: s.status, firstError: '' };
-      if (s.status === 'down') cur.worst = 'down';
-      if (!cur.firstError && (s.errorKind || s.message)) cur.firstError = s.errorKind ? `${s.errorKind}: ${s.message ?? ''}`.trim() : (s.message ?? '');
+      if (!cur) cur = { targetId, start: s.at, end: null, worst: s.status, firstError: '', lostMs: 0, firstOfWorst: '', anyError: '' };
+      if (s.status === 'down' && cur.worst !== 'down') {
+        cur.worst = 'down';
+        cur.firstOfWorst = '';
+      }
+      const text = errorText(s);
+      if (s.status === cur.worst && !cur.firstOfWorst) cur.firstOfWorst = text;
+      if (!cur.anyError) cur.anyError = text;
     } else if (cur) {
       cur.end = s.at;
-      out.push(cur);
+      close(cur);
       cur = null;
     }
   }
-  if (cur) out.push(cur);
+  if (cur) close(cur);
   return out.filter((i) => i.start < to && (i.end === null || i.end > from));
+}
+
+/** What the MCP servers' probes saw between checks this hour (journaled as notices): server deaths, schema changes. */
+export interface McpEvents {
+  id: string;
+  exits: { at: number; message: string }[];
+  schemaChanges: { at: number; message: string }[];
+}
+
+function mcpEvents(events: readonly EngineEvent[], ids: ReadonlySet<string>, from: number, to: number): McpEvents[] {
+  const byId = new Map<string, McpEvents>();
+  for (const e of events) {
+    if (e.type !== 'notice' || e.at < from || e.at >= to) continue;
+    // The prober's wording (src/probes/mcp/prober.ts): "<id>: the server exited (…); restarted", "<id>: tool schemas changed (…)".
+    const m = /^(\S+): (the server exited|tool schemas changed)\b(.*)$/s.exec(e.message);
+    if (!m || !ids.has(m[1]!)) continue;
+    let entry = byId.get(m[1]!);
+    if (!entry) byId.set(m[1]!, (entry = { id: m[1]!, exits: [], schemaChanges: [] }));
+    (m[2] === 'the server exited' ? entry.exits : entry.schemaChanges).push({ at: e.at, message: `${m[2]}${m[3]}` });
+  }
+  return [...byId.values()];
 }
 
 /** A headroom's lowest point in the hour (and its latest reading). */
@@ -132,6 +196,14 @@ export interface ReportRow {
   /** Its last status this hour; null without data. */
   status: Status | null;
   lastErr: JournalSample | undefined;
+  /** Its incidents overlapping the window, oldest first. */
+  incidents: Incident[];
+  /** Time not up within the window. */
+  lostMs: number;
+  /** Checked this hour and up at every check: folded into one line. */
+  green: boolean;
+  /** Its latest check up to the report's `now` (after the hour, for a report written later), and since when it is not up. */
+  current: { status: Status | null; notUpSince: number | null };
 }
 
 /** Everything the report says, computed. */
@@ -150,6 +222,8 @@ export interface HourlyReportData {
   incidents: Incident[];
   /** Targets without a check this hour. */
   silent: string[];
+  /** MCP server deaths and schema changes this hour, from the journal's notices. */
+  mcpEvents: McpEvents[];
 }
 
 /** Computes the hourly report's figures. Pure: everything comes from the arguments. */
@@ -166,7 +240,16 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
     const st = windowStats(inHour);
     const last = inHour[inHour.length - 1];
     const lastErr = [...inHour].reverse().find((s) => s.errorKind || (s.status !== 'up' && s.message));
-    return { t, samples, st, status: last?.status ?? null, lastErr };
+    const list = incidents(t.id, samples, hourStart, windowEnd);
+    const lostMs = list.reduce((n, i) => n + i.lostMs, 0);
+    const green = inHour.length > 0 && list.length === 0;
+    let k = samples.length - 1;
+    while (k >= 0 && samples[k]!.at > now) k--;
+    const latest = samples[k];
+    let since: number | null = null;
+    for (let i = k; i >= 0 && samples[i]!.status !== 'up'; i--) since = samples[i]!.at;
+    const current = { status: latest && latest.at >= hourStart ? latest.status : null, notUpSince: since };
+    return { t, samples, st, status: last?.status ?? null, lastErr, incidents: list, lostMs, green, current };
   });
 
   const summary: ReportSummary = {
@@ -201,9 +284,10 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
   const headroom: HourlyReportData['headroom'] = [];
   for (const r of rows) for (const [name, mark] of lowWater(r.samples, hourStart, windowEnd)) headroom.push({ id: r.t.id, name, mark });
 
-  const list = rows.flatMap((r) => incidents(r.t.id, r.samples, hourStart, windowEnd)).sort((a, b) => a.start - b.start);
+  const list = rows.flatMap((r) => r.incidents).sort((a, b) => a.start - b.start);
   const silent = rows.filter((r) => r.st.checks === 0).map((r) => r.t.id);
-  return { windowEnd, partial, rows, summary, counts, gaps, mcp, headroom, incidents: list, silent };
+  const mcpIds = new Set(rows.filter((r) => r.t.kind === 'mcp').map((r) => r.t.id));
+  return { windowEnd, partial, rows, summary, counts, gaps, mcp, headroom, incidents: list, silent, mcpEvents: mcpEvents(input.events, mcpIds, hourStart, windowEnd) };
 }
 
 /** The event that resolved blocker `id` within [from, to), if any. */

@@ -24,6 +24,13 @@ export interface Redactor {
 const MIN_PIECE = 8;
 
 /**
+ * Token-shaped strings of the vendors pitwall talks to, wherever they appear: Shopify (shpat_, shpca_, shppa_,
+ * shpss_), GitHub (ghp_ and kin, github_pat_), Supabase (sbp_), Fly (fo1_), Google (ya29., AIza), and JWTs.
+ */
+const TOKEN_SHAPED =
+  /(?<![\w-])(?:shp(?:at|ca|pa|ss)_[A-Fa-f0-9]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|sbp_[a-f0-9]{20,}|fo1_[\w-]{20,}|ya29\.[\w.-]{20,}|AIza[\w-]{30,}|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,})/g;
+
+/**
  * Every rule below is linear in the text's length: no rule can start inside a run of the characters it repeats
  * (the `(?<![\w-])` look-behinds), so a 200,000-character description cannot make the redactor quadratic.
  */
@@ -41,13 +48,16 @@ const RULES: readonly [RegExp, string][] = [
     /((?<![\w-])(?:access[_-]?token|api[_-]?key|api_access_token|secret|password|x-shopify-access-token)["']?[ \t]*[:=][ \t]*["']?)(?!\[redacted\]|(?:Bearer|Basic|token)[ \t])[^"'\s,&}]+/gi,
     `$1${REDACTED}`,
   ],
-  // Token-shaped strings of the vendors pitwall talks to, wherever they appear: Shopify (shpat_, shpca_, shppa_,
-  // shpss_), GitHub (ghp_ and kin, github_pat_), Supabase (sbp_), Fly (fo1_), Google (ya29., AIza), and JWTs.
-  [
-    /(?<![\w-])(?:shp(?:at|ca|pa|ss)_[A-Fa-f0-9]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|sbp_[a-f0-9]{20,}|fo1_[\w-]{20,}|ya29\.[\w.-]{20,}|AIza[\w-]{30,}|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,})/g,
-    REDACTED,
-  ],
+  [TOKEN_SHAPED, REDACTED],
 ];
+
+/** Whether a whole value is token-shaped (one of the vendor token formats above). */
+export function looksLikeToken(value: string): boolean {
+  TOKEN_SHAPED.lastIndex = 0;
+  const m = TOKEN_SHAPED.exec(value.trim().replace(/^(?:Bearer|Basic|token)\s+/i, ''));
+  TOKEN_SHAPED.lastIndex = 0;
+  return m !== null;
+}
 
 /** C0 controls but tab and newline, DEL, and C1 controls: an upstream's terminal escapes, shown, never obeyed. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;

@@ -78,7 +78,10 @@ describe('pitwall escalate', () => {
     expect(text).toContain('- **Affected tiles:** Sales Pulse, Inventory Watch');
     expect(text).toContain('- HTTP status: 503');
     expect(text).toContain('{"status":"error","checks":{"database":"down"}}');
-    expect(text).toContain(`- **Config file:** ${join(e.root, 'pitwall.yaml')}`);
+    // Who escalated and where the target is (its endpoint), not the config path
+    expect(text).toMatch(/- \*\*Escalated by:\*\* \S+@\S+\n/);
+    expect(text).toContain(`- **Target:** \`app\` (http) — ${e.peer.url}/health`);
+    expect(text).not.toContain('Config file');
     expect(text).not.toContain(CANARY);
 
     // The journal now holds the check and the open blocker, so the console shows it after a restart
@@ -113,7 +116,7 @@ describe('pitwall escalate', () => {
     expect(text).toContain('- **Status:** ✖ down — connection: connection refused (ECONNREFUSED)');
     expect(text).toContain('- **Failing:** not up since 2026-10-13T14:01:00Z (30s); 2 consecutive failed checks');
     // 50/80·7 = 4.4 → ▅, 60 → 5.3 → ▆, 70 → 6.1 → ▇, 80 → █
-    expect(text).toContain('`▅▆▇█··` 50 ms, 60 ms, 70 ms, 80 ms, ✖, ✖');
+    expect(text).toContain('`▅▆▇█··` 4 up (50–80 ms), 2 failed');
     expect(e.out.join('')).not.toContain('checked just now');
   });
 

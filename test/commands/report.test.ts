@@ -87,10 +87,31 @@ describe('pitwall report', () => {
     const reports = text.split('\n## Hourly report — ').slice(1);
     expect(reports).toHaveLength(2);
     expect(reports[0]).toMatch(/^2026-10-13 13:00–14:00 UTC\n/);
-    expect(reports[0]).toContain('| `vendor` | ✔ up | 100.0% | 12 | 0 | 100 ms | 100 ms | 100 ms | — |');
-    expect(reports[0]).toContain('No earlier report to compare with.');
+    expect(reports[0]).toContain('\n`vendor` up at every check, p95 under 200 ms.\n');
+    expect(reports[0]).not.toContain('Since the previous report');
     expect(reports[1]).toMatch(/^2026-10-13 14:00–15:00 UTC\n/);
-    expect(reports[1]).toContain('### Since the previous report (2026-10-13 13:00–14:00 UTC)\n\n- No change.');
+    expect(reports[1]).toContain('### Since the previous report (2026-10-13 13:00–14:00 UTC, written 14:00:05)\n\n- No change.');
+  });
+
+  it('compares a report with the one written seconds before it, about the same hour', async () => {
+    const e = await setup();
+    journalHour(e, T0, T0 + 40 * MIN);
+    expect(await runReport(e.config, opts(e, T0 + 40 * MIN))).toBe(0);
+    expect(await runReport(e.config, opts(e, T0 + 40 * MIN + 4_000))).toBe(0);
+    const reports = readFileSync(e.file, 'utf8').split('\n## Hourly report — ').slice(1);
+    expect(reports).toHaveLength(2);
+    expect(reports[1]).toContain('### Since the previous report (2026-10-13 14:00–14:40 UTC, partial, written 14:40:00)\n\n- No change.');
+  });
+
+  it('names the last report in the file when another pitwall (another state folder) wrote it', async () => {
+    const e = await setup();
+    writeFileSync(e.file, '# Integrations log\n\n## Hourly report — 2026-10-13 13:00–14:00 UTC\n\n- **Worst:** nothing\n');
+    journalHour(e, T0, T0 + H);
+    expect(await runReport(e.config, opts(e, T0 + H + 5_000))).toBe(0);
+    const text = readFileSync(e.file, 'utf8');
+    expect(text).toContain(
+      '### Since the previous report\n\n- The last report in this file (2026-10-13 13:00–14:00 UTC) came from a pitwall with another state folder: its figures are not in this journal, so nothing is compared.\n',
+    );
   });
 
   it('reports the current partial hour when pitwall only started this hour', async () => {
@@ -101,7 +122,7 @@ describe('pitwall report', () => {
     expect(e.out).toEqual([`hourly report for 14:00–14:40 UTC (partial hour) written to ${e.file}\n`]);
     const text = readFileSync(e.file, 'utf8');
     expect(text).toContain('## Hourly report — 2026-10-13 14:00–14:40 UTC, partial hour');
-    expect(text).toContain('| `vendor` | ✔ up | 100.0% | 4 | 0 |');
+    expect(text).toContain('\n`vendor` up at every check, p95 under 200 ms.\n');
     expect(text).toContain('- **Gaps:** no checks 14:00:00–14:20:00 (20m00s) UTC');
   });
 
@@ -117,8 +138,8 @@ describe('pitwall report', () => {
     expect(e.hits()).toBe(1);
     expect(e.out).toEqual([`hourly report for 14:00–14:40 UTC (partial hour) (vendor-two checked just now) written to ${e.file}\n`]);
     const text = readFileSync(e.file, 'utf8');
-    expect(text).toContain('| `vendor` | ✔ up | 100.0% | 4 | 0 |');
-    expect(text).toMatch(/\| `vendor-two` \| ✖ down \| 0\.0% \| 1 \| 1 \|/);
+    expect(text).toContain('\n1 other up at every check, p95 under 200 ms.\n');
+    expect(text).toMatch(/\| `vendor-two` \| ✖ down \| ✖ down \| \d\d:\d\d:\d\d–now \(\ds so far\) \| \ds \| 0\.0% of 1 \|/);
     expect(text).toContain('- **Note:** the journal had nothing this hour for `vendor-two`, so pitwall checked it once at');
     expect(text).not.toContain('no data');
   });
@@ -131,7 +152,7 @@ describe('pitwall report', () => {
     expect(e.out.join('')).toMatch(/^hourly report for \d\d:00–\d\d:\d\d UTC \(partial hour\) \(from one round of checks just now\) written to /);
     const text = readFileSync(e.file, 'utf8');
     expect(text).toContain('- **Note:** the journal had nothing for this hour, so pitwall ran one round of checks at');
-    expect(text).toMatch(/\| `vendor` \| ▲ degraded \| 100\.0% \| 1 \| 0 \|/);
+    expect(text).toMatch(/\| `vendor` \| ▲ degraded \| ▲ degraded \| .* \| 100\.0% of 1 \|/);
     // and that round is in the journal now, with the report's summary
     const j = openJournal({ dir: stateDir(e), configPath: e.config.path });
     const h = j.load();

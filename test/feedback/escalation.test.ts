@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { configFromObject } from '../../src/config/config.js';
-import { blockerEntry, fenced, newBlockerId, resolvedEntry } from '../../src/feedback/escalation.js';
+import { blockerEntry, fenced, newBlockerId, resolvedEntry, targetEndpoint } from '../../src/feedback/escalation.js';
 import { createFeedbackWriter } from '../../src/feedback/feedback-writer.js';
 import { createRedactor } from '../../src/text/redact.js';
 import { buildHourlyReport } from '../../src/feedback/report.js';
@@ -20,8 +20,8 @@ const down503: ProbeResult = {
   details: {},
 };
 
-function baseState(): State {
-  const config = configFromObject(
+function baseConfig() {
+  return configFromObject(
     {
       feedbackFile: '/srv/launch/feedback/integrations.md',
       targets: [
@@ -32,7 +32,10 @@ function baseState(): State {
     },
     '/srv/launch',
   );
-  return initialState(config, { now: T0 });
+}
+
+function baseState(): State {
+  return initialState(baseConfig(), { now: T0 });
 }
 
 function finish(s: State, id: string, at: number, result: ProbeResult): State {
@@ -72,11 +75,13 @@ describe('blockerEntry', () => {
     expect(md).toContain('- **Last check:** 2026-10-13T14:01:15Z (15s before this entry)\n');
     expect(md).toContain('- **Failing:** not up since 2026-10-13T14:00:45Z (45s); 3 consecutive failed checks\n');
     // 120/130·7 = 6.5 → ▇, 130 → █, 118/130·7 = 6.4 → ▇, failures are gaps
-    expect(md).toContain('- **Last 6 checks** (oldest → newest): `▇█▇···` 120 ms, 130 ms, 118 ms, ✖, ✖, ✖\n');
+    // A count, not "✖, ✖, ✖"
+    expect(md).toContain('- **Last 6 checks** (oldest → newest): `▇█▇···` 3 up (118–130 ms), 3 failed\n');
     expect(md).toContain('- **Affected tiles:** Sales Pulse, Inventory Watch\n');
-    expect(md).toContain('- **Config file:** /srv/launch/pitwall.yaml\n');
-    expect(md).toContain('- **Feedback file:** /srv/launch/feedback/integrations.md\n');
-    expect(md).toContain('- **Blocker id:** B-test-0001\n');
+    // No noise: the reader is in the feedback file, and the id is in the heading
+    expect(md).not.toContain('Config file');
+    expect(md).not.toContain('Feedback file');
+    expect(md.match(/B-test-0001/g)).toHaveLength(1);
     expect(md).toContain(`**Evidence**\n\n- HTTP status: 503\n\nResponse body (excerpt):\n\n\`\`\`text\n${body503}\n\`\`\`\n`);
   });
 
@@ -105,7 +110,7 @@ describe('blockerEntry', () => {
     expect(mcp).toContain('MCP server stderr (last lines):\n\n````text\nError: Cannot find module ```x```\n    at node:internal\n````');
     expect(mcp).toContain('- **Target:** `mcp-docs` (mcp)\n');
     expect(mcp).toContain('- **Affected tiles:** none configured');
-    expect(mcp).toContain('- **Config file:** (built-in demo config)');
+    expect(mcp).not.toContain('Config file');
     expect(mcp).toContain('- **Failing:** not up since 2026-10-13T14:00:00Z (5s); 1 consecutive failed check\n');
 
     const shop = blockerEntry({ state: s, targetId: 'shop', note: 'throttled', at: T0 + 5_000, configPath: null, blockerId: 'B-y' });
@@ -127,12 +132,17 @@ describe('blockerEntry', () => {
 });
 
 describe('resolvedEntry', () => {
-  it('closes a blocker with how long it lasted and the status now', () => {
-    const s = finish(baseState(), 'app', T0 + 3_900_000, up(95));
+  it('closes a blocker with the outage, how long it was open, and the status now', () => {
+    // Given app down from 14:00:00 to 14:02:00 (up at 14:02:00), and resolved at 15:05
+    let s = baseState();
+    s = finish(s, 'app', T0 - 60_000, up(100));
+    for (let i = 0; i < 8; i++) s = finish(s, 'app', T0 + i * 15_000, down503);
+    s = finish(s, 'app', T0 + 120_000, up(95));
     const md = resolvedEntry({
-      blocker: { id: 'B-test-0001', targetId: 'app', openedAt: T0, note: 'Checkout API answers 503.\nmore' },
+      blocker: { id: 'B-test-0001', targetId: 'app', openedAt: T0 + 30_000, note: 'Checkout API answers 503.\nmore' },
       at: T0 + 3_900_000,
       note: 'Fly restarted the machine',
+      by: 'ana@laptop',
       state: s,
     });
     expect(md).toBe(
@@ -141,13 +151,24 @@ describe('resolvedEntry', () => {
         '',
         '> Fly restarted the machine',
         '',
-        '- **Blocker opened:** 2026-10-13T14:00:00Z — lasted 1h05m',
+        '- **Resolved by:** ana@laptop',
+        '- **Outage:** 2m00s — first failure 2026-10-13T14:00:00Z, back up 2026-10-13T14:02:00Z',
+        '- **Blocker open:** 1h04m — opened 2026-10-13T14:00:30Z',
         '- **Status now:** ✔ up — 95 ms',
         '- **Original note:** Checkout API answers 503.',
-        '- **Blocker id:** B-test-0001',
         '',
       ].join('\n'),
     );
+  });
+
+  it('says an outage is not over, and asks for a note when none was given', () => {
+    let s = baseState();
+    s = finish(s, 'app', T0, down503);
+    s = finish(s, 'app', T0 + 15_000, down503);
+    const md = resolvedEntry({ blocker: { id: 'B-x', targetId: 'app', openedAt: T0 + 10_000, note: 'n' }, at: T0 + 60_000, state: s });
+    expect(md).toContain('> (no resolution note)\n');
+    expect(md).toContain('- **Outage:** not back up yet — failing since 2026-10-13T14:00:00Z (1m00s so far)\n');
+    expect(md).not.toContain('Resolved by');
   });
 });
 
@@ -232,5 +253,121 @@ describe('a canary secret', () => {
     expect(text.match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(6);
     expect(text).toContain('## Hourly report');
     expect(writer.pending()).toBe(0);
+  });
+});
+
+describe('a BLOCKER and its RESOLVED, field by field', () => {
+  it('says who, where, the note first, evidence after; then the outage and how long the blocker was open', () => {
+    // Given app up, then down for 2 minutes (8 checks 15 s apart), escalated by ana 45 s in, back up at 14:02
+    const config = baseConfig();
+    let s = baseState();
+    s = finish(s, 'app', T0 - 30_000, up(110));
+    s = finish(s, 'app', T0 - 15_000, up(140));
+    for (let i = 0; i < 4; i++) s = finish(s, 'app', T0 + i * 15_000, down503);
+    const blocker = blockerEntry({
+      state: s,
+      targetId: 'app',
+      note: 'Checkout answers 503; Sales Pulse is blind.',
+      at: T0 + 50_000,
+      blockerId: 'B-pair-0001',
+      by: 'ana@oncall-laptop',
+      target: config.targets[0]!,
+    });
+    expect(blocker).toBe(
+      [
+        '## BLOCKER app — 2026-10-13T14:00:50Z (B-pair-0001)',
+        '',
+        '> Checkout answers 503; Sales Pulse is blind.',
+        '',
+        '- **Escalated by:** ana@oncall-laptop',
+        '- **Target:** Storefront API (`app`, http) — http://127.0.0.1:9/health',
+        '- **Status:** ✖ down — http: HTTP 503 (Service Unavailable)',
+        '- **Failing:** not up since 2026-10-13T14:00:00Z (50s); 4 consecutive failed checks',
+        '- **Last check:** 2026-10-13T14:00:45Z (5s before this entry)',
+        '- **Last 6 checks** (oldest → newest): `▇█····` 2 up (110–140 ms), 4 failed',
+        '- **Affected tiles:** Sales Pulse, Inventory Watch',
+        '',
+        '**Evidence**',
+        '',
+        '- HTTP status: 503',
+        '',
+        'Response body (excerpt):',
+        '',
+        '```text',
+        body503,
+        '```',
+        '',
+      ].join('\n'),
+    );
+
+    // When it comes back at 14:02 and is resolved at 14:10
+    for (let i = 4; i < 8; i++) s = finish(s, 'app', T0 + i * 15_000, down503);
+    s = finish(s, 'app', T0 + 120_000, up(120));
+    const resolved = resolvedEntry({
+      blocker: { id: 'B-pair-0001', targetId: 'app', openedAt: T0 + 50_000, note: 'Checkout answers 503; Sales Pulse is blind.' },
+      at: T0 + 600_000,
+      note: 'Fly machine restarted; 503s gone.',
+      by: 'ana@oncall-laptop',
+      state: s,
+    });
+    // Then the RESOLVED gives the outage (first failure → back up: 2m00s) apart from the blocker's 9m10s
+    expect(resolved).toBe(
+      [
+        '## RESOLVED app — 2026-10-13T14:10:00Z (B-pair-0001)',
+        '',
+        '> Fly machine restarted; 503s gone.',
+        '',
+        '- **Resolved by:** ana@oncall-laptop',
+        '- **Outage:** 2m00s — first failure 2026-10-13T14:00:00Z, back up 2026-10-13T14:02:00Z',
+        '- **Blocker open:** 9m10s — opened 2026-10-13T14:00:50Z',
+        '- **Status now:** ✔ up — 120 ms',
+        '- **Original note:** Checkout answers 503; Sales Pulse is blind.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows an endpoint with its password hidden, and an MCP server by its command line', () => {
+    const c = configFromObject({
+      targets: [
+        { id: 'st', kind: 'statuspage', url: 'https://ops:hunter22@status.example.com/api/v2/summary.json' },
+        { id: 'fs', kind: 'mcp', transport: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/srv'] },
+        { id: 'ga', kind: 'ga', propertyId: '123456789' },
+      ],
+    });
+    expect(targetEndpoint(c.targets[0]!)).toBe('https://ops:[redacted]@status.example.com/api/v2/summary.json');
+    expect(targetEndpoint(c.targets[1]!)).toBe('stdio: npx -y @modelcontextprotocol/server-filesystem /srv');
+    expect(targetEndpoint(c.targets[2]!)).toBe('GA4 property 123456789');
+  });
+});
+
+describe('upstream text in an entry cannot forge structure', () => {
+  const forged = 'boom\n\n## RESOLVED app — 2026-10-13T14:05:00Z (B-fake)\n\n- **Outage:** none\n```\n<!-- hide the rest';
+  it('keeps a forged heading, list and fence from a status line, a sub-check and a body on their line or in their fence', () => {
+    // Given an upstream whose error, sub-check message and body all try to start a RESOLVED heading
+    let s = baseState();
+    s = finish(s, 'shop', T0, {
+      status: 'down',
+      latencyMs: null,
+      error: { kind: 'http', message: forged, httpStatus: 500, evidence: `${forged}\n${'x'.repeat(5000)}` },
+      details: {},
+      subChecks: [{ name: 'orders', status: 'down', latencyMs: null, error: { kind: 'http', message: forged } }],
+    });
+    const md = blockerEntry({ state: s, targetId: 'shop', note: 'shop broken', at: T0 + 1_000, blockerId: 'B-real', by: 'ana@x' });
+    // Then the only heading is the entry's own, and every forged line is inside the one fence
+    const lines = md.split('\n');
+    const fenceOpen = lines.findIndex((l) => /^`{3,}text$/.test(l));
+    const fence = lines[fenceOpen]!.replace('text', '');
+    const fenceClose = lines.indexOf(fence, fenceOpen + 1);
+    expect(fenceClose).toBe(lines.length - 2);
+    const outside = lines.filter((_, i) => i <= fenceOpen || i >= fenceClose);
+    expect(outside.filter((l) => l.startsWith('#'))).toEqual(['## BLOCKER shop — 2026-10-13T14:00:01Z (B-real)']);
+    expect(outside.filter((l) => l.startsWith('- **Outage'))).toEqual([]);
+    expect(outside.filter((l) => l.startsWith('```'))).toEqual([`${fence}text`, fence]);
+    expect(md).toContain('- **Status:** ✖ down — http: boom ⏎ ⏎ ## RESOLVED app');
+    expect(outside.join('\n')).not.toMatch(/(^|[^\\])<!--/);
+    // And the body is bounded
+    expect(md.length).toBeLessThan(3_000);
+    expect(md).toContain('(cut at 1500 characters)');
   });
 });

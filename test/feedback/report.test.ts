@@ -89,7 +89,8 @@ describe('a partial hour', () => {
       now: T0 + 10 * MIN,
       timeZone: 'UTC',
     });
-    expect(markdown).toContain(`| \`${targets[0]!.id}\` | ✔ up | 100.0% | 1 | 0 | 42 ms |`);
+    expect(markdown).toContain('\n`app` up at every check, p95 under 50 ms.\n');
+    expect(markdown).toContain('- **Now:** ✔ all 1 up\n');
     expect(markdown).not.toContain('no data');
   });
 });
@@ -114,45 +115,36 @@ describe('hourly report', () => {
       [
         '## Hourly report — 2026-10-13 14:00–15:00 UTC (2026-10-13 10:00–11:00 America/Toronto)',
         '',
-        '- **Overall:** … unknown — 3 up · 1 without data (4 targets) · Hot Rod AN',
-        '- **Generated:** 2026-10-13T15:00:05Z by pitwall',
+        // The longest outage leads (down before degraded, then the longest)
+        '- **Worst:** `mcp-docs` ✖ down 14:35:00–14:45:00 (10m00s) — protocol: the server exited during initialize · 3 incidents on 3 targets this hour',
+        '- **Now:** 3 up · … `vendor` without data',
+        '- **Open blockers:** 1 — B-1 on `app`, open 9m35s (“Checkout 503s”)',
         '',
-        '| Target | Status | Uptime | Checks | Failures | p50 | p95 | Max | Last error |',
-        '|---|---|---|---|---|---|---|---|---|',
-        // 11 of 12 up = 91.7%; latencies 100…200 (11): p50 = 6th = 150, p95 = 11th = 200
-        '| `app` | ✔ up | 91.7% | 12 | 1 | 150 ms | 200 ms | 200 ms | 14:50:00 timeout: no answer within 10000 ms |',
-        // degraded is available: 100%; 200…250: p50 = 3rd = 220, p95 = 6th = 250
-        '| `shop` | ✔ up | 100.0% | 6 | 0 | 220 ms | 250 ms | 250 ms | 14:20:00 throttle headroom 5% left |',
-        // 10 of 12 = 83.3%; 30,30,30,30,30,40,45,50,55,60: p50 = 5th = 30, p95 = 10th = 60
-        '| `mcp-docs` | ✔ up | 83.3% | 12 | 2 | 30 ms | 60 ms | 60 ms | 14:40:00 protocol: the server exited during initialize |',
-        '| `vendor` | … no data | — | 0 | 0 | — | — | — | — |',
+        '- Generated 2026-10-13T15:00:05Z by pitwall · Hot Rod AN · 4 targets',
+        '',
+        '### Needs attention',
+        '',
+        '| Target | Now | Worst | When (UTC) | Not up for | Uptime | p95 | First error |',
+        '|---|---|---|---|---|---|---|---|',
+        // 11 of 12 up = 91.7%; latencies 100…200 (11): p95 = 11th = 200
+        '| `app` | ✔ up | ✖ down | 14:50:00–14:55:00 (5m00s) | 5m00s | 91.7% of 12 | 200 ms | timeout: no answer within 10000 ms |',
+        // degraded is available: 100%; 200…250: p95 = 6th = 250
+        '| `shop` | ✔ up | ▲ degraded | 14:20:00–14:30:00 (10m00s) | 10m00s | 100.0% of 6 | 250 ms | throttle headroom 5% left |',
+        // 10 of 12 = 83.3%; 30,30,30,30,30,40,45,50,55,60: p95 = 10th = 60
+        '| `mcp-docs` | ✔ up | ✖ down | 14:35:00–14:45:00 (10m00s) | 10m00s | 83.3% of 12 | 60 ms | protocol: the server exited during initialize |',
+        '| `vendor` | … no data | — | no check this hour | — | — | — | — |',
         '',
         '### MCP servers',
         '',
-        '| Server | 14:00–14:30 | 14:30–15:00 |',
-        '|---|---|---|',
         // first half 30×5, 60: p95 = 6th = 60; second half 4 of 6 up, 40,45,50,55: p95 = 4th = 55
-        '| `mcp-docs` | 100.0% · 6 checks · p95 60 ms | 66.7% · 6 checks · 2 failed · p95 55 ms |',
+        '- `mcp-docs`: 14:00–14:30 100.0% · 6 checks · p95 60 ms; 14:30–15:00 66.7% · 6 checks · 2 failed · p95 55 ms',
         '',
-        '### Rate-limit and quota headroom (low-water marks)',
+        // 50 of 1000 is 5%: near the limit, so shown
+        '### Headroom near its limit',
         '',
-        '| Target | Headroom | Lowest | At (UTC) | Latest |',
-        '|---|---|---|---|---|',
-        '| `shop` | throttle | 50 / 1000 (5.0%) | 14:20:00 | 1000 / 1000 (100.0%) |',
+        '- `shop` throttle: lowest 50 / 1000 (5.0%) at 14:20:00 UTC, latest 1000 / 1000 (100.0%)',
         '',
-        '### Incidents',
-        '',
-        '| Target | Worst | Start (UTC) | End (UTC) | Duration | First error |',
-        '|---|---|---|---|---|---|',
-        '| `shop` | ▲ degraded | 14:20:00 | 14:30:00 | 10m00s | throttle headroom 5% left |',
-        '| `mcp-docs` | ✖ down | 14:35:00 | 14:45:00 | 10m00s | protocol: the server exited during initialize |',
-        '| `app` | ✖ down | 14:50:00 | 14:55:00 | 5m00s | timeout: no answer within 10000 ms |',
-        '',
-        '### Open blockers',
-        '',
-        '- **B-1** `app` — opened 2026-10-13T14:50:30Z (9m35s ago): Checkout 503s',
-        '',
-        '### Since the previous report (2026-10-13 13:00–14:00 UTC)',
+        '### Since the previous report (2026-10-13 13:00–14:00 UTC, written 14:00:05)',
         '',
         '- Overall: ✔ up → … unknown',
         '- `app`: uptime 100.0% → 91.7%',
@@ -202,15 +194,14 @@ describe('hourly report', () => {
     expect(summary.partial).toBe(true);
     // local time is UTC here: said once
     expect(markdown).toContain('## Hourly report — 2026-10-13 14:00–14:37 UTC, partial hour\n');
-    expect(markdown).toContain('- **Overall:** ✖ down — 1 down (1 target)\n');
+    expect(markdown).toContain('- **Worst:** `app` ✖ down 14:35:00–now (2m00s so far) — connection: connection refused\n');
+    expect(markdown).toContain('- **Now:** `app` ✖ down since 14:35:00\n');
+    expect(markdown).toContain('- **Open blockers:** none\n');
     // the threshold is 3 intervals (15 min): 14:05–14:30 is a gap, 14:35–14:37 is not
     expect(markdown).toContain('- **Gaps:** no checks 14:05:00–14:30:00 (25m00s) UTC (pitwall was not running?)\n');
-    expect(markdown).toContain('| `app` | ✖ down | 75.0% | 4 | 1 | 100 ms | 100 ms | 100 ms | 14:35:00 connection: connection refused |');
-    expect(markdown).toContain('| `app` | ✖ down | 14:35:00 | ongoing | 2m00s so far | connection: connection refused |');
-    expect(markdown).toContain('No MCP servers configured.');
-    expect(markdown).toContain('No target reported rate-limit or quota headroom this hour.');
-    expect(markdown).toContain('### Open blockers\n\nNone.');
-    expect(markdown).toContain('No earlier report to compare with.');
+    expect(markdown).toContain('| `app` | ✖ down | ✖ down | 14:35:00–now (2m00s so far) | 2m00s | 75.0% of 4 | 100 ms | connection: connection refused |');
+    // Empty sections are left out
+    for (const gone of ['### MCP servers', '### Headroom', '### Since the previous report', 'No earlier report']) expect(markdown).not.toContain(gone);
   });
 
   it('says when the figures come from one fresh round instead of the journal', () => {
@@ -226,10 +217,10 @@ describe('hourly report', () => {
       timeZone: 'UTC',
     });
     expect(markdown).toContain(
-      '- **Note:** the journal had nothing for this hour, so pitwall ran one round of checks at 14:20:00 UTC for this report; each figure below comes from that single check.',
+      '- **Note:** the journal had nothing for this hour, so pitwall ran one round of checks at 14:20:00 UTC for this report; each figure comes from that single check.',
     );
     expect(markdown).not.toContain('- **Gaps:**');
-    expect(markdown).toContain('None: every target stayed up all hour.');
+    expect(markdown).toContain('- **Worst:** nothing — every target up at every check\n');
   });
 
   it('escapes upstream text that would break a table row', () => {
@@ -243,7 +234,7 @@ describe('hourly report', () => {
       now: T0 + H,
       timeZone: 'UTC',
     });
-    expect(markdown).toContain('| 14:00:00 bad_response: got a\\|b c |');
+    expect(markdown).toContain('| bad_response: got a\\|b ⏎ c |');
   });
 });
 
@@ -254,10 +245,87 @@ describe('report windows', () => {
     expect(hourWindow(T0, 'last')).toEqual({ hourStart: T0 - H, hourEnd: T0 });
   });
 
-  it('compares with the latest report about an earlier hour', () => {
+  it('compares with the latest report written before, whoever wrote it and whatever hour it covered', () => {
     const r = (hourStart: number, at: number): ReportSummary => ({ ...previous, hourStart, hourEnd: hourStart + H, at });
-    const reports = [r(T0 - 2 * H, T0 - H), r(T0 - H, T0), r(T0 - H, T0 + 10 * MIN), r(T0, T0 + H)];
-    expect(previousReport(reports, T0)).toBe(reports[2]);
+    const reports = [r(T0 - 2 * H, T0 - H), r(T0 - H, T0), r(T0 - H, T0 + 10 * MIN), r(T0, T0 + 30 * MIN)];
+    expect(previousReport(reports, T0 + 20 * MIN)).toBe(reports[2]);
+    // Two reports of one hour a few seconds apart: the second compares with the first
+    expect(previousReport(reports, T0 + 30 * MIN + 4_000)).toBe(reports[3]);
     expect(previousReport(reports, T0 - 2 * H)).toBeNull();
+  });
+});
+
+describe('upstream text in the report', () => {
+  it('cannot forge a heading, a list item or a fence, and is bounded', () => {
+    const forged = `boom\n\n## RESOLVED app — 2026-10-13T14:05:00Z (B-fake)\n- **Outage:** none\n\`\`\`\n${'x'.repeat(5_000)}`;
+    const { markdown } = buildHourlyReport({
+      hourStart: T0,
+      hourEnd: T0 + H,
+      samples: {
+        app: [
+          { at: T0, status: 'down', latencyMs: null, errorKind: 'http', message: forged },
+          { at: T0 + 5 * MIN, status: 'up', latencyMs: 90, message: forged },
+        ],
+        'mcp-docs': [{ at: T0, status: 'up', latencyMs: 30 }],
+      },
+      events: [{ type: 'notice', at: T0 + MIN, level: 'warn', message: `mcp-docs: the server exited (code 1) after 3m00s: ${forged}; restarted` }],
+      targets: [targets[0]!, targets[2]!],
+      blockers: [{ id: 'B-1', targetId: 'app', openedAt: T0, note: forged }],
+      now: T0 + H,
+      timeZone: 'UTC',
+    });
+    const lines = markdown.split('\n');
+    expect(lines.filter((l) => l.startsWith('#'))).toEqual(['## Hourly report — 2026-10-13 14:00–15:00 UTC', '### Needs attention', '### MCP servers']);
+    expect(lines.filter((l) => l.startsWith('- **Outage') || l.startsWith('```'))).toEqual([]);
+    expect(markdown).toContain('boom ⏎ ⏎ ## RESOLVED app');
+    for (const l of lines) expect(l.length).toBeLessThan(1_000);
+  });
+});
+
+describe("pitwall's own health in the report", () => {
+  it('says how many checks were measured again because pitwall stalled, and cold samples kept apart, from the live store', async () => {
+    const { configFromObject } = await import('../../src/config/config.js');
+    const { initialState, reduce } = await import('../../src/state/store.js');
+    const { selfHealthOf } = await import('../../src/feedback/feedback-actions.js');
+    // Given a console started at 13:50 whose store saw 2 re-measures (one kept apart) and one cold start at 14:01
+    let s = initialState(configFromObject({ targets: [{ id: 'app', kind: 'http', url: 'http://127.0.0.1:9/' }] }), { now: T0 - 10 * MIN });
+    const ok = { status: 'up' as const, latencyMs: 90, error: null, details: {} };
+    s = reduce(s, { type: 'probe-finished', id: 'app', at: T0 + MIN, result: ok, attempts: 1, nextAt: null, cold: true });
+    s = reduce(s, { type: 'probe-finished', id: 'app', at: T0 + 2 * MIN, result: ok, attempts: 2, nextAt: null, stalls: 1 });
+    s = reduce(s, { type: 'probe-finished', id: 'app', at: T0 + 3 * MIN, result: ok, attempts: 2, nextAt: null, stalls: 1, stalledMs: 1_200 });
+    const selfHealth = selfHealthOf(s, T0);
+    expect(selfHealth).toEqual({ remeasured: 2, flagged: 1, cold: 1, since: T0 - 10 * MIN });
+
+    const report = (h: typeof selfHealth) =>
+      buildHourlyReport({ hourStart: T0, hourEnd: T0 + H, samples: { app: [{ at: T0 + MIN, status: 'up', latencyMs: 90 }] }, events: [], targets: [targets[0]!], blockers: [], now: T0 + H, timeZone: 'UTC', selfHealth: h }).markdown;
+    expect(report(selfHealth)).toContain(
+      '- **pitwall itself:** 2 checks measured again because pitwall itself stalled, 1 sample still overlapping a stall kept out of p95 (since this pitwall started); 1 cold-start sample kept out of p95\n',
+    );
+    // Nothing to say: no line
+    expect(report({ remeasured: 0, flagged: 0, cold: 0, since: T0 })).not.toContain('pitwall itself');
+  });
+});
+
+describe('"Now" in a report written after its hour', () => {
+  it('is the latest check, not the state at the end of the hour', () => {
+    // Given app up all of 14:00–15:00 and down since 15:10; the report for 14:00–15:00 is written at 15:12
+    const { markdown } = buildHourlyReport({
+      hourStart: T0,
+      hourEnd: T0 + H,
+      samples: {
+        app: [
+          ...Array.from({ length: 12 }, (_, i) => ({ at: T0 + i * 5 * MIN, status: 'up' as const, latencyMs: 90 })),
+          { at: T0 + H + 10 * MIN, status: 'down' as const, latencyMs: null, errorKind: 'http' as const, message: 'HTTP 503' },
+          { at: T0 + H + 11 * MIN, status: 'down' as const, latencyMs: null, errorKind: 'http' as const, message: 'HTTP 503' },
+        ],
+      },
+      events: [],
+      targets: [targets[0]!],
+      blockers: [],
+      now: T0 + H + 12 * MIN,
+      timeZone: 'UTC',
+    });
+    expect(markdown).toContain('- **Worst:** nothing — every target up at every check\n');
+    expect(markdown).toContain('- **Now:** `app` ✖ down since 15:10:00\n');
   });
 });

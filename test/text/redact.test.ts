@@ -125,3 +125,36 @@ describe('redactor: linear time on adversarial text', () => {
     });
   }
 });
+
+describe('redactor: positive and negative cases side by side', () => {
+  const r = createRedactor(['cw-secret-xyz']);
+  const hidden: [string, string][] = [
+    ['Authorization: Basic dXNlcjpwYXNzd29yZA==', `Authorization: Basic ${REDACTED}`],
+    ['X-Shopify-Access-Token: shpat_0123456789abcdef0123', `X-Shopify-Access-Token: ${REDACTED}`],
+    ['password=hunter2hunter2&user=ana', `password=${REDACTED}&user=ana`],
+    ['{"api_key": "k-12345678"}', `{"api_key": "${REDACTED}"}`],
+    ['token 1a2b3c4d5e6f', `token ${REDACTED}`],
+    ['echoed Y3ctc2VjcmV0LXh5eg== back', `echoed ${REDACTED} back`],
+    ['key AIzaSyA-0123456789abcdefghijklmnopqrstu', `key ${REDACTED}`],
+  ];
+  const kept = [
+    'invalid token\n\nResponse: 401',
+    'token\n\nResponse',
+    'the token has expired, request a new one',
+    'Token refresh failed at 2026-12-04T03:00:00Z',
+    'api_key missing from request',
+    'secret rotation scheduled for Friday',
+    'Bearer realm="api"',
+    'tokensPerHour: 40000 remaining',
+    'GA property 123456789: quota exhausted',
+    'cannot read /etc/pitwall/ga.json: ENOENT',
+    'x-request-id: 7f3a9c2e-1b4d-4e8f-9a0b-2c3d4e5f6a7b',
+    'sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  ];
+  it.each(hidden)('hides %j', (input, expected) => {
+    expect(r.text(input)).toBe(expected);
+  });
+  it.each(kept.map((k) => [k]))('keeps %j', (input) => {
+    expect(r.text(input)).toBe(input);
+  });
+});

@@ -8,7 +8,7 @@ import type { Engine } from '../../state/engine.js';
 import { buildReportFromJournal, escalateTarget, recentBlocker, writeHourlyReport } from '../../feedback/feedback-actions.js';
 import type { AppendResult, FeedbackWriter } from '../../feedback/feedback-writer.js';
 import type { Journal } from '../../journal/journal.js';
-import { isoUtc } from '../../feedback/escalation.js';
+import { defaultBy, isoUtc } from '../../feedback/escalation.js';
 import {
   blockersView,
   historyView,
@@ -196,7 +196,7 @@ export function createMcpBackend(opts: McpBackendOptions): McpBackend {
       }
       // A BLOCKER with no check behind it helps nobody: check first when this server has not yet.
       if (store.getSnapshot().targets[targetId]!.latest === null) await rerun(targetId);
-      const { blocker, result } = await escalateTarget({ store, writer, configPath: config.path, targetId, note });
+      const { blocker, result } = await escalateTarget({ store, writer, configPath: config.path, config, targetId, note, by: `${defaultBy()} via pitwall mcp` });
       syncOutbox();
       blockers(true);
       return { blockerId: blocker.id, target: targetId, openedAt: isoUtc(blocker.openedAt), ...appended(writer.path, result) };
