@@ -5,6 +5,7 @@ import { formatDuration, formatLatency, statusLabel } from '../text/format.js';
 import { sparkline } from '../text/sparkline.js';
 import { TILES, type TileId } from '../config/config.js';
 import type { Blocker, State } from '../state/store.js';
+import { pitwallOffline, vendorIncident } from '../state/derive.js';
 
 /** How many recent checks a BLOCKER entry shows. */
 export const BLOCKER_SPARK_WIDTH = 20;
@@ -122,6 +123,7 @@ export function blockerEntry({ state, targetId, note, at, configPath, blockerId 
     '',
     '**Evidence**',
     '',
+    ...[vendorIncident(state, targetId) ?? pitwallOffline({ order: [targetId], targets: state.targets })].flatMap((v) => (v ? [`- **Is it us or them:** ${v}`, ''] : [])),
     evidence(r).join('\n\n'),
   ];
   return `${lines.join('\n')}\n`;

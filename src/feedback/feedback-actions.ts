@@ -9,6 +9,7 @@ import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
 import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
 import type { Blocker, Store } from '../state/store.js';
+import { networkReportLines } from '../state/derive.js';
 
 /** Escalating a target again within this window asks first (the console) or needs `again` (MCP). */
 export const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
@@ -82,7 +83,7 @@ export async function writeHourlyReport(
   input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
-  const { markdown, summary } = buildReportFromJournal({ ...input, now });
+  const { markdown, summary } = buildReportFromJournal({ ...input, now, appendix: [...(input.appendix ?? []), ...networkReportLines(input.store.getSnapshot())] });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });

@@ -160,3 +160,18 @@ export function openBlockerFor(state: State, targetId: string) {
 export function isStale(t: Pick<TargetState, 'running' | 'checkedAt' | 'intervalMs'>, now: number): boolean {
   return !t.running && t.checkedAt !== null && now - t.checkedAt > 2 * t.intervalMs + 10_000;
 }
+
+/**
+ * The hourly report's "is it us or them" section from the state now: each target's vendor incident, and pitwall's
+ * own network when it looks down. Empty when there is nothing to say. Markdown bullet lines.
+ */
+export function networkReportLines(state: Pick<State, 'order' | 'targets'>): string[] {
+  const lines: string[] = [];
+  const offline = pitwallOffline(state);
+  if (offline) lines.push(`- **pitwall offline?** ${clip(offline)}: failures to connect are held as unknown, not blamed on vendors`);
+  for (const id of state.order) {
+    const v = vendorIncident(state, id);
+    if (v) lines.push(`- \`${id}\`: ${v}`);
+  }
+  return lines.length ? ['', '### Vendors and network (now)', '', ...lines, ''] : [];
+}
