@@ -194,3 +194,37 @@ describe('vendor links', () => {
     expect([isLoopback('127.0.0.2'), isLoopback('::1'), isLoopback('localhost'), isLoopback('10.0.0.1')]).toEqual([true, true, true, false]);
   });
 });
+
+describe('back online', () => {
+  it('when the canary answers again, the held targets are handed back to be checked at once', async () => {
+    const config = configFromObject({
+      network: { canary: { url: 'https://canary.example/', timeoutMs: 1000 } },
+      targets: [
+        { id: 'shop', kind: 'http', url: 'https://shop.example/' },
+        { id: 'chat', kind: 'http', url: 'https://chat.example/' },
+      ],
+    });
+    // Given a canary that fails until told otherwise (the real one is tested above against loopback)
+    let connected = false;
+    let clock = 0;
+    const asked: number[] = [];
+    const w = createNetworkWatch(config, { now: () => clock, canary: async () => (asked.push(clock), connected ? null : 'canary: https://canary.example/ unreachable (connection: ENETUNREACH)') });
+    const back: string[][] = [];
+    w.start((ids) => back.push(ids));
+    const refused: ProbeResult = { status: 'down', latencyMs: null, error: { kind: 'connection', message: 'connect ENETUNREACH' }, details: {} };
+    // When a target fails to connect while the canary (asked at start) fails, the failure is held
+    const r = await w.amend(config.targets[0]!, refused, clock, () => ({}) as State);
+    expect(r.status === 'degraded' && r.reason).toBe('unknown: pitwall offline (canary: https://canary.example/ unreachable (connection: ENETUNREACH))');
+    // A failure within 5 s of the last canary run takes its verdict; a later one asks again
+    clock += 6000;
+    await w.amend(config.targets[1]!, refused, clock, () => ({}) as State);
+    expect(asked).toEqual([0, 6000]);
+    expect(back).toEqual([]);
+    // Then the canary answers: both come back to be checked
+    connected = true;
+    await w.checkCanary();
+    expect(back).toEqual([['shop', 'chat']]);
+    expect(w.offline(clock)).toBeNull();
+    w.stop();
+  });
+});
