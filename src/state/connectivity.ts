@@ -55,7 +55,7 @@ export function hostOf(t: Target): string | null {
     case 'chatwoot':
       return url(t.baseUrl);
     case 'ga':
-      return t.endpoint ? t.endpoint.slice(0, t.endpoint.lastIndexOf(':')) : 'analyticsdata.googleapis.com';
+      return t.endpoint ? t.endpoint.slice(0, t.endpoint.lastIndexOf(':')).replace(/^\[|\]$/g, '') : 'analyticsdata.googleapis.com';
     case 'mcp':
       return t.transport === 'http' ? url(t.url) : null;
     default:

@@ -59,6 +59,7 @@ describe('Shopify webhook subscriptions and access scopes (issue 21)', () => {
     // The peer validated the document against that version's schema with deprecated fields flagged: `uri` is current.
     const q = peer.requests.filter((x) => x.query?.includes('PitwallWebhooks')).at(-1)!;
     expect(q.apiVersion).toBe(version);
+    expect(r.details.deprecation).toBeUndefined();
     expect(q.headers['x-shopify-access-token']).toBe(TOKEN);
   });
 
@@ -98,6 +99,15 @@ describe('Shopify webhook subscriptions and access scopes (issue 21)', () => {
     peer.setScopes(['write_orders', 'read_inventory', 'read_fulfillments']);
     const r = await probeShopify(target(peer.url), ctx());
     expect(sub(r, 'scopes')?.status).toBe('up');
+  });
+
+  it('the peer serves access_scopes.json as Shopify documents it, and refuses a wrong token with Shopify\'s 401 body', async () => {
+    const ok = await fetch(`${peer.url}/admin/oauth/access_scopes.json`, { headers: { 'x-shopify-access-token': TOKEN } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ access_scopes: [...ALL_SCOPES].sort().map((handle) => ({ handle })) });
+    const bad = await fetch(`${peer.url}/admin/oauth/access_scopes.json`, { headers: { 'x-shopify-access-token': 'shpat_wrong' } });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
   });
 
   it('a wrong token on access_scopes.json is the scopes sub-check\'s auth failure (the peer answers 401 as Shopify does)', async () => {
