@@ -109,7 +109,8 @@ export function vendorIncident(state: Pick<State, 'targets'>, targetId: string):
   const link = t?.latest?.details.statusPage;
   const page = typeof link === 'string' ? state.targets[link] : undefined;
   const r = page?.latest;
-  if (!t || !r || r.status === 'up') return null;
+  // Only what the page said: a page that could not be read reports nothing (its own row says why).
+  if (!t || !r || r.status === 'up' || typeof r.details.indicator !== 'string') return null;
   const d = r.details as { page?: unknown; state?: unknown; components?: { name?: unknown; status?: unknown }[]; incidents?: { name?: unknown; impact?: unknown }[] };
   const vendor = clip(typeof d.page === 'string' && d.page ? d.page : page.name);
   const comps = (Array.isArray(d.components) ? d.components : []).filter((c) => typeof c.status === 'string' && OUTAGE_WORDS[c.status]);

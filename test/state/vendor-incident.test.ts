@@ -70,6 +70,14 @@ describe('vendor incident links: a status page in incident marks the integration
     expect(networkReportLines(s)).toEqual([]);
   });
 
+  it('a status page that cannot be read (HTML 502 from its CDN) reports nothing: no vendor is blamed', async () => {
+    shop.setMode('html502');
+    page.setMode('html502');
+    const s = await round();
+    expect(s.targets['shopify-status']!.latest!.status).toBe('down');
+    expect(vendorIncident(s, 'shopify-admin')).toBeNull();
+  });
+
   it('only the Webhooks component degraded: named with its own words', async () => {
     shop.setMode('html502');
     page.setMode('webhooks-degraded');
