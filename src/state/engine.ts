@@ -291,7 +291,7 @@ export function createEngine(opts: EngineOptions): Engine {
       // A run cut short by stop() says nothing about the target: record nothing rather than a fake "down".
       if (stopped) return null;
       // Held while pitwall is offline, linked to its vendor's status page, webhook silence judged (connectivity.ts).
-      const result = await net.amend(target, ran.result, ran.at, store.getSnapshot);
+      const result = await net.amend(target, ran.result, ran.at, store.getSnapshot).catch(() => ran.result);
       if (stopped) return null;
       const outcome = { ...ran, result };
       const nextAt = started && !stopped ? nextRunAt(target, Math.min(startedAt, outcome.at), outcome) : null;

@@ -22,7 +22,7 @@ describe('vendor incident links: a status page in incident marks the integration
 
   async function round() {
     const config = configFromObject({
-      defaults: { retries: 0, timeoutMs: 3000 },
+      defaults: { retries: 0, timeoutMs: 20_000, degradedMs: 20_000 }, // speed is not judged here (a busy machine)
       targets: [
         { id: 'shopify-admin', kind: 'shopify', shop: 'hot-rod-an.myshopify.com', accessToken: TOKEN, apiVersion: '2026-10', endpoint: shop.url, subChecks: ['orders'], tiles: ['sales-pulse'] },
         // Linked by default: its id says Shopify (a real config points at https://www.shopifystatus.com)
