@@ -60,6 +60,14 @@ targets:
     accessToken: "\${SHOPIFY_ADMIN_TOKEN}"
     subChecks: [orders, products, inventory, fulfillment]
     tiles: [sales-pulse, seo-pulse, inventory-watch, fulfillment-flow]
+    # Webhooks really subscribed: each topic must have a subscription at appUrl (degraded if missing or
+    # pointed elsewhere); with the webhooks: block below, no orders/create delivery for silentMinutes
+    # while Shopify counts new orders is degraded too. scopeCheck names a missing access scope early.
+    webhookCheck:
+      appUrl: https://hotdash.fly.dev/webhooks/shopify
+      topics: [ORDERS_CREATE, ORDERS_UPDATED, INVENTORY_LEVELS_UPDATE, FULFILLMENTS_CREATE]
+      silentMinutes: 15
+    scopeCheck: true
 
   # Chatwoot application API: the token's profile, then the open-conversation counts of the account.
   - id: chatwoot
@@ -176,6 +184,22 @@ targets:
     url: https://status.flyio.net
     intervalSeconds: 60
 
+# Is it us or them? While the canary fails (a DNS lookup and one well-known HTTPS endpoint), or
+# burst targets on different hosts fail to connect at once with none answering, pitwall says its own
+# network is probably down and shows those failures as "unknown: pitwall offline", not as vendor outages.
+network:
+  canary:
+    dns: one.one.one.one
+    url: https://www.gstatic.com/generate_204
+    intervalSeconds: 60
+  burst: 3
+
+# Which status page each target depends on. Defaults: Shopify targets → the Shopify page, anything
+# GitHub / Supabase / Fly (by id, name, URL or command) → that vendor's page. List a target to override
+# (null: no vendor), e.g.
+# vendorLinks:
+#   app-health: fly-status
+
 # Optional: receive and verify Shopify / Chatwoot webhooks while watching (see the README).
 # webhooks:
 #   listen: 127.0.0.1:8787
@@ -190,7 +214,8 @@ const ENV_EXAMPLE = `# pitwall: the variables pitwall.yaml uses. Copy this file 
 # Keep .env out of git. Values set in the environment win over .env.
 
 # Shopify Admin API access token (shpat_…) of the store's custom app.
-# Scopes: read_orders, read_products, read_inventory, read_merchant_managed_fulfillment_orders.
+# Scopes: read_orders, read_products, read_inventory, read_merchant_managed_fulfillment_orders,
+# read_fulfillments (FULFILLMENTS_CREATE webhooks).
 SHOPIFY_ADMIN_TOKEN=
 
 # Chatwoot: the install's base URL (Chatwoot Cloud is https://app.chatwoot.com), the account id (the

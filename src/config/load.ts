@@ -148,7 +148,18 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     targets,
     secrets,
     ...(raw.webhooks ? { webhooks: raw.webhooks } : {}),
+    ...(raw.network ? { network: raw.network } : {}),
+    ...(raw.vendorLinks ? { vendorLinks: checkedLinks(raw.vendorLinks, targets) } : {}),
   };
+}
+
+/** `vendorLinks:` every key a target, every value a statuspage target (or null). */
+function checkedLinks(links: Record<string, string | null>, targets: Target[]): Record<string, string | null> {
+  for (const [from, to] of Object.entries(links)) {
+    if (!targets.some((t) => t.id === from)) throw new ConfigError(`vendorLinks.${from}: there is no target "${from}"`);
+    if (to !== null && !targets.some((t) => t.id === to && t.kind === 'statuspage')) throw new ConfigError(`vendorLinks.${from}: "${to}" is not a statuspage target`);
+  }
+  return links;
 }
 
 /** `${NAME}`: an environment variable reference inside a config value. */

@@ -55,6 +55,40 @@ export function latestShopifyApiVersion(on: Date): string {
 /** Shopify per-tile sub-checks the probe knows how to run. */
 export const SHOPIFY_SUBCHECKS = ['orders', 'products', 'inventory', 'fulfillment'] as const;
 
+// --- Issue 21: checks beyond "is the API up" (webhook subscriptions, access scopes, own network, vendor links) ---
+
+/** The webhook topics the dashboard relies on (Shopify's WebhookSubscriptionTopic enum names). */
+export const DEFAULT_WEBHOOK_TOPICS = ['ORDERS_CREATE', 'ORDERS_UPDATED', 'INVENTORY_LEVELS_UPDATE', 'FULFILLMENTS_CREATE'] as const;
+/** A Shopify target's `webhookCheck:` the topics that must be subscribed, at which URL, and how long a silence is too long. */
+const shopifyWebhookCheck = z.strictObject({
+  appUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  topics: z
+    .array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: 'expected a topic like ORDERS_CREATE' }))
+    .min(1)
+    .default([...DEFAULT_WEBHOOK_TOPICS]),
+  /** No orders/create delivery this long while Shopify counts new orders: the pipe is broken (needs `webhooks:`). */
+  silentMinutes: z.number().int().positive().max(60).default(15),
+});
+/** `network:` how pitwall tells its own network failing from the vendors failing (see src/state/connectivity.ts). */
+const network = z.strictObject({
+  canary: z
+    .strictObject({
+      /** A host name to resolve. */
+      dns: z.string().min(1).optional(),
+      /** One well-known HTTP(S) endpoint; any HTTP answer counts as connected. */
+      url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+      intervalSeconds: z.number().min(5).max(3600).default(60),
+      timeoutMs: z.number().int().positive().max(60_000).default(5_000),
+    })
+    .refine((c) => c.dns !== undefined || c.url !== undefined, { error: 'give dns, url or both' })
+    .optional(),
+  /** This many targets on different hosts failing to connect at once, and none answering: pitwall's own network. */
+  burst: z.number().int().min(2).max(100).default(3),
+  burstWindowSeconds: z.number().positive().max(3600).default(60),
+});
+/** `vendorLinks:` target id → the statuspage target it depends on (null: none); unlisted targets get defaults. */
+const vendorLinks = z.record(z.string(), z.string().nullable());
+
 const shopify = z.strictObject({
   ...common,
   kind: z.literal('shopify'),
@@ -66,6 +100,9 @@ const shopify = z.strictObject({
     .default(() => latestShopifyApiVersion(new Date())),
   endpoint: url.optional(),
   subChecks: z.array(z.enum(SHOPIFY_SUBCHECKS)).default([...SHOPIFY_SUBCHECKS]),
+  webhookCheck: shopifyWebhookCheck.optional(),
+  /** Compare /admin/oauth/access_scopes.json with the scopes pitwall's checks need. */
+  scopeCheck: z.boolean().default(false),
 });
 const chatwoot = z.strictObject({
   ...common,
@@ -149,6 +186,8 @@ export const schema = z.strictObject({
   targets: z.array(target).min(1, { error: 'expected at least one target' }),
   /** Optional webhook receiver (`pitwall` listens; Shopify/Chatwoot deliver). */
   webhooks: webhooks.optional(),
+  network: network.optional(),
+  vendorLinks: vendorLinks.optional(),
 });
 
 /** Every key the schema knows, anywhere: what a mistyped key is compared with. */
@@ -195,7 +234,13 @@ export interface Config {
   secrets: string[];
   /** The webhook receiver's settings, when the config has a `webhooks:` block. */
   webhooks?: WebhooksConfig;
+  /** `network:` the canary and the burst rule (src/state/connectivity.ts). */
+  network?: NetworkConfig;
+  /** `vendorLinks:` explicit target → status-page links. */
+  vendorLinks?: Record<string, string | null>;
 }
+
+export type NetworkConfig = z.output<typeof network>;
 
 /** `webhooks:` — where the receiver listens and the secrets it verifies with. */
 export type WebhooksConfig = z.output<typeof webhooks>;

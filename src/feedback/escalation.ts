@@ -6,6 +6,7 @@ import { formatDuration, formatLatency, statusLabel, truncate } from '../text/fo
 import { sparkline } from '../text/sparkline.js';
 import { TILES, type Target, type TileId } from '../config/config.js';
 import type { Blocker, State } from '../state/store.js';
+import { pitwallOffline, vendorIncident } from '../state/derive.js';
 
 /** How many recent checks a BLOCKER entry shows. */
 export const BLOCKER_SPARK_WIDTH = 20;
@@ -202,6 +203,7 @@ export function blockerEntry({ state, targetId, note, at, blockerId, by, target 
     '',
     '**Evidence**',
     '',
+    ...[vendorIncident(state, targetId) ?? pitwallOffline({ order: [targetId], targets: state.targets })].flatMap((v) => (v ? [`- **Is it us or them:** ${v}`, ''] : [])),
     evidence(r).join('\n\n'),
   ];
   return `${lines.join('\n')}\n`;

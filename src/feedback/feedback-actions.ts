@@ -10,6 +10,7 @@ import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
 import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
 import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
+import { networkReportLines } from '../state/derive.js';
 
 /** How much of the feedback file's end is read to find the last hourly report's heading. */
 const TAIL_BYTES = 256 * 1024;
@@ -127,7 +128,14 @@ export async function writeHourlyReport(
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
   const { hourStart } = hourWindow(now, input.which);
-  const { markdown, summary } = buildReportFromJournal({ ...input, now, feedbackFile: input.feedbackFile ?? input.writer.path, selfHealth: input.selfHealth ?? selfHealthOf(input.store.getSnapshot(), hourStart) });
+  const snapshot = input.store.getSnapshot();
+  const { markdown, summary } = buildReportFromJournal({
+    ...input,
+    now,
+    feedbackFile: input.feedbackFile ?? input.writer.path,
+    selfHealth: input.selfHealth ?? selfHealthOf(snapshot, hourStart),
+    appendix: [...(input.appendix ?? []), ...networkReportLines(snapshot)],
+  });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });

@@ -192,6 +192,13 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
     };
     requests.push(record);
 
+    // REST, unversioned: the token's granted scopes (https://shopify.dev/docs/api/admin-rest/latest/resources/accessscope).
+    if (url.pathname === '/admin/oauth/access_scopes.json' && req.method === 'GET') {
+      if (mode === 'hang') return;
+      if (mode === 'html502') return sendHtml502(res);
+      if (req.headers['x-shopify-access-token'] !== accessToken) return sendJson(res, 401, SHOPIFY_INVALID_TOKEN_BODY);
+      return sendJson(res, 200, { access_scopes: [...scopes].sort().map((handle) => ({ handle })) });
+    }
     if (!route || req.method !== 'POST') return sendJson(res, 404, { errors: 'Not Found' });
     // Edge failures come before the app sees the request.
     if (mode === 'hang') return;

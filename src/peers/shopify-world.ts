@@ -22,7 +22,25 @@ export interface FakeFulfillmentOrder {
   kind: FulfillmentLocationKind;
 }
 
+/** A shop-scoped webhook subscription as the app made it (topic enum name, delivery URI). */
+export interface FakeWebhookSubscription {
+  id: string;
+  topic: string;
+  uri: string;
+  createdAt: string;
+}
+
+/** Where the default world's subscriptions deliver: the app URL a truthful store points at. */
+export const DEFAULT_WEBHOOK_URI = 'https://hotrodan.fly.dev/webhooks/shopify';
+
+/** Subscriptions for these topics at `uri` (a lying world points one at an old deploy's URL). */
+export function webhookSubscriptions(topics: readonly string[], uri = DEFAULT_WEBHOOK_URI, at = Date.now()): FakeWebhookSubscription[] {
+  return topics.map((topic, i) => ({ id: `gid://shopify/WebhookSubscription/${8800 + i}`, topic, uri, createdAt: iso(at - 7 * 24 * 3_600_000) }));
+}
+
 export interface ShopifyWorld {
+  /** The app's shop-scoped webhook subscriptions (none when absent). */
+  webhookSubscriptions?: FakeWebhookSubscription[];
   /** createdAt of every order (ISO). */
   orders: string[];
   products: number;
@@ -60,7 +78,8 @@ export function defaultWorld(now: number, ordersLastHour = 42, products = 318): 
     kind,
   });
   const fulfillmentOrders = [fo(0, 'OPEN', 240), fo(1, 'CLOSED', 1), fo(2, 'IN_PROGRESS', 4), fo(3, 'OPEN', 95), fo(4, 'OPEN', 20, 'third_party')];
-  return { orders, products, inventoryItems, fulfillmentOrders };
+  const webhooks = webhookSubscriptions(['ORDERS_CREATE', 'ORDERS_UPDATED', 'INVENTORY_LEVELS_UPDATE', 'FULFILLMENTS_CREATE'], DEFAULT_WEBHOOK_URI, now);
+  return { orders, products, inventoryItems, fulfillmentOrders, webhookSubscriptions: webhooks };
 }
 
 /** Shopify search syntax, the part the peer needs: `field:>'time'`, `field:<'time'`, `field:value`, joined by spaces (AND). */
@@ -135,6 +154,26 @@ export function rootResolvers(
     }),
     ordersCount: (args) => ({ count: world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length, precision: 'EXACT' }),
     productsCount: () => ({ count: world.products, precision: 'EXACT' }),
+    // Shop-scoped subscriptions of the calling app; `uri` is the field (`callbackUrl`, `endpoint` deprecated for it).
+    webhookSubscriptions: (args) => {
+      const topics = Array.isArray(args.topics) ? (args.topics as string[]) : null;
+      const subs = (world.webhookSubscriptions ?? []).filter((w) => !topics || topics.includes(w.topic)).filter((w) => typeof args.uri !== 'string' || w.uri === args.uri);
+      return connection(
+        subs.map((w) => ({
+          __typename: 'WebhookSubscription',
+          ...w,
+          updatedAt: w.createdAt,
+          callbackUrl: w.uri,
+          endpoint: { __typename: 'WebhookHttpEndpoint', callbackUrl: w.uri },
+          format: 'JSON',
+          includeFields: [],
+          metafieldNamespaces: [],
+          filter: null,
+          legacyResourceId: w.id.split('/').pop(),
+        })),
+        pageArgs(args),
+      );
+    },
     inventoryItems: (args) => {
       const items = world.inventoryItems.filter((i) => matchesQuery(args.query, { updated_at: i.updatedAt, created_at: i.createdAt, sku: i.sku }));
       return connection(

@@ -123,3 +123,45 @@ export function shopifyVersionProblem(version: string, on: Date): string | null 
   }
   return null;
 }
+
+/**
+ * The scopes each webhook topic needs (any one will do), as the Admin schema's WebhookSubscriptionTopic descriptions
+ * state them in 2026-01 … 2026-10 ("Requires at least one of the following scopes: read_orders, …"); checked against
+ * the vendored schemas in test/probes/shopify-webhooks.test.ts. A topic not listed needs no scope pitwall knows of.
+ */
+export const WEBHOOK_TOPIC_SCOPES: Record<string, string[]> = {
+  ORDERS_CREATE: ['read_orders', 'read_marketplace_orders'],
+  ORDERS_UPDATED: ['read_orders', 'read_marketplace_orders', 'read_buyer_membership_orders'],
+  INVENTORY_LEVELS_UPDATE: ['read_inventory'],
+  FULFILLMENTS_CREATE: ['read_fulfillments', 'read_marketplace_orders'],
+};
+
+/** Which tile a webhook topic keeps live. */
+export function webhookTopicTile(topic: string): TileId {
+  if (topic.startsWith('INVENTORY')) return 'inventory-watch';
+  if (topic.startsWith('FULFILLMENT')) return 'fulfillment-flow';
+  return 'sales-pulse';
+}
+
+/** Subscriptions read per run: one page is plenty for one app (Shopify caps `first` at 250). */
+export const WEBHOOK_PAGE = 100;
+
+/**
+ * The webhook document: the app's shop-scoped subscriptions (`uri`, the field every supported version has and none
+ * deprecates; `endpoint`/`callbackUrl` are deprecated "Use `uri` instead" from 2026-01) and the orders created over
+ * the silence window, so "no delivery while orders were created" can be told apart from a quiet shop.
+ */
+export function webhookDocument(silentMinutes: number, now: Date): ShopifyDocument {
+  return {
+    name: 'PitwallWebhooks',
+    query: [
+      'query PitwallWebhooks($recentSince: String) {',
+      `  webhooks: webhookSubscriptions(first: ${WEBHOOK_PAGE}) { nodes { topic uri } pageInfo { hasNextPage } }`,
+      '  recentOrders: ordersCount(query: $recentSince) { count precision }',
+      '}',
+    ].join('\n'),
+    variables: { recentSince: sinceFilter('created_at', new Date(now.getTime() - silentMinutes * 60_000)) },
+    subChecks: [],
+    health: false,
+  };
+}

@@ -3,7 +3,8 @@ import type { ShopifyTarget, TileId } from '../config/config.js';
 import { SHOPIFY_SUBCHECKS } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, httpExchange, parseJsonBody, statusError, type HttpAnswer, type HttpFailure } from './http-client.js';
-import { INVENTORY_PAGE, SHOPIFY_TILES, shopifyDocuments, type ShopifyDocument, type ShopifySubCheck as SubCheckName } from './shopify-documents.js';
+import { INVENTORY_PAGE, SHOPIFY_TILES, shopifyDocuments, webhookDocument, type ShopifyDocument, type ShopifySubCheck as SubCheckName } from './shopify-documents.js';
+import { accessScopes, scopeSubCheck, webhookSubCheck, type WebhookAnswer } from './shopify-webhooks.js';
 import type { Headroom, ProbeContext, ProbeError, ProbeResult, SubCheck } from './types.js';
 
 export { shopifyDocuments } from './shopify-documents.js';
@@ -74,8 +75,12 @@ type Answer =
 export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Promise<ProbeResult> {
   const subChecks = SHOPIFY_SUBCHECKS.filter((s) => target.subChecks.includes(s));
   const docs = shopifyDocuments(subChecks, new Date());
+  // Issue 21: the webhook subscriptions (a document of its own) and the granted scopes (REST), when configured.
+  if (target.webhookCheck) docs.push(webhookDocument(target.webhookCheck.silentMinutes, new Date()));
   const notes: Record<string, unknown> = {};
+  const scopesAsked = target.scopeCheck ? accessScopes(target, ctx) : null;
   const answers = await Promise.all(docs.map((doc) => send(target, ctx, doc, notes)));
+  const scoped = await scopesAsked;
   const main = answers.find((a) => a.doc.health)!;
   const phases = main.phases;
   const latencyMs = answers.every((a) => a.latencyMs !== null) ? Math.max(...answers.map((a) => a.latencyMs!)) : null;
@@ -130,6 +135,9 @@ export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Pr
     }
     return { ...subCheck(name, tile, a.latencyMs, null), details: got };
   });
+  const hooks = answers.find((a) => a.doc.name === 'PitwallWebhooks');
+  if (hooks) subs.push(hooks.ok ? webhookSubCheck(target, hooks.data as WebhookAnswer | null, hooks.latencyMs) : { ...subCheck('webhooks', 'sales-pulse', null, hooks.error), status: 'degraded' });
+  if (scoped) subs.push(scoped.ok ? scopeSubCheck(target, scoped.scopes, scoped.latencyMs) : { ...subCheck('scopes', 'sales-pulse', null, scoped.error), status: 'degraded' });
 
   return classify({ latencyMs, degradedMs: ctx.degradedMs, ...withCost, subChecks: subs });
 }

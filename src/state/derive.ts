@@ -1,4 +1,4 @@
-import type { Status } from '../probes/types.js';
+import type { ProbeResult, Status } from '../probes/types.js';
 import { STATUS_CODE } from '../shared/status.js';
 import { TILE_IDS, TILES, type TileId } from '../config/config.js';
 import { worstStatus } from './stats.js';
@@ -21,7 +21,7 @@ export interface TileHealth {
  */
 function statusForTile(t: TargetState, tile: TileId): { status: Status | null; culprit: string } {
   const r = t.latest;
-  if (!r) return { status: null, culprit: t.id };
+  if (!r || held(r)) return { status: null, culprit: t.id };
   // Not answering (yet) impairs every tile the target feeds, as a whole.
   if (unanswered(t)) return { status: 'degraded', culprit: t.id };
   const subs = (r.subChecks ?? []).filter((s) => s.tile === tile);
@@ -71,7 +71,66 @@ export function overall(state: Pick<State, 'order' | 'targets'>): { status: Stat
  * an MCP server) would otherwise leave the old green on screen, tiles included, for all that time.
  */
 export function shownStatus(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): Status | null {
+  if (t.latest && held(t.latest)) return null;
   return unanswered(t) ? 'degraded' : (t.latest?.status ?? null);
+}
+
+/** A failure to connect held while pitwall itself was offline (connectivity.ts): unknown, not down. */
+export function held(r: ProbeResult): boolean {
+  return typeof r.details.pitwallOffline === 'string';
+}
+
+/**
+ * Why pitwall thinks its own network is down, while any target's latest result is held for it: the header banner
+ * ("pitwall offline? …") reads this. Null while connected.
+ */
+export function pitwallOffline(state: Pick<State, 'order' | 'targets'>): string | null {
+  for (const id of state.order) {
+    const why = state.targets[id]!.latest?.details.pitwallOffline;
+    if (typeof why === 'string') return why;
+  }
+  return null;
+}
+
+const OUTAGE_WORDS: Record<string, string> = {
+  major_outage: 'a major outage',
+  partial_outage: 'a partial outage',
+  degraded_performance: 'degraded performance',
+  under_maintenance: 'maintenance',
+};
+
+/**
+ * The vendor incident behind a target, from the status page it depends on (`details.statusPage`, connectivity.ts):
+ * "likely vendor incident: Shopify reports a major outage of Admin API" while the target fails, "vendor incident: …
+ * (this target answers)" while it does not. Null while the page is fine or not checked. Upstream text is bounded.
+ */
+export function vendorIncident(state: Pick<State, 'targets'>, targetId: string): string | null {
+  const t = state.targets[targetId];
+  const link = t?.latest?.details.statusPage;
+  const page = typeof link === 'string' ? state.targets[link] : undefined;
+  const r = page?.latest;
+  // Only what the page said: a page that could not be read reports nothing (its own row says why).
+  if (!t || !r || r.status === 'up' || typeof r.details.indicator !== 'string') return null;
+  const d = r.details as { page?: unknown; state?: unknown; components?: { name?: unknown; status?: unknown }[]; incidents?: { name?: unknown; impact?: unknown }[] };
+  const vendor = clip(typeof d.page === 'string' && d.page ? d.page : page.name);
+  const comps = (Array.isArray(d.components) ? d.components : []).filter((c) => typeof c.status === 'string' && OUTAGE_WORDS[c.status]);
+  let what: string;
+  if (comps.length) {
+    const worst = ['major_outage', 'partial_outage', 'degraded_performance', 'under_maintenance'].find((w) => comps.some((c) => c.status === w))!;
+    const names = comps.filter((c) => c.status === worst).map((c) => clip(String(c.name ?? '?')));
+    what = `${OUTAGE_WORDS[worst]} of ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
+  } else {
+    const incident = Array.isArray(d.incidents) ? d.incidents[0] : undefined;
+    what = incident ? `an incident: ${clip(String(incident.name ?? '?'))}` : r.status === 'down' ? 'an outage' : 'issues';
+  }
+  const failing = shownStatus(t) !== 'up' && !(t.latest && held(t.latest));
+  return failing ? `likely vendor incident: ${vendor} reports ${what}` : `vendor incident: ${vendor} reports ${what} (this target answers)`;
+}
+
+/** Upstream text on one line, at most 60 characters. */
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 59)}…` : one;
 }
 
 /** Up at the last check, and the check now in flight has passed the slow threshold without an answer. */
@@ -101,4 +160,19 @@ export function openBlockerFor(state: State, targetId: string) {
  */
 export function isStale(t: Pick<TargetState, 'running' | 'checkedAt' | 'intervalMs'>, now: number): boolean {
   return !t.running && t.checkedAt !== null && now - t.checkedAt > 2 * t.intervalMs + 10_000;
+}
+
+/**
+ * The hourly report's "is it us or them" section from the state now: each target's vendor incident, and pitwall's
+ * own network when it looks down. Empty when there is nothing to say. Markdown bullet lines.
+ */
+export function networkReportLines(state: Pick<State, 'order' | 'targets'>): string[] {
+  const lines: string[] = [];
+  const offline = pitwallOffline(state);
+  if (offline) lines.push(`- **pitwall offline?** ${clip(offline)}: failures to connect are held as unknown, not blamed on vendors`);
+  for (const id of state.order) {
+    const v = vendorIncident(state, id);
+    if (v) lines.push(`- \`${id}\`: ${v}`);
+  }
+  return lines.length ? ['', '### Vendors and network (now)', '', ...lines, ''] : [];
 }

@@ -3,6 +3,7 @@ import { messageOf } from '../probes/classify.js';
 import type { Config, Target } from '../config/config.js';
 import type { Store } from './store.js';
 import { createLoopWatch, type LoopWatch } from './loop-watch.js';
+import { createNetworkWatch, type NetworkWatch } from './connectivity.js';
 
 /**
  * Runs one probe attempt; the engine owns timing, retries and scheduling around it. A runner that loads code on
@@ -25,6 +26,8 @@ export interface EngineOptions {
   loopWatch?: LoopWatch;
   /** Called with every finished run (the journal listens here). */
   onResult?: (targetId: string, result: ProbeResult, at: number, attempts: number) => void;
+  /** Is it us or them (connectivity.ts): default, one built from the config. */
+  network?: NetworkWatch;
 }
 
 export interface RunOutcome {
@@ -134,6 +137,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const loop = opts.loopWatch ?? createLoopWatch();
+  const net = opts.network ?? createNetworkWatch(config, { now });
   /** Targets with a first sample in this process: their next is warm. */
   const warmed = new Set<string>();
   /** When the re-measures of the last second were made (REMEASURES_PER_SECOND). */
@@ -298,9 +302,13 @@ export function createEngine(opts: EngineOptions): Engine {
     const startedAt = planned.get(id) ?? now();
     store.dispatch({ type: 'probe-started', id, at: now() });
     try {
-      const outcome = await runWithRetries(target);
+      const ran = await runWithRetries(target);
       // A run cut short by stop() says nothing about the target: record nothing rather than a fake "down".
       if (stopped) return null;
+      // Held while pitwall is offline, linked to its vendor's status page, webhook silence judged (connectivity.ts).
+      const result = await net.amend(target, ran.result, ran.at, store.getSnapshot).catch(() => ran.result);
+      if (stopped) return null;
+      const outcome = { ...ran, result };
       const nextAt = started && !stopped ? nextRunAt(target, Math.min(startedAt, outcome.at), outcome) : null;
       // Schedule first: nothing after this line may stop a target from being checked again.
       if (nextAt !== null) schedule(id, nextAt);
@@ -336,6 +344,15 @@ export function createEngine(opts: EngineOptions): Engine {
     start() {
       if (started) return;
       started = true;
+      // Connectivity back: the targets held as "pitwall offline" are checked again now.
+      net.start((ids) => {
+        for (const id of ids) {
+          if (running.has(id) || stopped) continue;
+          clearTimeout(timers.get(id));
+          planned.set(id, now());
+          void run(id);
+        }
+      });
       const begin = () => {
         if (stopped) return;
         const t0 = now();
@@ -348,6 +365,7 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     stop() {
       stopped = true;
+      net.stop();
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
       for (const ac of inflight) ac.abort(new DOMException('pitwall is stopping', 'AbortError'));
@@ -382,7 +400,7 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     async checkOnce(ids) {
       const list = ids ?? [...byId.keys()];
-      await prepare(list.flatMap((id) => byId.get(id) ?? []));
+      await Promise.all([prepare(list.flatMap((id) => byId.get(id) ?? [])), net.checkCanary()]);
       // The HTTP exchanges first, together (each takes a millisecond on loopback); GA's channel and the MCP servers
       // once those have answered or after HEAD_START_MS, whichever is first, the servers SPAWN_GAP_MS apart: a spawn,
       // an initialize or a gRPC channel's setup holds the loop for tens of milliseconds, and an exchange timed

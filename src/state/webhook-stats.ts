@@ -3,6 +3,7 @@
  * by reason, duplicates, delivery lag and the last event. Bounded: 60 minutes of buckets, the last 1,000
  * lag samples.
  */
+import type { ProbeResult } from '../probes/types.js';
 import { percentile } from './stats.js';
 import { formatLatency } from '../text/format.js';
 
@@ -187,4 +188,35 @@ export function summarizeWebhooks(stats: WebhookStats): string[] {
     lines.push(`- Last event: ${stats.last.source} ${stats.last.topic}${stats.last.id ? ` \`${stats.last.id}\`` : ''} at ${new Date(stats.last.at).toISOString().slice(11, 19)} UTC`);
   }
   return lines;
+}
+
+/** Shopify's X-Shopify-Topic form of a WebhookSubscriptionTopic name: ORDERS_CREATE → orders/create. */
+export function topicHeader(topic: string): string {
+  const i = topic.lastIndexOf('_');
+  return i < 0 ? topic.toLowerCase() : `${topic.slice(0, i)}/${topic.slice(i + 1)}`.toLowerCase();
+}
+
+/**
+ * Issue 21: with the receiver running, a Shopify result whose `webhooks` sub-check found ORDERS_CREATE subscribed at
+ * the app URL, and whose store counted new orders over the last `silentMinutes`, while the receiver (up that long)
+ * got no orders/create delivery in that time: the pipe is broken though every API is up. The sub-check turns
+ * degraded and so does an up target. Only orders/create is judged: an order's creation always fires it, while the
+ * other topics may rightly stay quiet for an hour.
+ */
+export function webhookSilence(result: ProbeResult, stats: WebhookStats, now: number): ProbeResult {
+  const sub = result.subChecks?.find((s) => s.name === 'webhooks');
+  const d = sub?.details as { topics?: Record<string, string>; recentOrders?: unknown; silentMinutes?: unknown } | undefined;
+  if (!sub || sub.status !== 'up' || d?.topics?.ORDERS_CREATE !== 'subscribed') return result;
+  const minutes = typeof d.silentMinutes === 'number' ? d.silentMinutes : 15;
+  const orders = typeof d.recentOrders === 'number' ? d.recentOrders : 0;
+  const since = now - minutes * 60_000;
+  if (orders === 0 || stats.startedAt > since) return result;
+  const topic = topicHeader('ORDERS_CREATE');
+  if (stats.perMinute.some((m) => m.minute + 60_000 > since && (m.topics[topic] ?? 0) > 0)) return result;
+  const message = `no ${topic} delivery for ${minutes} min while Shopify counted ${plural(orders, 'new order')}: the webhook pipe is broken`;
+  const subChecks = result.subChecks!.map((s) =>
+    s === sub ? { ...s, status: 'degraded' as const, error: { kind: 'bad_response' as const, code: 'WEBHOOK_SILENT', message } } : s,
+  );
+  if (result.status !== 'up') return { ...result, subChecks };
+  return { ...result, subChecks, status: 'degraded', error: null, reason: 'sub-check webhooks is degraded', cause: 'sub-check' };
 }

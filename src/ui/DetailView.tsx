@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ProbeResult } from '../probes/types.js';
 import { TILES } from '../config/config.js';
-import { openBlockerFor, shownStatus } from '../state/derive.js';
+import { openBlockerFor, shownStatus, vendorIncident } from '../state/derive.js';
 import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, STATUS_SYMBOL, truncate } from '../text/format.js';
 import { formatClock } from './lib/clock.js';
 import { hintFor } from './lib/hints.js';
@@ -16,6 +16,7 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
   const t = useTarget(id);
   const blocker = useAppState((s) => openBlockerFor(s, id));
   const startedAt = useAppState((s) => s.startedAt);
+  const vendor = useAppState((s) => vendorIncident(s, id));
   // One panel, every second: its durations all move with the clock.
   const now = useClock((n) => n);
   const stats = t ? lastHour(t.samples, now) : null;
@@ -54,6 +55,7 @@ export function DetailView({ id, width, height }: { id: string; width: number; h
       </Text>,
     );
   }
+  if (vendor) add(<Text color={theme.warn} wrap="truncate-end">{label('vendor')}{vendor}</Text>);
   if (r && r.status !== 'up') {
     add(
       <Text wrap={height < 30 ? 'truncate-end' : 'wrap'}>

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { overall, staleKey } from '../state/derive.js';
+import { overall, pitwallOffline, staleKey } from '../state/derive.js';
 import { stallTotals } from '../state/store.js';
 import { useClock } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
@@ -26,6 +26,7 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const stalls = useAppState(stallKey);
   const totals = useAppState(overallKey);
   const targets = useAppState((s) => s.targets);
+  const offline = useAppState(pitwallOffline);
   const staleIds = useClock((now) => staleKey(targets, now));
   const stale = staleIds ? staleIds.split(',').length : 0;
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
@@ -40,7 +41,9 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
         <Text wrap="truncate-end">
           {paint('PITWALL', { color: theme.accent, bold: true })} {paint(store, { bold: true })}
           {demo ? paint(' [DEMO]', { color: theme.demo, bold: true }) : ''}{' '}
-          {paint(` ${statusLabel(st).toUpperCase()} `, { color: theme.status[st ?? 'unknown'], bold: true, inverse: st === 'down' })} {counts}
+          {paint(` ${statusLabel(st).toUpperCase()} `, { color: theme.status[st ?? 'unknown'], bold: true, inverse: st === 'down' })}{' '}
+          {offline ? paint(`⚠ pitwall offline? ${offline} · `, { color: theme.error, bold: true }) : ''}
+          {counts}
           {stale ? paint(` ⚠ ${stale} stale (not checked lately)`, { color: theme.warn, bold: true }) : ''}
         </Text>
         <Box flexShrink={0} marginLeft={1}>
