@@ -80,6 +80,23 @@ targets:
     credentialsFile: "\${GA_CREDENTIALS_FILE}"
     tiles: [sales-pulse, seo-pulse]
 
+  # Sales Pulse in sync: Shopify's order count against GA4's purchases over the same window, through the
+  # two targets above (their store, token, property and credentials). GA misses some purchases (consent,
+  # ad blockers), so it is degraded only when the counts differ by more than BOTH tolerances, and down
+  # when GA shows no purchase while Shopify shows orders. Windows: realtime-30m (GA's realtime report,
+  # purchase events of the last 30 minutes) and closed-hour (one property-local hour delayHours back,
+  # for GA's processing delay; gaMetric ecommercePurchases or transactions).
+  - id: sales-sync
+    name: Sales in sync (Shopify vs GA4)
+    kind: sales-sync
+    shopify: shopify-admin
+    ga: ga
+    windows: [realtime-30m, closed-hour]
+    tolerance: { absolute: 2, relative: 0.2 }
+    delayHours: 12
+    intervalSeconds: 300
+    tiles: [sales-pulse]
+
   # The dashboard app's own health endpoint (it serves every tile). Expects HTTP 200; to also require a
   # JSON field, add e.g.  expectJson: { path: status, equals: ok }
   # Not a \${VAR} on purpose: values from variables are scrubbed from output, and the URL helps on a bad day.
@@ -243,7 +260,7 @@ export async function runInit(opts: InitOptions): Promise<number> {
 
   // 'wx' fails if the file appeared since the check above: a config is never overwritten.
   writeNew(configPath, STARTER_YAML);
-  lines.push(`Wrote ${configPath}: Shopify Admin, Chatwoot, GA4, the app's /health, 5 MCP servers, 4 vendor status pages`);
+  lines.push(`Wrote ${configPath}: Shopify Admin, Chatwoot, GA4, Shopify-vs-GA sales sync, the app's /health, 5 MCP servers, 4 vendor status pages`);
   if (existsSync(envPath)) {
     lines.push(`Kept the existing ${envPath}; compare it with the variables pitwall.yaml uses ("pitwall doctor" lists any missing)`);
   } else {

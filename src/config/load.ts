@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { isSecretName } from '../text/redact.js';
 import { ConfigError, describeIssues, formatPath } from './errors.js';
+import { linkTargets } from './links.js';
 import { schema, type Config, type RawConfig, type Target, type Timing } from './schema.js';
 
 /** Reads, substitutes, validates. Throws ConfigError with one sentence naming the key. */
@@ -107,6 +108,7 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     if (t.kind === 'mcp' && t.transport === 'stdio' && t.cwd) return { ...t, ...timing, cwd: abs(t.cwd) };
     return { ...t, ...timing } as Target;
   });
+  const linked = linkTargets(targets);
   return {
     path,
     store: raw.store,
@@ -114,9 +116,10 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     protectedFiles: raw.protectedFiles.map(abs),
     ...(raw.stateDir ? { stateDir: abs(raw.stateDir) } : {}),
     defaults: raw.defaults,
-    targets,
+    targets: linked,
     secrets,
     ...(raw.webhooks ? { webhooks: raw.webhooks } : {}),
+    credentials: raw.credentials,
   };
 }
 

@@ -133,7 +133,12 @@ export function rootResolvers(
       id: 'gid://shopify/AppInstallation/90000001',
       accessScopes: [...scopes].sort().map((handle) => ({ handle, description: handle.replace(/_/g, ' ') })),
     }),
-    ordersCount: (args) => ({ count: world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length, precision: 'EXACT' }),
+    ordersCount: (args) => {
+      const n = world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length;
+      // `limit` (schema default 10000; null: none) caps the count, which then says AT_LEAST.
+      const limit = typeof args.limit === 'number' ? args.limit : null;
+      return limit !== null && n > limit ? { count: limit, precision: 'AT_LEAST' } : { count: n, precision: 'EXACT' };
+    },
     productsCount: () => ({ count: world.products, precision: 'EXACT' }),
     inventoryItems: (args) => {
       const items = world.inventoryItems.filter((i) => matchesQuery(args.query, { updated_at: i.updatedAt, created_at: i.createdAt, sku: i.sku }));

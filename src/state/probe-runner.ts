@@ -34,6 +34,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   const ga = lazy<GaProber>(async () => (await import('../probes/ga.js')).createGaProber());
   const shopify = lazy(async () => (await import('../probes/shopify.js')).probeShopify);
   const chatwoot = lazy(async () => (await import('../probes/chatwoot.js')).probeChatwoot);
+  const salesSync = lazy(async () => (await import('../probes/sales-sync.js')).probeSalesSync);
   // The HTTP probes share one keep-alive agent; GA (gRPC) and MCP bring their own transports.
   const http = async (ctx: ProbeContext) => ({ ...ctx, dispatcher: await agent.get() });
   const run: RunProbe = async (target: Target, ctx) => {
@@ -50,6 +51,9 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
         return (await ga.get()).probe(target, ctx);
       case 'mcp':
         return (await mcp.get()).probe(target, ctx);
+      case 'sales-sync':
+        // Shares the ga target's cached client, and the HTTP agent with the shopify target.
+        return (await salesSync.get())(target, await http(ctx), { ga: await ga.get() });
     }
   };
   // Everything the targets need, loaded (and the agent built) before the engine's first round: compiling the GA
@@ -58,10 +62,11 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   run.prepare = async (targets) => {
     const kinds = new Set(targets.map((t) => t.kind));
     const loads: Promise<unknown>[] = [];
-    if (['http', 'statuspage', 'shopify', 'chatwoot'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
+    if (['http', 'statuspage', 'shopify', 'chatwoot', 'sales-sync'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
     if (kinds.has('shopify')) loads.push(shopify.get());
     if (kinds.has('chatwoot')) loads.push(chatwoot.get());
-    if (kinds.has('ga')) loads.push(ga.get());
+    if (kinds.has('ga') || kinds.has('sales-sync')) loads.push(ga.get());
+    if (kinds.has('sales-sync')) loads.push(salesSync.get());
     if (kinds.has('mcp')) loads.push(mcp.get());
     await Promise.all(loads);
   };
