@@ -108,7 +108,7 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     if (t.kind === 'mcp' && t.transport === 'stdio' && t.cwd) return { ...t, ...timing, cwd: abs(t.cwd) };
     return { ...t, ...timing } as Target;
   });
-  const linked = linkTargets(targets);
+  const linked = linkTargets(targets, raw.credentials);
   return {
     path,
     store: raw.store,

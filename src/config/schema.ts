@@ -206,7 +206,11 @@ export interface SalesSyncSources {
   ga: Extract<RawTarget, { kind: 'ga' }> & Timing;
 }
 /** A target with its timing settled (its own values, else the defaults); a sales-sync target also has its sources. */
-export type Target = (Exclude<RawTarget, { kind: 'sales-sync' }> | (Extract<RawTarget, { kind: 'sales-sync' }> & { sources: SalesSyncSources })) & Timing;
+export type Target = (Exclude<RawTarget, { kind: 'sales-sync' }> | (Extract<RawTarget, { kind: 'sales-sync' }> & { sources: SalesSyncSources })) &
+  Timing & {
+    /** The config's `credentials:` thresholds, for the credential sub-checks (absent: 24 h). */
+    expiry?: CredentialsConfig;
+  };
 export type TargetKind = Target['kind'];
 export type TargetOf<K extends TargetKind> = Extract<Target, { kind: K }>;
 export type ShopifyTarget = TargetOf<'shopify'>;

@@ -35,6 +35,10 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   const shopify = lazy(async () => (await import('../probes/shopify.js')).probeShopify);
   const chatwoot = lazy(async () => (await import('../probes/chatwoot.js')).probeChatwoot);
   const salesSync = lazy(async () => (await import('../probes/sales-sync.js')).probeSalesSync);
+  // Credentials before they expire: Shopify's refreshing token keeper (per target, in memory) and the sub-checks.
+  const tokens = lazy(async () => (await import('../probes/shopify-token.js')).createShopifyTokens(opts.now ? { now: opts.now } : {}));
+  const creds = lazy(async () => import('../probes/credentials.js'));
+  const nowDate = () => new Date(opts.now ? opts.now() : Date.now());
   // The HTTP probes share one keep-alive agent; GA (gRPC) and MCP bring their own transports.
   const http = async (ctx: ProbeContext) => ({ ...ctx, dispatcher: await agent.get() });
   const run: RunProbe = async (target: Target, ctx) => {
@@ -43,17 +47,29 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
         return probeHttp(target, await http(ctx));
       case 'statuspage':
         return probeStatuspage(target, await http(ctx));
-      case 'shopify':
-        return (await shopify.get())(target, await http(ctx));
+      case 'shopify': {
+        const c = await http(ctx);
+        const prepared = await (await tokens.get()).prepare(target, c, target.expiry);
+        return (await creds.get()).withCredentials(await (await shopify.get())(prepared.target, c), prepared.subChecks);
+      }
       case 'chatwoot':
         return (await chatwoot.get())(target, await http(ctx));
-      case 'ga':
-        return (await ga.get()).probe(target, ctx);
-      case 'mcp':
-        return (await mcp.get()).probe(target, ctx);
+      case 'ga': {
+        const { withCredentials, gaCredentialSubChecks } = await creds.get();
+        return withCredentials(await (await ga.get()).probe(target, ctx), await gaCredentialSubChecks(target, nowDate()));
+      }
+      case 'mcp': {
+        const result = await (await mcp.get()).probe(target, ctx);
+        if (target.transport !== 'http') return result;
+        const { withCredentials, mcpCredentialSubChecks } = await creds.get();
+        return withCredentials(result, mcpCredentialSubChecks(result, target.expiry, nowDate()));
+      }
       case 'sales-sync':
         // Shares the ga target's cached client, and the HTTP agent with the shopify target.
-        return (await salesSync.get())(target, await http(ctx), { ga: await ga.get() });
+        // The shopify source's token as the shopify target last refreshed it.
+        return (await salesSync.get())({ ...target, sources: { ...target.sources, shopify: (await tokens.get()).current(target.sources.shopify) } }, await http(ctx), {
+          ga: await ga.get(),
+        });
     }
   };
   // Everything the targets need, loaded (and the agent built) before the engine's first round: compiling the GA
