@@ -60,6 +60,15 @@ targets:
     accessToken: "\${SHOPIFY_ADMIN_TOKEN}"
     subChecks: [orders, products, inventory, fulfillment]
     tiles: [sales-pulse, seo-pulse, inventory-watch, fulfillment-flow]
+    # An expiring offline token (60 minutes, with a refresh token)? Say when it ends, and let pitwall
+    # refresh it with ITS OWN app's client id and secret. Shopify keeps one expiring token per app and
+    # store, so never give pitwall the dashboard app's credentials: its refresh would revoke the app's token.
+    # accessTokenExpiresAt: "2026-12-05T18:00:00Z"
+    # tokenRefresh:
+    #   clientId: "\${PITWALL_SHOPIFY_CLIENT_ID}"
+    #   clientSecret: "\${PITWALL_SHOPIFY_CLIENT_SECRET}"
+    #   refreshToken: "\${PITWALL_SHOPIFY_REFRESH_TOKEN}"
+    #   refreshTokenExpiresAt: "2027-03-01T00:00:00Z"
 
   # Chatwoot application API: the token's profile, then the open-conversation counts of the account.
   - id: chatwoot
@@ -78,6 +87,8 @@ targets:
     kind: ga
     propertyId: "\${GA_PROPERTY_ID}"
     credentialsFile: "\${GA_CREDENTIALS_FILE}"
+    # The key's private_key_id is shown on the row and in "pitwall doctor". A key made under an expiry
+    # policy: say when it ends, e.g.  keyExpiresAt: "2027-01-31T00:00:00Z"
     tiles: [sales-pulse, seo-pulse]
 
   # Sales Pulse in sync: Shopify's order count against GA4's purchases over the same window, through the
@@ -192,6 +203,12 @@ targets:
     kind: statuspage
     url: https://status.flyio.net
     intervalSeconds: 60
+
+# Credentials before they expire: a Shopify token, the GitHub token (from GitHub's answers), a GA key
+# is degraded when it has under warnHours left, or ends before launchEndsAt ("pitwall doctor" lists them).
+credentials:
+  warnHours: 24
+  # launchEndsAt: "2026-12-07T23:59:00Z"
 
 # Optional: receive and verify Shopify / Chatwoot webhooks while watching (see the README).
 # webhooks:

@@ -107,6 +107,7 @@ describe('pitwall init', () => {
       'fly-status',
     ]);
     expect(config.feedbackFile).toBe(join(root, 'feedback', 'integrations.md'));
+    expect(config.credentials).toEqual({ warnHours: 24 });
     expect(byId.get('shopify-admin')).toMatchObject({
       kind: 'shopify',
       shop: 'hotrodan.myshopify.com',
