@@ -86,7 +86,7 @@ async function compareWindow(target: SalesSyncTarget, ctx: ProbeContext, deps: S
     return {
       ...sub,
       status: 'down',
-      error: { kind: 'bad_response', code: 'GA_NO_PURCHASES', message: `GA shows no purchases while Shopify shows ${c.shopifyOrders} orders (${name}): is the GA tag or the purchase event broken?` },
+      error: { kind: 'bad_response', code: 'GA_NO_PURCHASES', message: `GA shows no purchases while Shopify shows ${c.shopifyOrders} orders: is the GA tag or the purchase event broken?` },
     };
   }
   return c.verdict === 'drift' ? { ...sub, status: 'degraded' } : sub;

@@ -24,8 +24,6 @@ interface TokenState {
 export interface ShopifyTokens {
   /** The target with the token to use now (refreshed first when due), and one sub-check per credential with an end. */
   prepare(target: ShopifyTarget, ctx: ProbeContext, policy?: CredentialsConfig): Promise<{ target: ShopifyTarget; subChecks: SubCheck[] }>;
-  /** The token in use now for a target id (a refreshed one, else the configured one); no refresh. */
-  current<T extends { id: string; accessToken: string }>(target: T): T;
 }
 
 /** One keeper per process (the probe runner owns it). `now` is injectable for tests. */
@@ -88,10 +86,6 @@ export function createShopifyTokens(opts: { now?: () => number } = {}): ShopifyT
         subs.push({ name: 'token refresh', status: 'up', latencyMs: null, error: null, details: { at: new Date(s.last.at).toISOString() } });
       }
       return { target: s.accessToken === target.accessToken ? target : { ...target, accessToken: s.accessToken }, subChecks: subs };
-    },
-    current(target) {
-      for (const [k, s] of states) if (JSON.parse(k)[0] === target.id && JSON.parse(k)[1] === target.accessToken) return s.accessToken === target.accessToken ? target : { ...target, accessToken: s.accessToken };
-      return target;
     },
   };
 }

@@ -66,10 +66,10 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
       }
       case 'sales-sync':
         // Shares the ga target's cached client, and the HTTP agent with the shopify target.
-        // The shopify source's token as the shopify target last refreshed it.
-        return (await salesSync.get())({ ...target, sources: { ...target.sources, shopify: (await tokens.get()).current(target.sources.shopify) } }, await http(ctx), {
-          ga: await ga.get(),
-        });
+        // The shopify source's token through the same keeper: a refresh in flight (or due) is waited for, not raced.
+        const c = await http(ctx);
+        const shopifySource = (await (await tokens.get()).prepare(target.sources.shopify, c, target.expiry)).target;
+        return (await salesSync.get())({ ...target, sources: { ...target.sources, shopify: shopifySource } }, c, { ga: await ga.get() });
     }
   };
   // Everything the targets need, loaded (and the agent built) before the engine's first round: compiling the GA

@@ -87,7 +87,7 @@ describe('sales-sync: Shopify orders against GA purchases over the same window',
     const r = await probeSalesSync(salesSync(shop.url, ga.address), ctx(), { ga: prober, now: () => new Date(NOW) });
     expect(r.status).toBe('down');
     expect(r.error).toMatchObject({ kind: 'bad_response', code: 'GA_NO_PURCHASES' });
-    expect(r.error!.message).toBe('last 30 min: GA shows no purchases while Shopify shows 20 orders (last 30 min): is the GA tag or the purchase event broken?');
+    expect(r.error!.message).toBe('last 30 min: GA shows no purchases while Shopify shows 20 orders: is the GA tag or the purchase event broken?');
     expect(r.details.comparison).toBe('last 30 min: Shopify 20 orders, GA 0 purchases (−20, 100%)');
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFromObject, type ShopifyTarget } from '../../src/config/config.js';
+import { startGaPeer } from '../../src/peers/ga-peer.js';
 import { startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer.js';
 import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
 import { createProbeRunner, type ProbeRunner } from '../../src/state/probe-runner.js';
@@ -115,5 +116,36 @@ describe('Shopify expiring offline tokens: time left, refresh, and a refresh tha
     const long = await setUp({ expiresInMin: 3 * 24 * 60, extra: { credentials: { launchEndsAt: '2026-12-10T00:00:00Z' } } });
     const r2 = await runner!.run(long, ctx());
     expect(r2.status === 'degraded' && r2.reason).toBe('access token expires in 3 d, before the launch ends (2026-12-10T00:00:00.000Z)');
+  });
+
+  it('shares the refreshed token with a sales-sync target checked at the same moment (no race on the revoked one)', async () => {
+    await setUp({ expiresInMin: 3, refresh: true });
+    const ga = await startGaPeer({ now: () => clock, purchases: [clock - 60_000] });
+    try {
+      const config = configFromObject({
+        targets: [
+          {
+            kind: 'shopify',
+            id: 'shopify-admin',
+            shop: 'hot-rod-an.myshopify.com',
+            accessToken: 'shpat_initial_token',
+            apiVersion: '2026-10',
+            endpoint: peer!.url,
+            subChecks: ['orders'],
+            accessTokenExpiresAt: new Date(START + 3 * MIN).toISOString(),
+            tokenRefresh: OAUTH,
+          },
+          { kind: 'ga', id: 'ga', propertyId: '1', endpoint: ga.address, insecure: true },
+          { kind: 'sales-sync', id: 'sales-sync', shopify: 'shopify-admin', ga: 'ga' },
+        ],
+      });
+      const [shopResult, sync] = await Promise.all([runner!.run(config.targets[0]!, ctx()), runner!.run(config.targets[2]!, ctx())]);
+      expect(shopResult.status).toBe('up');
+      expect(sync.status).not.toBe('down');
+      // One refresh served both.
+      expect(peer!.oauth!.requests).toHaveLength(1);
+    } finally {
+      await ga.close();
+    }
   });
 });
