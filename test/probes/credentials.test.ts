@@ -74,7 +74,7 @@ describe('a GitHub token\'s end, from the MCP server\'s answers', () => {
   });
   const target = (url: string) =>
     configFromObject({ targets: [{ kind: 'mcp', transport: 'http', id: 'mcp-github', url, headers: { Authorization: 'Bearer ghp_test' } }] }).targets[0] as McpTarget;
-  const ctx = () => ({ signal: AbortSignal.timeout(8000), timeoutMs: 8000, degradedMs: 5000 });
+  const ctx = () => ({ signal: AbortSignal.timeout(8000), timeoutMs: 8000, degradedMs: 60_000 });
 
   it('is degraded when the header says under 24 h, up with weeks left', async () => {
     const runner = createProbeRunner();

@@ -9,7 +9,7 @@ const MIN = 60_000;
 const START = Date.parse('2026-12-04T08:00:00Z');
 const OAUTH = { clientId: 'pitwall-app-client-id', clientSecret: 'shpss_client_secret_value', refreshToken: 'shprt_initial_refresh_token' };
 
-const ctx = (): ProbeContext => ({ signal: AbortSignal.timeout(5000), timeoutMs: 5000, degradedMs: 3000 });
+const ctx = (): ProbeContext => ({ signal: AbortSignal.timeout(5000), timeoutMs: 5000, degradedMs: 60_000 });
 const sub = (r: ProbeResult, name: string) => r.subChecks?.find((s) => s.name === name);
 
 describe('Shopify expiring offline tokens: time left, refresh, and a refresh that fails', () => {
