@@ -36,7 +36,7 @@ export async function realtimePurchases(prober: GaProber, target: GaTarget, ctx:
       { timeout: ctx.timeoutMs, retry: null, signal: ctx.signal },
     );
     return res;
-  });
+  }, 'RunRealtimeReport');
   if (!got.ok) return got;
   const count = sumFirstMetric(got.value.rows);
   if (count === null) return { ok: false, error: { kind: 'bad_response', message: 'RunRealtimeReport rows carry no numeric eventCount', evidence: JSON.stringify(got.value.rows ?? null).slice(0, 300) } };

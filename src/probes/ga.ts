@@ -58,7 +58,7 @@ export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<Prob
 export interface GaProber {
   probe(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult>;
   /** Runs one call on the target's cached client (sales-sync's reports); setup and gRPC failures come back as errors. */
-  call<T>(target: GaTarget, ctx: ProbeContext, fn: (client: BetaAnalyticsDataClient) => Promise<T>): Promise<Made<T>>;
+  call<T>(target: GaTarget, ctx: ProbeContext, fn: (client: BetaAnalyticsDataClient) => Promise<T>, method?: string): Promise<Made<T>>;
   /** Closes every cached client; call once on shutdown. */
   close(): Promise<void>;
 }
@@ -94,15 +94,17 @@ export function createGaProber(): GaProber {
       if (!got.ok) return classify({ latencyMs: null, error: got.error, degradedMs: ctx.degradedMs, details: baseDetails(target) });
       return runReport(got.client, target, ctx, got.init, got.fresh);
     },
-    async call(target, ctx, fn) {
+    async call(target, ctx, fn, method = 'RunReport') {
       const got = await clientFor(target, ctx);
       if (!got.ok) return got;
       if (got.init.error) return { ok: false, error: got.init.error };
-      if (ctx.signal.aborted) return { ok: false, error: timeoutError(ctx) };
+      // The shared wording names RunReport; say the method this call made.
+      const named = (e: ProbeError): ProbeError => ({ ...e, message: e.message.replace(/\bRunReport\b/, method) });
+      if (ctx.signal.aborted) return { ok: false, error: named(timeoutError(ctx)) };
       try {
         return { ok: true, value: await fn(got.client) };
       } catch (err) {
-        return { ok: false, error: grpcError(err, ctx) };
+        return { ok: false, error: named(grpcError(err, ctx)) };
       }
     },
     async close() {

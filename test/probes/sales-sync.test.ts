@@ -120,6 +120,14 @@ describe('sales-sync: Shopify orders against GA purchases over the same window',
     expect(r.error!.message).toMatch(/^last 30 min: GA: PERMISSION_DENIED: User does not have sufficient permissions/);
   });
 
+  it('is down with a timeout, within the budget, when GA never answers', async () => {
+    ga.setMode('hang');
+    const short: ProbeContext = { signal: AbortSignal.timeout(400), timeoutMs: 400, degradedMs: 1000 };
+    const r = await probeSalesSync(salesSync(shop.url, ga.address), short, { ga: prober, now: () => new Date(NOW) });
+    expect(r.status).toBe('down');
+    expect(r.error).toMatchObject({ kind: 'timeout', message: 'last 30 min: GA: no RunRealtimeReport answer within 400 ms' });
+  });
+
   it('is down when the Shopify token is refused', async () => {
     ga.setPurchases(spread(18, NOW, 29));
     const t = salesSync(shop.url, ga.address);
