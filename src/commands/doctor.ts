@@ -2,6 +2,7 @@ import { ConfigError, configVariables, parseConfig, type Config, type ConfigVari
 import { resolveStateDir } from '../journal/journal.js';
 import { EXIT } from './exit.js';
 import { shopifyVersionProblem } from '../probes/shopify-documents.js';
+import { checkCredentials } from './doctor-credentials.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkColour, checkCommand, checkFeedback, checkGaCredentials, checkStateDir, checkTerminal, UNSET, type CheckStatus, type DoctorCheck, type TerminalInfo } from './doctor-checks.js';
@@ -49,6 +50,7 @@ export function diagnose(opts: Omit<DoctorOptions, 'write'>): DoctorCheck[] {
       if (t.kind === 'ga' && !t.insecure) checks.push(checkGaCredentials(t.id, t.credentialsFile, env));
     }
     for (const t of config.targets) if (t.kind === 'shopify') checks.push(checkShopifyApiVersion(t.id, t.apiVersion, new Date()));
+    checks.push(...checkCredentials(config));
   }
   checks.push(checkStateDir(resolveStateDir({ flag: opts.stateDir, ...(config ? { config } : {}), env })));
   checks.push(checkTerminal(opts.stdout), checkColour(opts.stdout, env));

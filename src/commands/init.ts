@@ -68,6 +68,15 @@ targets:
       topics: [ORDERS_CREATE, ORDERS_UPDATED, INVENTORY_LEVELS_UPDATE, FULFILLMENTS_CREATE]
       silentMinutes: 15
     scopeCheck: true
+    # An expiring offline token (60 minutes, with a refresh token)? Say when it ends, and let pitwall
+    # refresh it with ITS OWN app's client id and secret. Shopify keeps one expiring token per app and
+    # store, so never give pitwall the dashboard app's credentials: its refresh would revoke the app's token.
+    # accessTokenExpiresAt: "2026-12-05T18:00:00Z"
+    # tokenRefresh:
+    #   clientId: "\${PITWALL_SHOPIFY_CLIENT_ID}"
+    #   clientSecret: "\${PITWALL_SHOPIFY_CLIENT_SECRET}"
+    #   refreshToken: "\${PITWALL_SHOPIFY_REFRESH_TOKEN}"
+    #   refreshTokenExpiresAt: "2027-03-01T00:00:00Z"
 
   # Chatwoot application API: the token's profile, then the open-conversation counts of the account.
   - id: chatwoot
@@ -86,7 +95,26 @@ targets:
     kind: ga
     propertyId: "\${GA_PROPERTY_ID}"
     credentialsFile: "\${GA_CREDENTIALS_FILE}"
+    # The key's private_key_id is shown on the row and in "pitwall doctor". A key made under an expiry
+    # policy: say when it ends, e.g.  keyExpiresAt: "2027-01-31T00:00:00Z"
     tiles: [sales-pulse, seo-pulse]
+
+  # Sales Pulse in sync: Shopify's order count against GA4's purchases over the same window, through the
+  # two targets above (their store, token, property and credentials). GA misses some purchases (consent,
+  # ad blockers), so it is degraded only when the counts differ by more than BOTH tolerances, and down
+  # when GA shows no purchase while Shopify shows orders. Windows: realtime-30m (GA's realtime report,
+  # purchase events of the last 30 minutes) and closed-hour (one property-local hour delayHours back,
+  # for GA's processing delay; gaMetric ecommercePurchases or transactions).
+  - id: sales-sync
+    name: Sales in sync (Shopify vs GA4)
+    kind: sales-sync
+    shopify: shopify-admin
+    ga: ga
+    windows: [realtime-30m, closed-hour]
+    tolerance: { absolute: 2, relative: 0.2 }
+    delayHours: 12
+    intervalSeconds: 300
+    tiles: [sales-pulse]
 
   # The dashboard app's own health endpoint (it serves every tile). Expects HTTP 200; to also require a
   # JSON field, add e.g.  expectJson: { path: status, equals: ok }
@@ -199,6 +227,11 @@ network:
 # (null: no vendor), e.g.
 # vendorLinks:
 #   app-health: fly-status
+# Credentials before they expire: a Shopify token, the GitHub token (from GitHub's answers), a GA key
+# is degraded when it has under warnHours left, or ends before launchEndsAt ("pitwall doctor" lists them).
+credentials:
+  warnHours: 24
+  # launchEndsAt: "2026-12-07T23:59:00Z"
 
 # Optional: receive and verify Shopify / Chatwoot webhooks while watching (see the README).
 # webhooks:
@@ -268,7 +301,7 @@ export async function runInit(opts: InitOptions): Promise<number> {
 
   // 'wx' fails if the file appeared since the check above: a config is never overwritten.
   writeNew(configPath, STARTER_YAML);
-  lines.push(`Wrote ${configPath}: Shopify Admin, Chatwoot, GA4, the app's /health, 5 MCP servers, 4 vendor status pages`);
+  lines.push(`Wrote ${configPath}: Shopify Admin, Chatwoot, GA4, Shopify-vs-GA sales sync, the app's /health, 5 MCP servers, 4 vendor status pages`);
   if (existsSync(envPath)) {
     lines.push(`Kept the existing ${envPath}; compare it with the variables pitwall.yaml uses ("pitwall doctor" lists any missing)`);
   } else {

@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { isMap, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, type YAMLError } from 'yaml';
 import { isSecretName, looksLikeToken } from '../text/redact.js';
 import { ConfigError, describeIssues, formatPath } from './errors.js';
+import { linkTargets } from './links.js';
 import { schema, type Config, type RawConfig, type Target, type Timing } from './schema.js';
 
 /** Reads, substitutes, validates. Throws ConfigError with one sentence naming the key. */
@@ -138,6 +139,7 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     if (t.kind === 'mcp' && t.transport === 'stdio' && t.cwd) return { ...t, ...timing, cwd: abs(t.cwd) };
     return { ...t, ...timing } as Target;
   });
+  const linked = linkTargets(targets, raw.credentials);
   return {
     path,
     store: raw.store,
@@ -145,11 +147,12 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     protectedFiles: raw.protectedFiles.map(abs),
     ...(raw.stateDir ? { stateDir: abs(raw.stateDir) } : {}),
     defaults: raw.defaults,
-    targets,
+    targets: linked,
     secrets,
     ...(raw.webhooks ? { webhooks: raw.webhooks } : {}),
     ...(raw.network ? { network: raw.network } : {}),
     ...(raw.vendorLinks ? { vendorLinks: checkedLinks(raw.vendorLinks, targets) } : {}),
+    credentials: raw.credentials,
   };
 }
 

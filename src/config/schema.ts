@@ -88,6 +88,46 @@ const network = z.strictObject({
 });
 /** `vendorLinks:` target id → the statuspage target it depends on (null: none); unlisted targets get defaults. */
 const vendorLinks = z.record(z.string(), z.string().nullable());
+// ── Credentials and sales sync (issue 21) ─────────────────────────────────────────────────────────
+const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant, e.g. 2026-12-05T18:00:00Z' });
+/** Shopify expiring offline tokens: when the token ends, and what refreshes it (the app's client id and secret). */
+const shopifyTokenKeys = {
+  accessTokenExpiresAt: isoInstant.optional(),
+  tokenRefresh: z
+    .strictObject({
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      refreshToken: z.string().min(1),
+      refreshTokenExpiresAt: isoInstant.optional(),
+      /** Refresh when the access token has less than this left (default 5 minutes; Shopify's tokens last 60). */
+      refreshBeforeMinutes: z.number().positive().max(59).default(5),
+    })
+    .optional(),
+};
+/** Sales Pulse in sync: the windows a sales-sync target compares, and how far apart the counts may be. */
+export const SALES_SYNC_WINDOWS = ['realtime-30m', 'closed-hour'] as const;
+const targetRef = z.string().regex(/^[a-z0-9-]+$/, { error: 'expected the id of another target' });
+const salesSyncKeys = {
+  kind: z.literal('sales-sync'),
+  /** The id of the shopify target whose store and token to count orders with. */
+  shopify: targetRef,
+  /** The id of the ga target whose property to count purchases in. */
+  ga: targetRef,
+  windows: z.array(z.enum(SALES_SYNC_WINDOWS)).min(1).default(['realtime-30m']),
+  /** Degraded only when the counts differ by more than BOTH (GA drops some purchases: ad blockers, consent). */
+  tolerance: z
+    .strictObject({ absolute: z.number().int().min(0).default(2), relative: z.number().min(0).max(1).default(0.2) })
+    .default({ absolute: 2, relative: 0.2 }),
+  /** closed-hour: GA's metric for purchases. */
+  gaMetric: z.enum(['ecommercePurchases', 'transactions']).default('ecommercePurchases'),
+  /** closed-hour: how many hours back the compared hour ends, for GA's processing delay. */
+  delayHours: z.number().int().min(1).max(72).default(12),
+};
+/** How long a credential must still have: degraded below warnHours, or when it ends before the launch does. */
+const credentials = z.strictObject({
+  warnHours: z.number().positive().max(8_760).default(24),
+  launchEndsAt: isoInstant.optional(),
+});
 
 const shopify = z.strictObject({
   ...common,
@@ -103,6 +143,7 @@ const shopify = z.strictObject({
   webhookCheck: shopifyWebhookCheck.optional(),
   /** Compare /admin/oauth/access_scopes.json with the scopes pitwall's checks need. */
   scopeCheck: z.boolean().default(false),
+  ...shopifyTokenKeys,
 });
 const chatwoot = z.strictObject({
   ...common,
@@ -118,6 +159,8 @@ const ga = z.strictObject({
   credentialsFile: z.string().optional(),
   endpoint: z.string().regex(/^[^\s:/]+:\d+$/, { error: 'expected host:port' }).optional(),
   insecure: z.boolean().default(false),
+  /** When the service-account key stops working (a key created under an expiry policy); the key file does not say. */
+  keyExpiresAt: isoInstant.optional(),
 });
 const mcpStdio = z.strictObject({
   ...common,
@@ -155,8 +198,10 @@ const http = z.strictObject({
   expectJson: z.strictObject({ path: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
 });
 
+const salesSync = z.strictObject({ ...common, ...salesSyncKeys });
+
 const mcp = z.discriminatedUnion('transport', [mcpStdio, mcpHttp]);
-const target = z.discriminatedUnion('kind', [shopify, chatwoot, ga, mcp, statuspage, http]);
+const target = z.discriminatedUnion('kind', [shopify, chatwoot, ga, mcp, statuspage, http, salesSync]);
 
 /** `host:port` or `[v6]:port`, port 0–65535 (0 picks a free one). */
 const listen = z
@@ -188,6 +233,8 @@ export const schema = z.strictObject({
   webhooks: webhooks.optional(),
   network: network.optional(),
   vendorLinks: vendorLinks.optional(),
+  /** Credential expiry thresholds (Shopify tokens, GitHub tokens, GA keys). */
+  credentials: credentials.default({ warnHours: 24 }),
 });
 
 /** Every key the schema knows, anywhere: what a mistyped key is compared with. */
@@ -209,8 +256,17 @@ export type RawConfig = z.output<typeof schema>;
 type RawTarget = RawConfig['targets'][number];
 export type Timing = { intervalSeconds: number; timeoutMs: number; degradedMs: number; retries: number };
 
-/** A target with its timing settled (its own values, else the defaults). */
-export type Target = RawTarget & Timing;
+/** A sales-sync target's sources, resolved from their ids when the config is loaded. */
+export interface SalesSyncSources {
+  shopify: Extract<RawTarget, { kind: 'shopify' }> & Timing;
+  ga: Extract<RawTarget, { kind: 'ga' }> & Timing;
+}
+/** A target with its timing settled (its own values, else the defaults); a sales-sync target also has its sources. */
+export type Target = (Exclude<RawTarget, { kind: 'sales-sync' }> | (Extract<RawTarget, { kind: 'sales-sync' }> & { sources: SalesSyncSources })) &
+  Timing & {
+    /** The config's `credentials:` thresholds, for the credential sub-checks (absent: 24 h). */
+    expiry?: CredentialsConfig;
+  };
 export type TargetKind = Target['kind'];
 export type TargetOf<K extends TargetKind> = Extract<Target, { kind: K }>;
 export type ShopifyTarget = TargetOf<'shopify'>;
@@ -219,6 +275,10 @@ export type GaTarget = TargetOf<'ga'>;
 export type McpTarget = TargetOf<'mcp'>;
 export type StatuspageTarget = TargetOf<'statuspage'>;
 export type HttpTarget = TargetOf<'http'>;
+export type SalesSyncTarget = TargetOf<'sales-sync'>;
+export type SalesSyncWindow = (typeof SALES_SYNC_WINDOWS)[number];
+/** `credentials:` — when a credential counts as expiring soon. */
+export type CredentialsConfig = z.output<typeof credentials>;
 
 /** The validated config, paths absolute, plus what the redactor needs. */
 export interface Config {
@@ -238,6 +298,8 @@ export interface Config {
   network?: NetworkConfig;
   /** `vendorLinks:` explicit target → status-page links. */
   vendorLinks?: Record<string, string | null>;
+  /** Credential expiry thresholds; absent in configs built in code (24 h then). */
+  credentials?: CredentialsConfig;
 }
 
 export type NetworkConfig = z.output<typeof network>;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { peerTimers } from './delay.js';
+import { coreRows, realtimeReport, unknownName } from './ga-reports.js';
 
 /** How the fake Analytics Data API answers RunReport. */
 export const GA_PEER_MODES = [
@@ -46,8 +47,14 @@ export interface GaPeerOptions {
   tokensPerCall?: number;
   /** Delay of the `slow` mode. Default 2500 ms (over the default 2 s degraded threshold). */
   slowMs?: number;
-  /** The metric value every row carries. */
+  /** The metric value every row carries (purchase metrics are counted from `purchases` instead). */
   metricValue?: number;
+  /** When each purchase event GA received happened (ms): what ecommercePurchases, transactions and realtime count. */
+  purchases?: number[];
+  /** The property's time zone, as RunReport's metadata states it (default America/Los_Angeles). */
+  timeZone?: string;
+  /** Millisecond clock for realtime's "minutes ago" and "today"; inject a fixed one in tests. */
+  now?: () => number;
 }
 
 /** One RunReport the peer received, for assertions. */
@@ -72,6 +79,10 @@ export interface GaPeer {
   readonly quota: GaQuota;
   setMode(mode: GaPeerMode): void;
   setQuota(quota: Partial<GaQuota>): void;
+  /** Replaces the purchase events GA has received (drift, or none at all). */
+  setPurchases(purchases: number[]): void;
+  /** Every RunRealtimeReport the peer received. */
+  realtimeCalls: { property: string; metrics: string[]; dimensionFilter: unknown; minuteRanges: unknown }[];
   /** Cancels calls in flight (hang, slow) and stops listening. */
   close(): Promise<void>;
 }
@@ -107,6 +118,9 @@ const TOKEN_BUCKETS = ['tokensPerDay', 'tokensPerHour', 'tokensPerProjectPerHour
 interface RunReportRequest {
   property?: string;
   metrics?: { name?: string }[];
+  dimensions?: { name?: string }[];
+  dimensionFilter?: { filter?: { fieldName?: string; stringFilter?: { value?: string; matchType?: string } } } | null;
+  minuteRanges?: { startMinutesAgo?: number; endMinutesAgo?: number }[];
   dateRanges?: { startDate?: string; endDate?: string }[];
   limit?: string;
   returnPropertyQuota?: boolean;
@@ -140,7 +154,33 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   const tokensPerCall = opts.tokensPerCall ?? 5;
   const slowMs = opts.slowMs ?? 2500;
   const calls: GaPeerCall[] = [];
+  const realtimeCalls: GaPeer['realtimeCalls'] = [];
+  let purchases = [...(opts.purchases ?? [])];
+  const timeZone = opts.timeZone ?? 'America/Los_Angeles';
+  const clock = opts.now ?? Date.now;
   const timers = peerTimers();
+  /** Mode failures, the property's shape and the quota, as both report methods check them; null to go on. */
+  const gate = (req: RunReportRequest): { code: grpc.status; details: string } | null => {
+    const failure = FAILURES[mode];
+    if (failure) return failure;
+    if (!/^properties\/\d+$/.test(req.property ?? '')) {
+      return { code: grpc.status.INVALID_ARGUMENT, details: `Invalid property: "${req.property ?? ''}". Expected properties/<numeric id>.` };
+    }
+    return null;
+  };
+
+  const runRealtimeReport: grpc.handleUnaryCall<RunReportRequest, unknown> = (call, callback) => {
+    const req = call.request;
+    realtimeCalls.push({ property: req.property ?? '', metrics: (req.metrics ?? []).map((m) => m.name ?? ''), dimensionFilter: req.dimensionFilter ?? null, minuteRanges: req.minuteRanges ?? [] });
+    if (mode === 'hang') return;
+    const refused = gate(req) ?? unknownName(req, true);
+    if (refused) return callback(refused);
+    // Realtime requests draw on their own quota (tokens per hour for realtime); the peer does not meter them.
+    const got = realtimeReport(req, { purchases, otherEventsPerMinute: 12, activeUsers: opts.metricValue ?? 42 }, clock());
+    if (!got.ok) return callback(got.failure);
+    if (mode !== 'slow') return callback(null, got.body);
+    timers.after(slowMs, () => callback(null, got.body));
+  };
 
   const runReport: grpc.handleUnaryCall<RunReportRequest, unknown> = (call, callback) => {
     const req = call.request;
@@ -155,20 +195,18 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
       authorized: call.metadata.get('authorization').length > 0,
     });
     if (mode === 'hang') return; // never answers; close() cancels it
-    const failure = FAILURES[mode];
-    if (failure) return callback({ code: failure.code, details: failure.details });
-    if (!/^properties\/\d+$/.test(req.property ?? '')) {
-      return callback({ code: grpc.status.INVALID_ARGUMENT, details: `Invalid property: "${req.property ?? ''}". Expected properties/<numeric id>.` });
-    }
+    const refused = gate(req) ?? unknownName(req, false) ?? badDate(req);
+    if (refused) return callback(refused);
     if (TOKEN_BUCKETS.some((b) => quota[b] < tokensPerCall)) return callback(EXHAUSTED); // a drained bucket answers like the real API
     for (const b of TOKEN_BUCKETS) quota[b] -= tokensPerCall;
-    const body = report(req, mode === 'no-quota' ? null : propertyQuota(quota, tokensPerCall), opts.metricValue ?? 42);
+    const rows = coreRows(req, purchases, opts.metricValue ?? 42, timeZone, clock());
+    const body = report(req, mode === 'no-quota' ? null : propertyQuota(quota, tokensPerCall), rows, timeZone);
     if (mode !== 'slow') return callback(null, body);
     timers.after(slowMs, () => callback(null, body));
   };
 
   const server = new grpc.Server();
-  server.addService(loadService(), { RunReport: runReport });
+  server.addService(loadService(), { RunReport: runReport, RunRealtimeReport: runRealtimeReport });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });
@@ -177,6 +215,10 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
     address: `127.0.0.1:${port}`,
     port,
     calls,
+    realtimeCalls,
+    setPurchases(next) {
+      purchases = [...next];
+    },
     get quota() {
       return { ...quota };
     },
@@ -207,16 +249,28 @@ function propertyQuota(q: GaQuota, used: number) {
   };
 }
 
-/** A RunReportResponse in the documented shape: one row, no dimensions, the asked-for metrics. */
-function report(req: RunReportRequest, quota: ReturnType<typeof propertyQuota> | null, value: number) {
+/** A RunReportResponse in the documented shape: the rows, the asked-for headers, the property's zone. */
+function report(req: RunReportRequest, quota: ReturnType<typeof propertyQuota> | null, rows: ReturnType<typeof coreRows>, timeZone: string) {
   const metrics = (req.metrics ?? []).map((m) => m.name ?? '');
   return {
-    dimensionHeaders: [],
+    dimensionHeaders: (req.dimensions ?? []).map((d) => ({ name: d.name ?? '' })),
     metricHeaders: metrics.map((name) => ({ name, type: 'TYPE_INTEGER' })),
-    rows: [{ dimensionValues: [], metricValues: metrics.map(() => ({ value: String(value) })) }],
-    rowCount: 1,
-    metadata: { currencyCode: 'USD', timeZone: 'America/Los_Angeles' },
+    rows,
+    rowCount: rows.length,
+    metadata: { currencyCode: 'USD', timeZone },
     ...(quota ? { propertyQuota: quota } : {}),
     kind: 'analyticsData#runReport',
   };
+}
+
+/** GA's date forms: YYYY-MM-DD, today, yesterday, NdaysAgo; anything else is refused. */
+function badDate(req: RunReportRequest): { code: grpc.status; details: string } | null {
+  for (const r of req.dateRanges ?? []) {
+    for (const d of [r.startDate ?? '', r.endDate ?? '']) {
+      if (!/^(\d{4}-\d{2}-\d{2}|today|yesterday|\d+daysAgo)$/.test(d)) {
+        return { code: grpc.status.INVALID_ARGUMENT, details: `Invalid date: "${d}". Dates must be YYYY-MM-DD, NdaysAgo, yesterday, or today.` };
+      }
+    }
+  }
+  return null;
 }

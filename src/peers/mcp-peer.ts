@@ -68,6 +68,8 @@ export interface McpHttpPeerOptions {
   name?: string;
   /** Delay of tools/list answers in the `slow` mode, ms. Default 1500. */
   slowMs?: number;
+  /** Sent as `GitHub-Authentication-Token-Expiration` on every authorized answer, as GitHub's servers do. */
+  tokenExpiration?: string;
 }
 
 const TOOLS = [
@@ -151,6 +153,7 @@ export async function startStreamableHttpPeer(opts: McpHttpPeerOptions = {}): Pr
     const path = new URL(req.url ?? '/', 'http://peer').pathname;
     requests.push(`${req.method} ${path}`);
     if (gate(req, res, mode, opts.token)) return;
+    if (opts.tokenExpiration) res.setHeader('github-authentication-token-expiration', opts.tokenExpiration);
     if (path !== '/mcp') return sendJson(res, 404, { error: 'not found' });
     const parsed = parseBody(body);
     if (!parsed.ok) return sendJson(res, 400, rpcError(ErrorCode.ParseError, 'Parse error'));

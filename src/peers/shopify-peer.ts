@@ -13,6 +13,7 @@ import {
 import { startPeer, sendJson, type Peer, sendTruncatedJson } from './serve.js';
 import { loadAdminSchema, queryCost, scopesIn, servedVersion, SHOPIFY_SCHEMA_VERSIONS, type AdminSchema } from './shopify-schema.js';
 import { defaultWorld, rootResolvers, type ShopifyWorld } from './shopify-world.js';
+import { createShopifyOAuth, type ShopifyOAuth, type ShopifyOAuthOptions } from './shopify-oauth.js';
 
 /** How the fake Admin API behaves; switch at run time with `setMode`. */
 export const SHOPIFY_PEER_MODES = ['healthy', 'slow', 'throttled', 'http429', 'html502', 'truncated', 'hang'] as const;
@@ -45,6 +46,10 @@ export const SHOPIFY_INVALID_TOKEN_BODY = {
 export interface ShopifyPeerOptions {
   /** The token the peer accepts. */
   accessToken?: string;
+  /** When that token stops being accepted (peer clock, ms): an expiring offline token. */
+  accessTokenExpiresAt?: number;
+  /** Serve the token endpoint (POST /admin/oauth/access_token) for expiring offline tokens. */
+  oauth?: ShopifyOAuthOptions;
   mode?: ShopifyPeerMode;
   /** Access scopes granted to the token (default: PITWALL_SHOPIFY_SCOPES). */
   scopes?: readonly string[];
@@ -100,7 +105,9 @@ export interface ShopifyPeer extends Peer {
   bucket(): ThrottleStatus;
   /** Sets the bucket's points (e.g. drain it to force natural throttling). */
   setAvailable(points: number): void;
-  accessToken: string;
+  readonly accessToken: string;
+  /** The token endpoint, when `oauth` was given. */
+  oauth: ShopifyOAuth | null;
 }
 
 interface Ctx {
@@ -116,8 +123,9 @@ interface Ctx {
  * extensions, and failure modes.
  */
 export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<ShopifyPeer> {
-  const accessToken = opts.accessToken ?? 'shpat_pitwall_test_token';
+  let accessToken = opts.accessToken ?? 'shpat_pitwall_test_token';
   const now = opts.now ?? Date.now;
+  let tokenExpiresAt = opts.accessTokenExpiresAt ?? null;
   const plan = SHOPIFY_PLAN_LIMITS[opts.plan ?? 'standard'];
   const maximumAvailable = opts.maximumAvailable ?? plan.maximumAvailable;
   const restoreRate = opts.restoreRate ?? plan.restoreRate;
@@ -131,6 +139,7 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
     Object.assign(world, defaultWorld(worldAt, opts.ordersCount, opts.productsCount));
   };
   let scopes = new Set<string>(opts.scopes ?? PITWALL_SHOPIFY_SCOPES);
+  const oauth = opts.oauth ? createShopifyOAuth(opts.oauth, now, () => [...scopes].sort()) : null;
   let mode: ShopifyPeerMode = opts.mode ?? 'healthy';
   let tune = { slowMs: opts.slowMs ?? 1500, retryAfterSeconds: opts.retryAfterSeconds ?? 2 };
   let available = maximumAvailable;
@@ -199,12 +208,18 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       if (req.headers['x-shopify-access-token'] !== accessToken) return sendJson(res, 401, SHOPIFY_INVALID_TOKEN_BODY);
       return sendJson(res, 200, { access_scopes: [...scopes].sort().map((handle) => ({ handle })) });
     }
+    if (oauth && url.pathname === '/admin/oauth/access_token' && req.method === 'POST') {
+      const answer = oauth.handle(body, req.headers['content-type']);
+      // A new expiring token revokes the previous one.
+      if (answer.issued) ({ accessToken, expiresAt: tokenExpiresAt } = answer.issued);
+      return sendJson(res, answer.status, answer.body);
+    }
     if (!route || req.method !== 'POST') return sendJson(res, 404, { errors: 'Not Found' });
     // Edge failures come before the app sees the request.
     if (mode === 'hang') return;
     if (mode === 'html502') return sendHtml502(res);
     if (mode === 'slow') await delay(tune.slowMs);
-    if (req.headers['x-shopify-access-token'] !== accessToken) return sendJson(res, 401, SHOPIFY_INVALID_TOKEN_BODY);
+    if (req.headers['x-shopify-access-token'] !== accessToken || (tokenExpiresAt !== null && now() >= tokenExpiresAt)) return sendJson(res, 401, SHOPIFY_INVALID_TOKEN_BODY);
     if (mode === 'http429') {
       return sendJson(
         res,
@@ -301,7 +316,10 @@ export async function startShopifyPeer(opts: ShopifyPeerOptions = {}): Promise<S
       refill();
       available = Math.max(0, Math.min(maximumAvailable, points));
     },
-    accessToken,
+    get accessToken() {
+      return accessToken;
+    },
+    oauth,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -152,7 +152,12 @@ export function rootResolvers(
       id: 'gid://shopify/AppInstallation/90000001',
       accessScopes: [...scopes].sort().map((handle) => ({ handle, description: handle.replace(/_/g, ' ') })),
     }),
-    ordersCount: (args) => ({ count: world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length, precision: 'EXACT' }),
+    ordersCount: (args) => {
+      const n = world.orders.filter((createdAt) => matchesQuery(args.query, { created_at: createdAt })).length;
+      // `limit` (schema default 10000; null: none) caps the count, which then says AT_LEAST.
+      const limit = typeof args.limit === 'number' ? args.limit : null;
+      return limit !== null && n > limit ? { count: limit, precision: 'AT_LEAST' } : { count: n, precision: 'EXACT' };
+    },
     productsCount: () => ({ count: world.products, precision: 'EXACT' }),
     // Shop-scoped subscriptions of the calling app; `uri` is the field (`callbackUrl`, `endpoint` deprecated for it).
     webhookSubscriptions: (args) => {

@@ -36,7 +36,7 @@ const HEADROOM_FIELDS = ['tokensPerHour', 'tokensPerDay', 'tokensPerProjectPerHo
 const READONLY_SCOPE = 'https://www.googleapis.com/auth/analytics.readonly';
 const NO_CREDENTIALS = 'no Google credentials: set credentialsFile or GOOGLE_APPLICATION_CREDENTIALS';
 
-type Made<T> = { ok: true; value: T } | { ok: false; error: ProbeError };
+export type Made<T> = { ok: true; value: T } | { ok: false; error: ProbeError };
 
 /**
  * One small RunReport (activeUsers today, limit 1, returnPropertyQuota) through the official client.
@@ -57,6 +57,8 @@ export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<Prob
 /** A GA prober that keeps one client (one gRPC channel, one token cache) per target until close(). */
 export interface GaProber {
   probe(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult>;
+  /** Runs one call on the target's cached client (sales-sync's reports); setup and gRPC failures come back as errors. */
+  call<T>(target: GaTarget, ctx: ProbeContext, fn: (client: BetaAnalyticsDataClient) => Promise<T>, method?: string): Promise<Made<T>>;
   /** Closes every cached client; call once on shutdown. */
   close(): Promise<void>;
 }
@@ -68,23 +70,42 @@ export interface GaProber {
  */
 export function createGaProber(): GaProber {
   const clients = new Map<string, { client: BetaAnalyticsDataClient; init: Promise<Init> }>();
+  /** The target's client, built on first use; `fresh` when this call built it. A failed setup is dropped, not cached. */
+  const clientFor = async (target: GaTarget, ctx: ProbeContext) => {
+    const key = JSON.stringify([target.id, target.endpoint ?? null, target.insecure, target.credentialsFile ?? null]);
+    let entry = clients.get(key);
+    const fresh = !entry;
+    if (!entry) {
+      const made = await makeClient(target, ctx.signal);
+      if (!made.ok) return made;
+      entry = { client: made.value, init: initialize(made.value, ctx) };
+      clients.set(key, entry);
+    }
+    const init = await entry.init;
+    if (init.error && clients.get(key) === entry) {
+      clients.delete(key);
+      await closeClient(entry.client, init);
+    }
+    return { ok: true as const, client: entry.client, init, fresh };
+  };
   return {
     async probe(target, ctx) {
-      const key = JSON.stringify([target.id, target.endpoint ?? null, target.insecure, target.credentialsFile ?? null]);
-      let entry = clients.get(key);
-      const fresh = !entry;
-      if (!entry) {
-        const made = await makeClient(target, ctx.signal);
-        if (!made.ok) return classify({ latencyMs: null, error: made.error, degradedMs: ctx.degradedMs, details: baseDetails(target) });
-        entry = { client: made.value, init: initialize(made.value, ctx) };
-        clients.set(key, entry);
+      const got = await clientFor(target, ctx);
+      if (!got.ok) return classify({ latencyMs: null, error: got.error, degradedMs: ctx.degradedMs, details: baseDetails(target) });
+      return runReport(got.client, target, ctx, got.init, got.fresh);
+    },
+    async call(target, ctx, fn, method = 'RunReport') {
+      const got = await clientFor(target, ctx);
+      if (!got.ok) return got;
+      if (got.init.error) return { ok: false, error: got.init.error };
+      // The shared wording names RunReport; say the method this call made.
+      const named = (e: ProbeError): ProbeError => ({ ...e, message: e.message.replace(/\bRunReport\b/, method) });
+      if (ctx.signal.aborted) return { ok: false, error: named(timeoutError(ctx)) };
+      try {
+        return { ok: true, value: await fn(got.client) };
+      } catch (err) {
+        return { ok: false, error: named(grpcError(err, ctx)) };
       }
-      const init = await entry.init;
-      if (init.error && clients.get(key) === entry) {
-        clients.delete(key);
-        await closeClient(entry.client, init);
-      }
-      return runReport(entry.client, target, ctx, init, fresh);
     },
     async close() {
       const all = [...clients.values()];

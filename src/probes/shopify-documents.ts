@@ -51,6 +51,11 @@ export function sinceFilter(field: string, since: Date): string {
   return `${field}:>'${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`;
 }
 
+/** Shopify search syntax for "before this instant", to the second. */
+export function untilFilter(field: string, until: Date): string {
+  return `${field}:<'${until.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`;
+}
+
 /** Every document one run sends for these sub-checks, as of `now` (the last hour is `now − 1 h`). */
 export function shopifyDocuments(subChecks: readonly ShopifySubCheck[], now: Date): ShopifyDocument[] {
   const hourAgo = new Date(now.getTime() - 3_600_000);

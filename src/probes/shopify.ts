@@ -3,7 +3,7 @@ import type { ShopifyTarget, TileId } from '../config/config.js';
 import { SHOPIFY_SUBCHECKS } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
 import { excerpt, httpExchange, parseJsonBody, statusError, type HttpAnswer, type HttpFailure } from './http-client.js';
-import { INVENTORY_PAGE, SHOPIFY_TILES, shopifyDocuments, webhookDocument, type ShopifyDocument, type ShopifySubCheck as SubCheckName } from './shopify-documents.js';
+import { INVENTORY_PAGE, SHOPIFY_TILES, shopifyDocuments, sinceFilter, untilFilter, webhookDocument, type ShopifyDocument, type ShopifySubCheck as SubCheckName } from './shopify-documents.js';
 import { accessScopes, scopeSubCheck, webhookSubCheck, type WebhookAnswer } from './shopify-webhooks.js';
 import type { Headroom, ProbeContext, ProbeError, ProbeResult, SubCheck } from './types.js';
 
@@ -140,6 +140,32 @@ export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Pr
   if (scoped) subs.push(scoped.ok ? scopeSubCheck(target, scoped.scopes, scoped.latencyMs) : { ...subCheck('scopes', 'sales-pulse', null, scoped.error), status: 'degraded' });
 
   return classify({ latencyMs, degradedMs: ctx.degradedMs, ...withCost, subChecks: subs });
+}
+
+/** What sales-sync needs of a Shopify target: where and how to ask. */
+export type ShopifyConnection = Pick<ShopifyTarget, 'shop' | 'apiVersion' | 'accessToken' | 'endpoint'>;
+
+/** Orders created in [from, to), counted by `ordersCount` through the probe's own client and error reading. */
+export async function shopifyOrdersCount(
+  target: ShopifyConnection,
+  ctx: ProbeContext,
+  from: Date,
+  to: Date,
+): Promise<{ ok: true; count: number; precision: string; latencyMs: number } | { ok: false; error: ProbeError }> {
+  const doc: ShopifyDocument = {
+    name: 'PitwallSalesSync',
+    query: 'query PitwallSalesSync($window: String) {\n  orders: ordersCount(query: $window) { count precision }\n}',
+    variables: { window: `${sinceFilter('created_at', from).replace(':>', ':>=')} ${untilFilter('created_at', to)}` },
+    subChecks: ['orders'],
+    health: false,
+  };
+  const a = await send(target as ShopifyTarget, ctx, doc, {});
+  if (!a.ok) return { ok: false, error: a.error };
+  const own = a.errors.filter((e) => e.path?.[0] === 'orders');
+  if (own.length) return { ok: false, error: graphqlError(own, a.status) };
+  const got = READ.orders(a.data?.orders);
+  if (!got) return { ok: false, error: { kind: 'bad_response', message: 'data.orders is not what the query asks for', evidence: excerpt(JSON.stringify(a.data?.orders ?? null)) } };
+  return { ok: true, count: got.ordersLastHour as number, precision: String(got.precision), latencyMs: a.latencyMs };
 }
 
 /** Sends one document and reads its answer down to data and errors. */

@@ -34,6 +34,11 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   const ga = lazy<GaProber>(async () => (await import('../probes/ga.js')).createGaProber());
   const shopify = lazy(async () => (await import('../probes/shopify.js')).probeShopify);
   const chatwoot = lazy(async () => (await import('../probes/chatwoot.js')).probeChatwoot);
+  const salesSync = lazy(async () => (await import('../probes/sales-sync.js')).probeSalesSync);
+  // Credentials before they expire: Shopify's refreshing token keeper (per target, in memory) and the sub-checks.
+  const tokens = lazy(async () => (await import('../probes/shopify-token.js')).createShopifyTokens(opts.now ? { now: opts.now } : {}));
+  const creds = lazy(async () => import('../probes/credentials.js'));
+  const nowDate = () => new Date(opts.now ? opts.now() : Date.now());
   // The HTTP probes share one keep-alive agent; GA (gRPC) and MCP bring their own transports.
   const http = async (ctx: ProbeContext) => ({ ...ctx, dispatcher: await agent.get() });
   const run: RunProbe = async (target: Target, ctx) => {
@@ -42,14 +47,29 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
         return probeHttp(target, await http(ctx));
       case 'statuspage':
         return probeStatuspage(target, await http(ctx));
-      case 'shopify':
-        return (await shopify.get())(target, await http(ctx));
+      case 'shopify': {
+        const c = await http(ctx);
+        const prepared = await (await tokens.get()).prepare(target, c, target.expiry);
+        return (await creds.get()).withCredentials(await (await shopify.get())(prepared.target, c), prepared.subChecks);
+      }
       case 'chatwoot':
         return (await chatwoot.get())(target, await http(ctx));
-      case 'ga':
-        return (await ga.get()).probe(target, ctx);
-      case 'mcp':
-        return (await mcp.get()).probe(target, ctx);
+      case 'ga': {
+        const { withCredentials, gaCredentialSubChecks } = await creds.get();
+        return withCredentials(await (await ga.get()).probe(target, ctx), await gaCredentialSubChecks(target, nowDate()));
+      }
+      case 'mcp': {
+        const result = await (await mcp.get()).probe(target, ctx);
+        if (target.transport !== 'http') return result;
+        const { withCredentials, mcpCredentialSubChecks } = await creds.get();
+        return withCredentials(result, mcpCredentialSubChecks(result, target.expiry, nowDate()));
+      }
+      case 'sales-sync':
+        // Shares the ga target's cached client, and the HTTP agent with the shopify target.
+        // The shopify source's token through the same keeper: a refresh in flight (or due) is waited for, not raced.
+        const c = await http(ctx);
+        const shopifySource = (await (await tokens.get()).prepare(target.sources.shopify, c, target.expiry)).target;
+        return (await salesSync.get())({ ...target, sources: { ...target.sources, shopify: shopifySource } }, c, { ga: await ga.get() });
     }
   };
   // Everything the targets need, loaded (and the agent built) before the engine's first round: compiling the GA
@@ -58,10 +78,11 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   run.prepare = async (targets) => {
     const kinds = new Set(targets.map((t) => t.kind));
     const loads: Promise<unknown>[] = [];
-    if (['http', 'statuspage', 'shopify', 'chatwoot'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
+    if (['http', 'statuspage', 'shopify', 'chatwoot', 'sales-sync'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
     if (kinds.has('shopify')) loads.push(shopify.get());
     if (kinds.has('chatwoot')) loads.push(chatwoot.get());
-    if (kinds.has('ga')) loads.push(ga.get());
+    if (kinds.has('ga') || kinds.has('sales-sync')) loads.push(ga.get());
+    if (kinds.has('sales-sync')) loads.push(salesSync.get());
     if (kinds.has('mcp')) loads.push(mcp.get());
     await Promise.all(loads);
   };

@@ -94,6 +94,7 @@ describe('pitwall init', () => {
       'shopify-admin',
       'chatwoot',
       'ga',
+      'sales-sync',
       'app-health',
       'mcp-shopify',
       'mcp-context7',
@@ -106,6 +107,7 @@ describe('pitwall init', () => {
       'fly-status',
     ]);
     expect(config.feedbackFile).toBe(join(root, 'feedback', 'integrations.md'));
+    expect(config.credentials).toEqual({ warnHours: 24 });
     expect(byId.get('shopify-admin')).toMatchObject({
       kind: 'shopify',
       shop: 'hotrodan.myshopify.com',
@@ -114,6 +116,7 @@ describe('pitwall init', () => {
     });
     expect(byId.get('chatwoot')).toMatchObject({ baseUrl: 'https://chat.hotrodan.example', accountId: 3, apiToken: env.CHATWOOT_API_TOKEN });
     expect(byId.get('ga')).toMatchObject({ propertyId: '412345678', credentialsFile: join(root, 'sa.json') });
+    expect(byId.get('sales-sync')).toMatchObject({ kind: 'sales-sync', shopify: 'shopify-admin', ga: 'ga', windows: ['realtime-30m', 'closed-hour'], tiles: ['sales-pulse'] });
     expect(byId.get('app-health')).toMatchObject({ kind: 'http', url: 'https://hotdash.fly.dev/health' });
     expect(byId.get('mcp-shopify')).toMatchObject({ transport: 'stdio', command: 'npx', args: ['-y', '@shopify/dev-mcp@latest'] });
     expect(byId.get('mcp-context7')).toMatchObject({ transport: 'stdio', command: 'npx', args: ['-y', '@upstash/context7-mcp'] });

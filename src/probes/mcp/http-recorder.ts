@@ -12,6 +12,8 @@ const BODY_KEPT = 2_000;
 /** Wraps fetch for the SDK's HTTP transports and remembers the last failing answer, for the honest headline. */
 export class HttpRecorder {
   last: HttpAnswer | null = null;
+  /** GitHub's `GitHub-Authentication-Token-Expiration` header, as last seen on any answer (the token's end). */
+  tokenExpiration: string | null = null;
   /** The last request method POSTed (server/discover, initialize…): the step a failed connect was on. */
   lastMethod: string | null = null;
   readonly fetch: FetchLike = async (url, init) => {
@@ -24,6 +26,7 @@ export class HttpRecorder {
       this.last = null;
       throw err;
     }
+    this.tokenExpiration = res.headers.get('github-authentication-token-expiration')?.slice(0, 64) ?? this.tokenExpiration;
     // A 405 to the optional GET stream only says the server offers no server-initiated stream: not a failure.
     const optionalStream = (init?.method ?? 'GET') === 'GET' && res.status === 405;
     // A success clears it: the 400 a 2025-era server gives the era probe must not read as a later failure's status.

@@ -210,6 +210,8 @@ function success(
       ? { toolCount: tools.names.length, toolNames: tools.names.slice(0, TOOL_NAMES_SHOWN), toolsHash: tools.hash }
       : { toolCount: 0, toolNames: [], toolsOffered: false }),
     clientCapabilities: CAPABILITY_NOTE,
+    // The token's end, when the server says it (GitHub's hosted MCP server does); the runner turns it into a sub-check.
+    ...(s.http?.tokenExpiration ? { tokenExpiration: s.http.tokenExpiration } : {}),
     ...extra,
     ...(events.length ? { events } : {}),
   };
