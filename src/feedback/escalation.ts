@@ -122,6 +122,8 @@ export function targetEndpoint(t: Target): string {
       return `GA4 property ${t.propertyId}${t.endpoint ? ` via ${t.endpoint}` : ''}`;
     case 'mcp':
       return t.transport === 'http' ? url(t.url) : `stdio: ${[t.command, ...t.args].join(' ')}`;
+    case 'sales-sync':
+      return `orders in ${t.shopify} compared with purchases in ${t.ga}`;
     default:
       return url(t.url);
   }

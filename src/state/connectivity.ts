@@ -58,6 +58,8 @@ export function hostOf(t: Target): string | null {
       return t.endpoint ? t.endpoint.slice(0, t.endpoint.lastIndexOf(':')).replace(/^\[|\]$/g, '') : 'analyticsdata.googleapis.com';
     case 'mcp':
       return t.transport === 'http' ? url(t.url) : null;
+    case 'sales-sync':
+      return null; // no host of its own: its two sources are targets with their own rows
     default:
       return url(t.url);
   }
