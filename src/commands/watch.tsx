@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, relative } from 'node:path';
 import Conf from 'conf';
 import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
@@ -16,6 +17,7 @@ import { App } from '../ui/App.js';
 import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
+import { ConsoleInfoProvider } from '../ui/console-info.js';
 import type { WebhookReceiver } from '../server/webhooks/receiver.js';
 import type { Metrics } from '../server/metrics.js';
 import { UsageError } from './exit.js';
@@ -24,6 +26,8 @@ export interface ConsoleOptions {
   config: Config;
   /** A running demo: its services die with the console; `f` injects its faults. */
   demo?: Demo;
+  /** With the demo: why it opened ("no pitwall.yaml in … nor in ~/.config/pitwall"), said on every frame. */
+  searched?: string;
   /** Run the demo's scripted launch-day story. */
   script?: boolean;
   stateDir?: string;
@@ -33,6 +37,14 @@ export interface ConsoleOptions {
   signal?: AbortSignal;
   /** Lets the caller kill MCP children synchronously on a second signal and at process exit. */
   onRunner?: (runner: { killAllSync(): void }) => void;
+}
+
+/** A path as short as it reads unambiguously: relative to here ("../pitwall.yaml": found in a parent), or from ~. */
+function shortPath(p: string): string {
+  const home = homedir();
+  const tilde = home && p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p;
+  const rel = relative(process.cwd(), p);
+  return rel.length < tilde.length ? rel : tilde;
 }
 
 /** How long a burst of probe results is gathered into one notification (one frame). */
@@ -123,7 +135,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
 
   const prefsStore = new Conf<Record<string, Prefs>>({ projectName: 'pitwall', configName: 'prefs', cwd: stateDir });
   const prefsKey = (config.path ?? 'demo').replace(/\./g, '_');
-  const prefs: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
+  // The bell's mute is not restored: muted at 3 a.m. and forgotten, it would stay silent through the next outage
+  // with nothing on screen to say why. A quiet target is acknowledged instead (a), which ends by itself.
+  const { muted: _lastSessionMute, ...prefs }: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
 
   /** Reads the open blockers from the journal into the store; returns them. */
   const syncBlockers = () => {
@@ -239,7 +253,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const stopClock = clock.start();
   const instance = render(
     <StoreProvider store={pacedStore(store, clock)} actions={actions}>
-      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
+      <ConsoleInfoProvider value={{ configPath: demo || !config.path ? null : shortPath(config.path), searched: demo ? (opts.searched ?? 'no config given') : null }}>
+        <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
+      </ConsoleInfoProvider>
     </StoreProvider>,
     // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
     { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },

@@ -6,7 +6,7 @@ import { ClockProvider, type Clock } from './clock-context.js';
 import { DetailView } from './DetailView.js';
 import { EventLog } from './EventLog.js';
 import { Footer } from './Footer.js';
-import { Header } from './Header.js';
+import { Header, headerExtraLines } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { columnsFor } from './lib/columns.js';
 import { useActions, useAppState, useStoreInstance } from './store-context.js';
@@ -72,7 +72,8 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const cols = useMemo(() => columnsFor(width), [width]);
   const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && shownStatus(t) !== 'up' && t.tiles.length > 0), [targets]);
   const hasWebhooks = useAppState((s) => s.webhooks !== null);
-  const headerLines = 2 + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
+  const demo = useAppState((s) => s.demo);
+  const headerLines = 2 + headerExtraLines(demo) + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
   const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;
   // Lines left for the list and the log: the rest of the screen less the header, the footer, two margins and a
   // spare line (a frame as tall as the terminal scrolls it by one).

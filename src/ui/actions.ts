@@ -6,6 +6,7 @@ export interface ActionResult {
 
 /** Preferences that survive a restart. */
 export interface Prefs {
+  /** Read from older prefs files but never restored or saved: a mute must not silently survive a restart. */
   muted: boolean;
   selectedTarget: string | null;
   view: 'list' | 'detail';

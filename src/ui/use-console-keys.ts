@@ -130,7 +130,7 @@ export function useConsoleKeys(opts: {
       case 'pause':
         return actions.setPaused(!getState().paused);
       case 'mute':
-        actions.savePrefs({ muted: !ui.muted });
+        // Not saved: the next start rings again (see watch.tsx).
         return dispatch({ type: 'mute', muted: !ui.muted });
       case 'fault': {
         if (!actions.injectFault || !selectedId) return;

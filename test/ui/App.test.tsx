@@ -225,7 +225,7 @@ describe('console screen', () => {
       await settle();
     }
     expect(app.calls.filter((c) => !c.startsWith('prefs'))).toEqual(['rerun shopify-admin', 'rerun all', 'report', 'paused true', 'quit']);
-    expect(app.screen()).toContain('bell muted');
+    expect(app.screen()).toContain('BELL MUTED (m unmutes)');
   });
 
   it('lists every key of the table in the ? overlay', async () => {
