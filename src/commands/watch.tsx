@@ -6,13 +6,15 @@ import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
 import type { Config } from '../config/config.js';
 import { resolvedEntry } from '../feedback/escalation.js';
-import { escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
+import { buildReportFromJournal, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
 import { openJournal, resolveStateDir } from '../journal/journal.js';
 import { createLiveEngine } from '../journal/live-engine.js';
 import { createRedactor } from '../text/redact.js';
-import { HOUR_MS } from '../feedback/report.js';
+import { HOUR_MS, type ReportSummary } from '../feedback/report.js';
+import { formatDuration } from '../text/format.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
+import type { ReportDraft } from '../ui/use-console-state.js';
 import { App } from '../ui/App.js';
 import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
@@ -179,6 +181,34 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     return appended(result, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
   };
 
+  // A previewed report and what the journal keeps of it once written (the next report diffs against it).
+  const drafts = new WeakMap<ReportDraft, ReportSummary>();
+  const previewReport = (): ReportDraft => {
+    const now = Date.now();
+    const { markdown, summary } = buildReportFromJournal({
+      config,
+      journal,
+      blockers: syncBlockers(),
+      which: 'current',
+      now,
+      ...(webhookAppendix ? { appendix: webhookAppendix() } : {}),
+    });
+    const last = store.getSnapshot().events.findLast((e) => e.type === 'report');
+    const again = last && now - last.at < DUPLICATE_WINDOW_MS ? ` · a report was written ${formatDuration(now - last.at)} ago` : '';
+    // Redacted here as the writer redacts it: the preview is exactly what Enter appends.
+    const draft: ReportDraft = { markdown: redactor.text(markdown).trim(), title: `${summary.partial ? 'this hour so far' : 'last hour'}${again}` };
+    drafts.set(draft, summary);
+    return draft;
+  };
+  const appendReport = async (draft: ReportDraft): Promise<ActionResult> => {
+    const summary = drafts.get(draft);
+    if (!summary) return { ok: false, message: 'that report preview is gone; press h again' };
+    const result = await writer.append(draft.markdown);
+    journal.appendReport(summary);
+    store.dispatch({ type: 'event', event: { type: 'report', at: Date.now(), path: writer.path } });
+    return appended(result, `hourly report (${draft.title.split(' · ')[0]})`);
+  };
+
   const guard = async (work: () => Promise<ActionResult>): Promise<ActionResult> => {
     try {
       return await work();
@@ -225,6 +255,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
         return appended(r, `RESOLVED ${blockerId}`);
       }),
     writeReport: () => guard(() => writeReport('current')),
+    previewReport: async () => previewReport(),
+    appendReport: (draft) => guard(() => appendReport(draft)),
     createFeedbackFile: () =>
       guard(async () => {
         // The waiting writer leaves its entries for the new one, which writes them first.

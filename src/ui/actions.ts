@@ -1,3 +1,5 @@
+import type { ReportDraft } from './use-console-state.js';
+
 /** The outcome of a write the user asked for, as the console reports it. */
 export interface ActionResult {
   ok: boolean;
@@ -19,6 +21,10 @@ export interface ConsoleActions {
   escalate(targetId: string, note: string): Promise<ActionResult>;
   resolve(blockerId: string): Promise<ActionResult>;
   writeReport(): Promise<ActionResult>;
+  /** Builds the hourly report as it would be appended now (redacted), without writing anything. */
+  previewReport(): Promise<ReportDraft>;
+  /** Appends exactly the previewed report. */
+  appendReport(draft: ReportDraft): Promise<ActionResult>;
   /** Creates the missing feedback file after the user said yes. */
   createFeedbackFile(): Promise<ActionResult>;
   savePrefs(prefs: Partial<Prefs>): void;

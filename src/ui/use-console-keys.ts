@@ -1,12 +1,13 @@
 import { useInput, usePaste, type Key } from 'ink';
-import { useLayoutEffect, useRef, type Dispatch } from 'react';
+import { useEffect, useLayoutEffect, useRef, type Dispatch } from 'react';
 import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../feedback/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
 import { commandFor } from './keys.js';
+import { createLineEditor, type LineEditor } from './line-editor.js';
 import { problemOf } from './lib/row-stats.js';
-import { reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
+import { PROMPT_MAX, reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
 import { formatDuration } from '../text/format.js';
 
 
@@ -17,6 +18,8 @@ export function useConsoleKeys(opts: {
   actions: ConsoleActions;
   getState: () => State;
   ids: readonly string[];
+  /** Lines the report preview shows at once (a page for PgUp/PgDn). */
+  pageLines?: number;
 }) {
   const { actions, getState, ids } = opts;
   // The UI state as of the last key handled, not as of the last frame: keys that arrive in one chunk ("je" typed
@@ -35,16 +38,42 @@ export function useConsoleKeys(opts: {
       (r) => dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'error' } }),
       (err: unknown) => dispatch({ type: 'flash', flash: { text: String(err), level: 'error' } }),
     );
-  const prompt = (targetId: string) => {
-    const t = getState().targets[targetId];
-    // A space after the last error, so what is typed next is a word of its own ("…expected 200 checkout down").
-    const problem = problemOf(t?.latest ?? null);
-    dispatch({ type: 'prompt', targetId, text: problem ? `${problem} ` : 'blocked: ' });
+  // The note prompt's line editor, while the prompt is open.
+  const editor = useRef<LineEditor | null>(null);
+  useEffect(() => () => editor.current?.close(), []);
+  const closeEditor = () => {
+    editor.current?.close();
+    editor.current = null;
+  };
+  const showNote = (ed: LineEditor) => dispatch({ type: 'note', text: ed.line, cursor: ed.cursor });
+  // The prompt opens empty: the note says what is blocked. The last error is shown above it and goes into the
+  // entry anyway (its status and evidence), so prefilling it only made the note repeat it.
+  const prompt = (targetId: string, typed = '') => {
+    closeEditor();
+    const ed = (editor.current = createLineEditor(typed, PROMPT_MAX));
+    dispatch({ type: 'flash', flash: null });
+    dispatch({ type: 'prompt', targetId, text: ed.line, cursor: ed.cursor, problem: problemOf(getState().targets[targetId]?.latest ?? null) });
+  };
+  const submitNote = (targetId: string, note: string) => {
+    const text = note.replace(/\s+/g, ' ').trim();
+    // Refused, not cancelled: the prompt stays open for the note (Esc cancels).
+    if (!text) return dispatch({ type: 'flash', flash: { text: 'a BLOCKER needs a note: what is blocked, who is hurt (Esc cancels)', level: 'warn' } });
+    closeEditor();
+    dispatch({ type: 'close-modal' });
+    report(actions.escalate(targetId, text));
   };
 
-  const writeReport = () => {
-    dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
-    report(actions.writeReport());
+  // h shows the report first; only Enter on the preview writes it. Building it reads the journal once; the engine
+  // keeps polling meanwhile.
+  const previewReport = () => {
+    dispatch({ type: 'flash', flash: { text: 'building the hourly report…', level: 'info' } });
+    void actions.previewReport().then(
+      (draft) => {
+        dispatch({ type: 'flash', flash: null });
+        dispatch({ type: 'preview', draft });
+      },
+      (err: unknown) => dispatch({ type: 'flash', flash: { text: `the report could not be built: ${String(err)}`, level: 'error' } }),
+    );
   };
 
   const handle = (input: string, key: Key): void => {
@@ -52,19 +81,35 @@ export function useConsoleKeys(opts: {
     const selectedId = ids[ui.selected];
     const m = ui.modal;
     if (m?.type === 'escalate') {
-      if (key.escape) return dispatch({ type: 'close-modal' });
-      // Typed text and Enter can arrive in one chunk (fast typing, paste): the line ends at the first newline.
+      const ed = editor.current ?? (editor.current = createLineEditor(m.text, PROMPT_MAX));
+      if (key.escape) {
+        closeEditor();
+        return dispatch({ type: 'close-modal' });
+      }
+      // Typed text and Enter can arrive in one chunk (fast typing): the line ends at the first newline.
       const newline = input.search(/[\r\n]/);
       if (key.return || (input.length > 1 && newline >= 0)) {
-        dispatch({ type: 'close-modal' });
-        const typed = key.return ? '' : input.slice(0, newline);
-        const note = (m.text + typed).replace(/\s+/g, ' ').trim();
-        if (!note) return dispatch({ type: 'flash', flash: { text: 'escalation cancelled: empty note', level: 'warn' } });
-        return report(actions.escalate(m.targetId, note));
+        if (!key.return) ed.insert(input.slice(0, newline));
+        showNote(ed);
+        return submitNote(m.targetId, ed.line);
       }
-      if (key.backspace || key.delete) return dispatch({ type: 'erase' });
-      if (key.ctrl && input === 'u') return dispatch({ type: 'prompt', targetId: m.targetId, text: '' });
-      if (input && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input.replace(/[\r\n\t]+/g, ' ') });
+      if (ed.press(input, key)) showNote(ed);
+      return;
+    }
+    if (m?.type === 'report') {
+      const page = Math.max(1, (opts.pageLines ?? 20) - 1);
+      const lines = opts.pageLines ?? 20;
+      if (key.escape || input === 'q') {
+        dispatch({ type: 'close-modal' });
+        return dispatch({ type: 'flash', flash: { text: 'report not written', level: 'info' } });
+      }
+      if (key.return) {
+        dispatch({ type: 'close-modal' });
+        dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
+        return report(actions.appendReport(m.draft));
+      }
+      const delta = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -page : key.pageDown || input === ' ' ? page : key.home || input === 'g' ? -Infinity : key.end || input === 'G' ? Infinity : 0;
+      if (delta) dispatch({ type: 'scroll', delta, lines });
       return;
     }
     if (m?.type === 'confirm') {
@@ -72,7 +117,7 @@ export function useConsoleKeys(opts: {
       if (input !== 'y' && input !== 'Y') return;
       if (m.onYes.type === 'escalate-again') return prompt(m.onYes.targetId);
       if (m.onYes.type === 'resolve') return report(actions.resolve(m.onYes.blockerId));
-      if (m.onYes.type === 'report') return writeReport();
+      if (m.onYes.type === 'report') return previewReport();
       return report(actions.createFeedbackFile());
     }
     const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
@@ -119,14 +164,9 @@ export function useConsoleKeys(opts: {
         }
         return report(actions.resolve(open.id));
       }
-      case 'report': {
-        // A second report minutes after the first is more likely a double key press than a wish: ask.
-        const last = getState().events.findLast((e) => e.type === 'report');
-        if (last && Date.now() - last.at < DUPLICATE_WINDOW_MS) {
-          return dispatch({ type: 'confirm', question: `A report was written ${formatDuration(Date.now() - last.at)} ago. Write another?`, onYes: { type: 'report' } });
-        }
-        return writeReport();
-      }
+      case 'report':
+        // Nothing is written until Enter on the preview; the preview says when the last report was written.
+        return previewReport();
       case 'pause':
         return actions.setPaused(!getState().paused);
       case 'mute':
@@ -158,8 +198,11 @@ export function useConsoleKeys(opts: {
         handle(ch, { ...key, return: ch === '\r' || ch === '\n', escape: false, upArrow: false, downArrow: false });
         const m = openModal();
         if (!m) continue;
-        const rest = chars.slice(i + 1).join('').replace(/[\r\n\t]+/g, ' ');
-        if (m.type === 'escalate' && rest) dispatch({ type: 'type', text: rest });
+        const rest = chars.slice(i + 1).join('');
+        if (m.type === 'escalate' && rest && editor.current) {
+          editor.current.insert(rest);
+          showNote(editor.current);
+        }
         return;
       }
       return;
@@ -170,7 +213,10 @@ export function useConsoleKeys(opts: {
   // Bracketed paste (the terminal marks what is pasted): text for the note, never keys. Without it, a pasted line
   // holding "q" quits and one holding "e" opens a prompt.
   usePaste((text) => {
-    if (latest.current.modal?.type === 'escalate') return dispatch({ type: 'type', text: text.replace(/[\r\n\t]+/g, ' ') });
+    if (latest.current.modal?.type === 'escalate' && editor.current) {
+      editor.current.insert(text);
+      return showNote(editor.current);
+    }
     dispatch({ type: 'flash', flash: { text: 'paste ignored: keys are typed; paste into a note (e)', level: 'warn' } });
   });
 }

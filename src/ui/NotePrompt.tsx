@@ -1,0 +1,31 @@
+import { Box, Text } from 'ink';
+import type { Flash, Modal } from './use-console-state.js';
+import { theme } from './theme.js';
+
+/**
+ * The escalation note prompt (the keys hook edits it through its line editor): the target's last error above, shown
+ * because it goes into the entry anyway; the note, empty at first, with the cursor where it is.
+ */
+export function NotePrompt({ modal, width, flash }: { modal: Extract<Modal, { type: 'escalate' }>; width: number; flash: Flash | null }) {
+  const { text, cursor } = modal;
+  const [before, at, after] = [text.slice(0, cursor), text.slice(cursor, cursor + 1) || ' ', text.slice(cursor + 1)];
+  return (
+    <Box flexDirection="column" width={width} borderStyle="single" borderColor={theme.blocker}>
+      <Text wrap="truncate-end" color={theme.muted}>
+        {modal.problem ? `last error (goes into the entry as evidence): ${modal.problem}` : 'no error on this target right now'}
+      </Text>
+      <Text wrap="truncate-start">
+        <Text bold color={theme.blocker}>
+          Escalate {modal.targetId}:{' '}
+        </Text>
+        {before}
+        <Text inverse>{at}</Text>
+        {after}
+      </Text>
+      {/* A word about the last key (an empty note refused) takes the hint's place. */}
+      <Text wrap="truncate-end" color={flash ? theme.warn : theme.muted}>
+        {flash ? flash.text : 'Enter writes the BLOCKER · Esc cancels · what is blocked, who is hurt · ←→ Home End, Ctrl-A/E/W/U edit'}
+      </Text>
+    </Box>
+  );
+}
