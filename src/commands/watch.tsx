@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import Conf from 'conf';
 import { render } from 'ink';
@@ -20,6 +20,11 @@ import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
 import { ConsoleInfoProvider } from '../ui/console-info.js';
+import { AckProvider } from '../ui/use-acks.js';
+import { ackLine } from '../feedback/ack.js';
+import { createAckStore, followTransitions, type Ack } from '../state/acks.js';
+import { shownStatus } from '../state/derive.js';
+import { problemOf } from '../ui/lib/row-stats.js';
 import type { WebhookReceiver } from '../server/webhooks/receiver.js';
 import type { Metrics } from '../server/metrics.js';
 import { UsageError } from './exit.js';
@@ -39,6 +44,15 @@ export interface ConsoleOptions {
   signal?: AbortSignal;
   /** Lets the caller kill MCP children synchronously on a second signal and at process exit. */
   onRunner?: (runner: { killAllSync(): void }) => void;
+}
+
+/** The OS user's name for "acked by …"; some containers have no passwd entry. */
+function safeUser(): string {
+  try {
+    return userInfo().username || 'someone';
+  } catch {
+    return process.env.USER || 'someone';
+  }
 }
 
 /** A path as short as it reads unambiguously: relative to here ("../pitwall.yaml": found in a parent), or from ~. */
@@ -181,6 +195,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     return appended(result, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
   };
 
+  // Acks: in memory for this session (the feedback file keeps the record); a restart rings again for what still fails.
+  const acks = createAckStore();
+  const stopAcks = followTransitions(acks, store);
+  const user = process.env.PITWALL_USER || safeUser();
+
   // A previewed report and what the journal keeps of it once written (the next report diffs against it).
   const drafts = new WeakMap<ReportDraft, ReportSummary>();
   const previewReport = (): ReportDraft => {
@@ -256,6 +275,20 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       }),
     writeReport: () => guard(() => writeReport('current')),
     previewReport: async () => previewReport(),
+    acknowledge: (targetId, note, expiry) =>
+      guard(async () => {
+        const t = store.getSnapshot().targets[targetId];
+        const status = t ? shownStatus(t) : null;
+        if (!t || status === null || status === 'up') return { ok: false, message: `${targetId} is ${status ?? 'not checked yet'}: nothing to acknowledge` };
+        const ack: Ack = { targetId, by: user, at: Date.now(), note, expiry, status };
+        acks.set(ack);
+        const r = await writer.append(ackLine(ack, problemOf(t.latest)));
+        return appended(r, `ACK for ${targetId} (${expiry === 'until-up' ? 'until up' : expiry})`);
+      }),
+    unacknowledge: (targetId) => {
+      acks.clear(targetId);
+      return { ok: true, message: `${targetId} is no longer acknowledged: its bell rings again` };
+    },
     appendReport: (draft) => guard(() => appendReport(draft)),
     createFeedbackFile: () =>
       guard(async () => {
@@ -285,9 +318,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const stopClock = clock.start();
   const instance = render(
     <StoreProvider store={pacedStore(store, clock)} actions={actions}>
+      <AckProvider acks={acks}>
       <ConsoleInfoProvider value={{ configPath: demo || !config.path ? null : shortPath(config.path), searched: demo ? (opts.searched ?? 'no config given') : null }}>
         <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
       </ConsoleInfoProvider>
+      </AckProvider>
     </StoreProvider>,
     // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
     { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },
@@ -297,6 +332,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (quitting) return;
     quitting = true;
     stopClock();
+    stopAcks();
     clearTimeout(reportTimer);
     clearInterval(blockerSync);
     flushPrefs();

@@ -1,3 +1,4 @@
+import type { AckExpiry } from '../state/acks.js';
 import type { ReportDraft } from './use-console-state.js';
 
 /** The outcome of a write the user asked for, as the console reports it. */
@@ -25,6 +26,10 @@ export interface ConsoleActions {
   previewReport(): Promise<ReportDraft>;
   /** Appends exactly the previewed report. */
   appendReport(draft: ReportDraft): Promise<ActionResult>;
+  /** Acknowledges the target's current incident: its bell is silenced for `expiry`; one line in the feedback file. */
+  acknowledge(targetId: string, note: string, expiry: AckExpiry): Promise<ActionResult>;
+  /** Ends the target's ack now (its bell rings again on the next transition to down). */
+  unacknowledge(targetId: string): ActionResult;
   /** Creates the missing feedback file after the user said yes. */
   createFeedbackFile(): Promise<ActionResult>;
   savePrefs(prefs: Partial<Prefs>): void;

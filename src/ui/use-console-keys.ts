@@ -4,7 +4,9 @@ import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../feedback/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
+import type { AckExpiry } from '../state/acks.js';
 import { commandFor } from './keys.js';
+import { useAckStore } from './use-acks.js';
 import { createLineEditor, type LineEditor } from './line-editor.js';
 import { problemOf } from './lib/row-stats.js';
 import { PROMPT_MAX, reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
@@ -22,6 +24,7 @@ export function useConsoleKeys(opts: {
   pageLines?: number;
 }) {
   const { actions, getState, ids } = opts;
+  const acks = useAckStore();
   // The UI state as of the last key handled, not as of the last frame: keys that arrive in one chunk ("je" typed
   // faster than a frame, a paste) each see what the keys before them did. Without it, "j" then "e" opened the
   // prompt for the target the selection had just left.
@@ -63,6 +66,28 @@ export function useConsoleKeys(opts: {
     report(actions.escalate(targetId, text));
   };
 
+  // a: acknowledge the selected target (a note, Tab for how long), or end its ack when it has one.
+  const ackPrompt = (targetId: string) => {
+    const t = getState().targets[targetId];
+    const status = t ? shownStatus(t) : null;
+    if (acks.getSnapshot()[targetId]) {
+      const r = actions.unacknowledge(targetId);
+      return dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'warn' } });
+    }
+    if (status === 'up' || status === null) {
+      return dispatch({ type: 'flash', flash: { text: `${targetId} is ${status ?? 'not checked yet'}: nothing to acknowledge`, level: 'warn' } });
+    }
+    closeEditor();
+    const ed = (editor.current = createLineEditor('', PROMPT_MAX));
+    dispatch({ type: 'flash', flash: null });
+    dispatch({ type: 'ack-prompt', targetId, text: ed.line, cursor: ed.cursor, problem: problemOf(t?.latest ?? null) });
+  };
+  const submitAck = (targetId: string, note: string, expiry: AckExpiry) => {
+    closeEditor();
+    dispatch({ type: 'close-modal' });
+    report(actions.acknowledge(targetId, note.replace(/\s+/g, ' ').trim(), expiry));
+  };
+
   // h shows the report first; only Enter on the preview writes it. Building it reads the journal once; the engine
   // keeps polling meanwhile.
   const previewReport = () => {
@@ -80,8 +105,10 @@ export function useConsoleKeys(opts: {
     const ui = latest.current;
     const selectedId = ids[ui.selected];
     const m = ui.modal;
-    if (m?.type === 'escalate') {
+    if (m?.type === 'escalate' || m?.type === 'ack') {
       const ed = editor.current ?? (editor.current = createLineEditor(m.text, PROMPT_MAX));
+      if (m.type === 'ack' && key.tab) return dispatch({ type: 'ack-expiry' });
+      if (key.tab) return;
       if (key.escape) {
         closeEditor();
         return dispatch({ type: 'close-modal' });
@@ -91,6 +118,7 @@ export function useConsoleKeys(opts: {
       if (key.return || (input.length > 1 && newline >= 0)) {
         if (!key.return) ed.insert(input.slice(0, newline));
         showNote(ed);
+        if (m.type === 'ack') return submitAck(m.targetId, ed.line, m.expiry);
         return submitNote(m.targetId, ed.line);
       }
       if (ed.press(input, key)) showNote(ed);
@@ -167,6 +195,9 @@ export function useConsoleKeys(opts: {
       case 'report':
         // Nothing is written until Enter on the preview; the preview says when the last report was written.
         return previewReport();
+      case 'ack':
+        if (selectedId) ackPrompt(selectedId);
+        return;
       case 'pause':
         return actions.setPaused(!getState().paused);
       case 'mute':
@@ -199,7 +230,7 @@ export function useConsoleKeys(opts: {
         const m = openModal();
         if (!m) continue;
         const rest = chars.slice(i + 1).join('');
-        if (m.type === 'escalate' && rest && editor.current) {
+        if ((m.type === 'escalate' || m.type === 'ack') && rest && editor.current) {
           editor.current.insert(rest);
           showNote(editor.current);
         }
@@ -213,7 +244,8 @@ export function useConsoleKeys(opts: {
   // Bracketed paste (the terminal marks what is pasted): text for the note, never keys. Without it, a pasted line
   // holding "q" quits and one holding "e" opens a prompt.
   usePaste((text) => {
-    if (latest.current.modal?.type === 'escalate' && editor.current) {
+    const open = latest.current.modal?.type;
+    if ((open === 'escalate' || open === 'ack') && editor.current) {
       editor.current.insert(text);
       return showNote(editor.current);
     }

@@ -1,4 +1,7 @@
 /** The console's own UI state, as a pure reducer you can test without Ink. */
+import { ACK_EXPIRIES, type AckExpiry } from '../state/acks.js';
+
+
 export type View = 'list' | 'detail' | 'help';
 
 export type Modal =
@@ -6,7 +9,9 @@ export type Modal =
   | { type: 'escalate'; targetId: string; text: string; cursor: number; problem: string }
   | { type: 'confirm'; question: string; onYes: ConfirmAction }
   /** The hourly report on screen before it is appended: Enter writes exactly this, Esc cancels. */
-  | { type: 'report'; draft: ReportDraft; scroll: number };
+  | { type: 'report'; draft: ReportDraft; scroll: number }
+  /** Acknowledging a target: a short note (same line editor) and how long it holds (Tab cycles). */
+  | { type: 'ack'; targetId: string; text: string; cursor: number; problem: string; expiry: AckExpiry };
 
 /** What a confirmation leads to; the keys hook carries it out. */
 export type ConfirmAction =
@@ -44,6 +49,8 @@ export type UiAction =
   | { type: 'note'; text: string; cursor: number }
   | { type: 'preview'; draft: ReportDraft }
   | { type: 'scroll'; delta: number; lines: number }
+  | { type: 'ack-prompt'; targetId: string; text: string; cursor: number; problem: string }
+  | { type: 'ack-expiry' }
   | { type: 'confirm'; question: string; onYes: ConfirmAction }
   | { type: 'close-modal' }
   | { type: 'mute'; muted: boolean }
@@ -72,7 +79,7 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
     case 'prompt':
       return { ...s, modal: { type: 'escalate', targetId: a.targetId, text: a.text, cursor: a.cursor, problem: a.problem } };
     case 'note':
-      return s.modal?.type === 'escalate' ? { ...s, modal: { ...s.modal, text: a.text, cursor: a.cursor } } : s;
+      return s.modal?.type === 'escalate' || s.modal?.type === 'ack' ? { ...s, modal: { ...s.modal, text: a.text, cursor: a.cursor } } : s;
     case 'preview':
       return { ...s, modal: { type: 'report', draft: a.draft, scroll: 0 } };
     case 'scroll': {
@@ -81,6 +88,13 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
       const last = Math.max(0, s.modal.draft.markdown.split('\n').length - a.lines);
       const scroll = Math.min(last, Math.max(0, s.modal.scroll + a.delta));
       return scroll === s.modal.scroll ? s : { ...s, modal: { ...s.modal, scroll } };
+    }
+    case 'ack-prompt':
+      return { ...s, modal: { type: 'ack', targetId: a.targetId, text: a.text, cursor: a.cursor, problem: a.problem, expiry: 'until-up' } };
+    case 'ack-expiry': {
+      if (s.modal?.type !== 'ack') return s;
+      const expiry = ACK_EXPIRIES[(ACK_EXPIRIES.indexOf(s.modal.expiry) + 1) % ACK_EXPIRIES.length]!;
+      return { ...s, modal: { ...s.modal, expiry } };
     }
     case 'confirm':
       return { ...s, modal: { type: 'confirm', question: a.question, onYes: a.onYes } };

@@ -47,6 +47,8 @@ export function recordingActions() {
     writeReport: () => (calls.push('report'), ok('hourly report written')),
     previewReport: () => (calls.push('preview report'), Promise.resolve({ markdown: REPORT_PREVIEW, title: 'this hour so far' })),
     appendReport: (d) => (calls.push(`append report: ${d.markdown.split('\n')[0]}`), ok('hourly report (this hour so far) written to feedback/integrations.md')),
+    acknowledge: (id, note, expiry) => (calls.push(`ack ${id} ${expiry}: ${note}`), ok(`ACK for ${id} written`)),
+    unacknowledge: (id) => (calls.push(`unack ${id}`), { ok: true, message: `${id} is no longer acknowledged` }),
     createFeedbackFile: () => (calls.push('create-feedback'), ok('created')),
     savePrefs: (p: Partial<Prefs>) => void calls.push(`prefs ${JSON.stringify(p)}`),
     quit: () => void calls.push('quit'),
