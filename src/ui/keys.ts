@@ -41,7 +41,7 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'escalate', keys: ['e'], label: 'e', description: 'escalate the selected target: type a note, Enter writes it', group: 'Act', footer: 'e escalate' },
   { id: 'resolve', keys: ['x'], label: 'x', description: "resolve the selected target's open blocker", group: 'Act', footer: 'x resolve' },
   { id: 'report', keys: ['h'], label: 'h', description: 'preview the hourly report (Enter appends it, Esc cancels)', group: 'Act', footer: 'h report' },
-  { id: 'ack', keys: ['a'], label: 'a', description: "ack the selected target's incident: silence its bell (again: un-ack)", group: 'Act', footer: 'a ack' },
+  { id: 'ack', keys: ['a'], label: 'a', description: "ack the selected target: silence its bell (again: un-ack)", group: 'Act', footer: 'a ack' },
   { id: 'pause', keys: ['p'], label: 'p', description: 'pause / resume polling', group: 'Console', footer: 'p pause' },
   { id: 'mute', keys: ['m'], label: 'm', description: 'mute / unmute the bell', group: 'Console', footer: 'm mute' },
   { id: 'fault', keys: ['f'], label: 'f', description: "demo only: cycle the target's fault (slow, throttled, down)", group: 'Console' },
