@@ -1,11 +1,12 @@
 // The console, over a config or over the built-in demo (pitwall, pitwall watch, pitwall demo).
-import { findConfig } from './config-file.js';
+import { discoverConfig, findConfig, searchedText } from './config-file.js';
 import { handleSignals } from './signals.js';
 
-/** The console over a config, or over the built-in demo when there is none. */
+/** The console over a config (--config, else the one discovery finds), or over the built-in demo when there is none. */
 export async function openConsole(opts: { config?: string; stateDir?: string; demo?: boolean; script?: boolean; metrics?: string }): Promise<number> {
   const { runConsole } = await import('../commands/watch.js');
-  const path = opts.demo ? null : findConfig(opts.config);
+  const search = opts.demo || opts.config ? null : discoverConfig();
+  const path = opts.demo ? null : opts.config ? findConfig(opts.config) : search!.path;
   if (path) {
     const { loadConfig } = await import('../config/config.js');
     const config = loadConfig(path);
@@ -15,12 +16,14 @@ export async function openConsole(opts: { config?: string; stateDir?: string; de
     const { UsageError } = await import('../shared/exit.js');
     throw new UsageError('the console needs a terminal (stdout is not a TTY); in scripts and cron use "pitwall check"');
   }
-  process.stderr.write('pitwall: no pitwall.yaml here: starting the built-in demo (loopback services, no accounts needed)…\n');
+  // Asked for (`pitwall demo`), or nothing found: then the screen says where pitwall looked, on every frame.
+  const searched = search ? searchedText(search) : 'started with "pitwall demo"';
+  process.stderr.write(`pitwall: ${searched}: starting the built-in demo (loopback services, not your store)…\n`);
   const { startDemo } = await import('../peers/demo.js');
   const demo = await startDemo();
   let code: number;
   try {
-    code = await runConsole({ config: demo.config, demo, ...handleSignals({ graceful: true }), script: opts.script ?? false, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+    code = await runConsole({ config: demo.config, demo, searched, ...handleSignals({ graceful: true }), script: opts.script ?? false, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   } finally {
     await demo.close();
   }

@@ -30,7 +30,7 @@ const program = new Command()
 program
   .command('check')
   .description('check every target once and exit 0 up · 1 degraded · 2 down · 3 config error')
-  .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+  .option('-c, --config <file>', 'config file (default: the nearest pitwall.yaml, here or above, or in ~/.config/pitwall)')
   .option('--json', 'print one JSON document instead of a table')
   .option('--only <ids>', 'comma-separated target ids', idList)
   .option('--watch', 'with --json: keep checking; one JSON line per result and event (NDJSON) until Ctrl-C')
@@ -62,7 +62,7 @@ program
 
 const metricsOption = (cmd: Command) => cmd.option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)');
 const consoleOptions = (cmd: Command) =>
-  metricsOption(cmd.option('-c, --config <file>', 'config file (default: ./pitwall.yaml; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live'));
+  metricsOption(cmd.option('-c, --config <file>', 'config file (default: the nearest pitwall.yaml, here or above, or in ~/.config/pitwall; none: the built-in demo)').option('--state-dir <dir>', 'where the journal and outbox live'));
 
 consoleOptions(program.command('watch').description('open the live console (the default command)')).action(
   async (opts: { config?: string; stateDir?: string; metrics?: string }) => void (exitCode = await openConsole(opts)),
@@ -77,7 +77,7 @@ metricsOption(
 
 const feedbackOptions = (cmd: Command) =>
   cmd
-    .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+    .option('-c, --config <file>', 'config file (default: the nearest pitwall.yaml, here or above, or in ~/.config/pitwall)')
     .option('--create-feedback', 'create the feedback file (and its folder) if it is missing')
     .option('--state-dir <dir>', 'where the journal and outbox live');
 
@@ -150,7 +150,7 @@ feedbackOptions(
 program
   .command('serve')
   .description('run the checks without a screen (server, container): Prometheus /metrics and/or JSON lines, until SIGINT/SIGTERM')
-  .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+  .option('-c, --config <file>', 'config file (default: the nearest pitwall.yaml, here or above, or in ~/.config/pitwall)')
   .option('--metrics <host:port>', 'serve Prometheus metrics on GET /metrics (a bare port binds 127.0.0.1)')
   .option('--ndjson', 'one JSON line per probe result and per event on stdout')
   .option('--only <ids>', 'comma-separated target ids', idList)
@@ -180,7 +180,7 @@ program
 program
   .command('doctor')
   .description('check the setup without calling any upstream (exit 0 ok · 3 something to fix)')
-  .option('-c, --config <file>', 'config file (default: ./pitwall.yaml)')
+  .option('-c, --config <file>', 'config file (default: the nearest pitwall.yaml, here or above, or in ~/.config/pitwall)')
   .option('--state-dir <dir>', 'where the journal and outbox live')
   .action(async (opts: { config?: string; stateDir?: string }) => {
     const { runDoctor } = await import('../commands/doctor.js');
@@ -204,7 +204,7 @@ webhooks
   .option('--concurrency <n>', 'in flight at once (default 10)')
   .option('--topic <topic>', 'shopify: orders/create | inventory_levels/update; chatwoot: message_created | conversation_status_changed')
   .option('--record', 'append the result to the feedback file')
-  .option('-c, --config <file>', 'config file (for --record; default: ./pitwall.yaml)')
+  .option('-c, --config <file>', 'config file (for --record; default: the nearest pitwall.yaml)')
   .option('--create-feedback', 'with --record: create the feedback file if it is missing')
   .action(
     async (o: { to: string; kind: string; secret: string; count?: string; concurrency?: string; topic?: string; record?: boolean; config?: string; createFeedback?: boolean }) => {

@@ -1,20 +1,29 @@
-import { join } from 'node:path';
+import { homedir, userInfo } from 'node:os';
+import { join, relative } from 'node:path';
 import Conf from 'conf';
 import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
 import type { Config } from '../config/config.js';
 import { resolvedEntry } from '../feedback/escalation.js';
-import { escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
+import { buildReportFromJournal, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
 import { ensureStateDir, openJournal, resolveStateDir, stateDirKey } from '../journal/journal.js';
 import { createLiveEngine } from '../journal/live-engine.js';
 import { createRedactor } from '../text/redact.js';
-import { HOUR_MS } from '../feedback/report.js';
+import { HOUR_MS, type ReportSummary } from '../feedback/report.js';
+import { formatDuration } from '../text/format.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
+import type { ReportDraft } from '../ui/use-console-state.js';
 import { App } from '../ui/App.js';
 import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
+import { ConsoleInfoProvider } from '../ui/console-info.js';
+import { AckProvider } from '../ui/use-acks.js';
+import { ackLine } from '../feedback/ack.js';
+import { createAckStore, followTransitions, type Ack } from '../state/acks.js';
+import { shownStatus } from '../state/derive.js';
+import { problemOf } from '../ui/lib/row-stats.js';
 import type { WebhookReceiver } from '../server/webhooks/receiver.js';
 import type { Metrics } from '../server/metrics.js';
 import { UsageError } from './exit.js';
@@ -23,6 +32,8 @@ export interface ConsoleOptions {
   config: Config;
   /** A running demo: its services die with the console; `f` injects its faults. */
   demo?: Demo;
+  /** With the demo: why it opened ("no pitwall.yaml in … nor in ~/.config/pitwall"), said on every frame. */
+  searched?: string;
   /** Run the demo's scripted launch-day story. */
   script?: boolean;
   stateDir?: string;
@@ -32,6 +43,23 @@ export interface ConsoleOptions {
   signal?: AbortSignal;
   /** Lets the caller kill MCP children synchronously on a second signal and at process exit. */
   onRunner?: (runner: { killAllSync(): void }) => void;
+}
+
+/** The OS user's name for "acked by …"; some containers have no passwd entry. */
+function safeUser(): string {
+  try {
+    return userInfo().username || 'someone';
+  } catch {
+    return process.env.USER || 'someone';
+  }
+}
+
+/** A path as short as it reads unambiguously: relative to here ("../pitwall.yaml": found in a parent), or from ~. */
+function shortPath(p: string): string {
+  const home = homedir();
+  const tilde = home && p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p;
+  const rel = relative(process.cwd(), p);
+  return rel.length < tilde.length ? rel : tilde;
 }
 
 /** How long a burst of probe results is gathered into one notification (one frame). */
@@ -122,7 +150,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
 
   const prefsStore = new Conf<Record<string, Prefs>>({ projectName: 'pitwall', configName: 'prefs', cwd: stateDir });
   const prefsKey = (config.path ?? 'demo').replace(/\./g, '_');
-  const prefs: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
+  // The bell's mute is not restored: muted at 3 a.m. and forgotten, it would stay silent through the next outage
+  // with nothing on screen to say why. A quiet target is acknowledged instead (a), which ends by itself.
+  const { muted: _lastSessionMute, ...prefs }: Partial<Prefs> = prefsStore.get(prefsKey) ?? {};
 
   /** Reads the open blockers from the journal into the store; returns them. */
   const syncBlockers = () => {
@@ -162,6 +192,39 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       ...(webhookAppendix ? { appendix: webhookAppendix() } : {}),
     });
     return appended(result, `hourly report (${summary.partial ? 'this hour so far' : 'last hour'})`);
+  };
+
+  // Acks: in memory for this session (the feedback file keeps the record); a restart rings again for what still fails.
+  const acks = createAckStore();
+  const stopAcks = followTransitions(acks, store);
+  const user = process.env.PITWALL_USER || safeUser();
+
+  // A previewed report and what the journal keeps of it once written (the next report diffs against it).
+  const drafts = new WeakMap<ReportDraft, ReportSummary>();
+  const previewReport = (): ReportDraft => {
+    const now = Date.now();
+    const { markdown, summary } = buildReportFromJournal({
+      config,
+      journal,
+      blockers: syncBlockers(),
+      which: 'current',
+      now,
+      ...(webhookAppendix ? { appendix: webhookAppendix() } : {}),
+    });
+    const last = store.getSnapshot().events.findLast((e) => e.type === 'report');
+    const again = last && now - last.at < DUPLICATE_WINDOW_MS ? ` · a report was written ${formatDuration(now - last.at)} ago` : '';
+    // Redacted here as the writer redacts it: the preview is exactly what Enter appends.
+    const draft: ReportDraft = { markdown: redactor.text(markdown).trim(), title: `${summary.partial ? 'this hour so far' : 'last hour'}${again}` };
+    drafts.set(draft, summary);
+    return draft;
+  };
+  const appendReport = async (draft: ReportDraft): Promise<ActionResult> => {
+    const summary = drafts.get(draft);
+    if (!summary) return { ok: false, message: 'that report preview is gone; press h again' };
+    const result = await writer.append(draft.markdown);
+    journal.appendReport(summary);
+    store.dispatch({ type: 'event', event: { type: 'report', at: Date.now(), path: writer.path } });
+    return appended(result, `hourly report (${draft.title.split(' · ')[0]})`);
   };
 
   const guard = async (work: () => Promise<ActionResult>): Promise<ActionResult> => {
@@ -210,6 +273,22 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
         return appended(r, `RESOLVED ${blockerId}`);
       }),
     writeReport: () => guard(() => writeReport('current')),
+    previewReport: async () => previewReport(),
+    acknowledge: (targetId, note, expiry) =>
+      guard(async () => {
+        const t = store.getSnapshot().targets[targetId];
+        const status = t ? shownStatus(t) : null;
+        if (!t || status === null || status === 'up') return { ok: false, message: `${targetId} is ${status ?? 'not checked yet'}: nothing to acknowledge` };
+        const ack: Ack = { targetId, by: user, at: Date.now(), note, expiry, status };
+        acks.set(ack);
+        const r = await writer.append(ackLine(ack, problemOf(t.latest)));
+        return appended(r, `ACK for ${targetId} (${expiry === 'until-up' ? 'until up' : expiry})`);
+      }),
+    unacknowledge: (targetId) => {
+      acks.clear(targetId);
+      return { ok: true, message: `${targetId} is no longer acknowledged: its bell rings again` };
+    },
+    appendReport: (draft) => guard(() => appendReport(draft)),
     createFeedbackFile: () =>
       guard(async () => {
         // The waiting writer leaves its entries for the new one, which writes them first.
@@ -238,7 +317,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const stopClock = clock.start();
   const instance = render(
     <StoreProvider store={pacedStore(store, clock)} actions={actions}>
-      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
+      <AckProvider acks={acks}>
+      <ConsoleInfoProvider value={{ configPath: demo || !config.path ? null : shortPath(config.path), searched: demo ? (opts.searched ?? 'no config given') : null }}>
+        <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
+      </ConsoleInfoProvider>
+      </AckProvider>
     </StoreProvider>,
     // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
     { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },
@@ -248,6 +331,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (quitting) return;
     quitting = true;
     stopClock();
+    stopAcks();
     clearTimeout(reportTimer);
     clearInterval(blockerSync);
     flushPrefs();

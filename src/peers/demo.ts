@@ -40,13 +40,18 @@ function everythingCommand(): { command: string; args: string[] } {
   return { command: process.execPath, args: [join(dirname(pkgPath), bin), 'stdio'] };
 }
 
+/**
+ * The demo's store name: never the real store's, so a screen of demo green is never read as the launch's (issue 19).
+ */
+export const DEMO_STORE = 'pitwall demo shop (not real)';
+
 /** Starts every demo service on 127.0.0.1 (free ports) and builds the config that watches them. */
 export async function startDemo(): Promise<Demo> {
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-demo-'));
   mkdirSync(join(dir, 'feedback'));
   writeFileSync(join(dir, 'feedback', 'integrations.md'), '# Integrations log (pitwall demo)\n');
   const [shopify, chatwoot, ga, health, shopifyStatus, githubStatus, mcpHttp] = await Promise.all([
-    startShopifyPeer({ accessToken: 'shpat_demo_not_a_secret' }),
+    startShopifyPeer({ accessToken: 'shpat_demo_not_a_secret', shop: { name: DEMO_STORE, myshopifyDomain: 'pitwall-demo.myshopify.com' } }),
     startChatwootPeer({ apiToken: 'cw_demo_not_a_secret' }),
     startGaPeer(),
     startHealthPeer(),
@@ -60,11 +65,11 @@ export async function startDemo(): Promise<Demo> {
   const fixture = mcpFixtureCommand('v2Server', 'stdio', 'modern');
   const config = configFromObject(
     {
-      store: 'Hot Rod AN',
+      store: DEMO_STORE,
       feedbackFile: join(dir, 'feedback', 'integrations.md'),
       defaults: { intervalSeconds: 5, timeoutMs: 5_000, degradedMs: 2_000, retries: 1 },
       targets: [
-        { id: 'shopify-admin', kind: 'shopify', shop: 'hotrodan.myshopify.com', accessToken: shopify.accessToken, endpoint: shopify.url, tiles: ['sales-pulse', 'inventory-watch', 'fulfillment-flow', 'seo-pulse'] },
+        { id: 'shopify-admin', kind: 'shopify', shop: 'pitwall-demo.myshopify.com', accessToken: shopify.accessToken, endpoint: shopify.url, tiles: ['sales-pulse', 'inventory-watch', 'fulfillment-flow', 'seo-pulse'] },
         { id: 'chatwoot', kind: 'chatwoot', baseUrl: chatwoot.url, accountId: chatwoot.accountId, apiToken: chatwoot.apiToken, tiles: ['cx-pulse'] },
         { id: 'ga', kind: 'ga', propertyId: '123456789', endpoint: ga.address, insecure: true, tiles: ['sales-pulse', 'seo-pulse'] },
         { id: 'app-health', kind: 'http', url: `${health.url}/health`, expectJson: { path: 'status', equals: 'ok' }, tiles: ['cx-pulse', 'sales-pulse', 'seo-pulse', 'inventory-watch', 'fulfillment-flow'] },

@@ -5,9 +5,10 @@ import type { Prefs } from './actions.js';
 import { ClockProvider, type Clock } from './clock-context.js';
 import { DetailView } from './DetailView.js';
 import { EventLog } from './EventLog.js';
-import { Footer } from './Footer.js';
-import { Header } from './Header.js';
+import { Footer, footerHeight } from './Footer.js';
+import { Header, headerExtraLines } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { PREVIEW_CHROME, ReportPreview } from './ReportPreview.js';
 import { columnsFor } from './lib/columns.js';
 import { useActions, useAppState, useStoreInstance } from './store-context.js';
 import { displayOrder, listHeight as linesForList, TargetList } from './TargetList.js';
@@ -48,7 +49,6 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const rows = size?.rows ?? terminal.rows ?? 24;
   const getState = useCallback(() => store.getSnapshot(), [store]);
 
-  useConsoleKeys({ ui, dispatch, actions, getState, ids });
   useBell(events, ui.muted);
 
   useEffect(() => {
@@ -72,11 +72,13 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const cols = useMemo(() => columnsFor(width), [width]);
   const tilesHurt = useMemo(() => Object.values(targets).some((t) => t.latest && shownStatus(t) !== 'up' && t.tiles.length > 0), [targets]);
   const hasWebhooks = useAppState((s) => s.webhooks !== null);
-  const headerLines = 2 + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
-  const footerLines = ui.modal?.type === 'escalate' ? 4 : ui.flash ? 2 : 1;
+  const demo = useAppState((s) => s.demo);
+  const headerLines = 2 + headerExtraLines(demo) + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
+  const footerLines = footerHeight(ui);
   // Lines left for the list and the log: the rest of the screen less the header, the footer, two margins and a
   // spare line (a frame as tall as the terminal scrolls it by one).
   const body = Math.max(4, rows - headerLines - footerLines - 3);
+  useConsoleKeys({ ui, dispatch, actions, getState, ids, pageLines: Math.max(1, body - PREVIEW_CHROME) });
   const listLines = linesForList(ids, targets);
   const listHeight = Math.min(listLines, Math.max(3, body - 4));
   const logHeight = Math.max(2, body - listHeight);
@@ -88,7 +90,9 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
         <Header width={width} muted={ui.muted} nextReportAt={nextReportAt} />
         {ui.view === 'help' && rows < 34 ? null : <TilesStrip width={width} />}
         <Box marginTop={1} flexDirection="column">
-          {ui.view === 'help' ? (
+          {ui.modal?.type === 'report' ? (
+            <ReportPreview draft={ui.modal.draft} scroll={ui.modal.scroll} width={width} height={body} />
+          ) : ui.view === 'help' ? (
             <HelpOverlay width={width} compact={rows < 34} />
           ) : ui.view === 'detail' && selectedId ? (
             <DetailView id={selectedId} width={width} height={body} />

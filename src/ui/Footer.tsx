@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { KEYS } from './keys.js';
+import { NotePrompt } from './NotePrompt.js';
 import type { ConsoleUiState } from './use-console-state.js';
 import { paint } from './lib/paint.js';
 import { theme } from './theme.js';
@@ -8,20 +9,23 @@ import { theme } from './theme.js';
 /** The keys that matter most, for 80 columns: quit and help always show. */
 const NARROW_FOOTER = '↑↓ ⏎ details · e escalate · r rerun · h report · x resolve · ? help · q quit';
 
+/** How many lines the footer takes for this UI state (the console sizes the list and log around it). */
+export function footerHeight(ui: ConsoleUiState): number {
+  if (ui.modal?.type === 'escalate' || ui.modal?.type === 'ack') return 5;
+  if (ui.modal) return 1;
+  return ui.flash ? 2 : 1;
+}
+
 /** The bottom line: a prompt, a question, a message, or the key hints. */
 export const Footer = memo(function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
   const m = ui.modal;
-  if (m?.type === 'escalate') {
+  if (m?.type === 'escalate' || m?.type === 'ack') return <NotePrompt modal={m} width={width} flash={ui.flash} />;
+  if (m?.type === 'report') {
     return (
-      <Box flexDirection="column" width={width} borderStyle="single" borderColor={theme.blocker}>
-        <Text wrap="truncate-start">
-          <Text bold color={theme.blocker}>
-            Escalate {m.targetId}:{' '}
-          </Text>
-          {m.text}
-          <Text inverse> </Text>
+      <Box width={width}>
+        <Text wrap="truncate-end" bold color={theme.warn}>
+          Enter appends this report to the feedback file · Esc cancels · ↑↓ PgUp PgDn g G scroll
         </Text>
-        <Text color={theme.muted}>Enter writes the BLOCKER to the feedback file · Esc cancels · the note is prefilled with the last error</Text>
       </Box>
     );
   }

@@ -7,6 +7,7 @@ import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
 import { clockText } from './lib/clock.js';
 import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';
+import { useConsoleInfo } from './console-info.js';
 import { theme } from './theme.js';
 
 interface Props {
@@ -16,8 +17,20 @@ interface Props {
   nextReportAt?: () => number | null;
 }
 
-/** Store name, overall status, clocks, polling state, next report, feedback file, outbox. */
+const PAUSED = '‖ PAUSED (p resumes)';
+const POLLING = '● polling';
+const MUTED = 'BELL MUTED (m unmutes)';
+const BELL_ON = 'bell on';
+const outboxText = (n: number) => `⚠ ${n} ${n === 1 ? 'entry' : 'entries'} waiting to be written`;
+
+/** Lines the header takes beyond its two: the demo's warning. */
+export function headerExtraLines(demo: boolean): number {
+  return demo ? 2 : 0;
+}
+
+/** Store name, overall status, clocks, polling state, next report, config and feedback files, outbox; the demo's warning. */
 export const Header = memo(function Header({ width, muted, nextReportAt }: Props) {
+  const info = useConsoleInfo();
   const store = useAppState((s) => s.store);
   const demo = useAppState((s) => s.demo);
   const paused = useAppState((s) => s.paused);
@@ -32,6 +45,11 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
   // Green only while every result is fresh: with results too old to trust (paused, the engine stuck), not known.
   const st = status === 'unknown' || (status === 'up' && stale > 0) ? null : (status as 'up' | 'degraded' | 'down');
+  // What the states beside the paths take: each text, two spaces between, "report in 59m59s" at its widest.
+  const statesWidth =
+    [paused ? PAUSED : POLLING, nextReportAt ? 'report in 59m59s' : '', muted ? MUTED : BELL_ON, stalls, outbox > 0 ? outboxText(outbox) : '']
+      .filter(Boolean)
+      .reduce((n, t) => n + t.length + 2, 0);
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
     .filter(Boolean)
     .join(' · ');
@@ -50,23 +68,43 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
           <Clock wide={width >= 100} />
         </Box>
       </Box>
-      <Box gap={2}>
-        <Text>{paused ? paint('‖ PAUSED (p resumes)', { color: theme.warn, bold: true }) : paint('● polling', { color: theme.status.up })}</Text>
-        {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
-        <Text>{paint(`bell ${muted ? 'muted' : 'on'}`, { color: theme.muted })}</Text>
-        {stalls ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
-        {outbox > 0 ? (
-          <Text>{paint(`⚠ ${outbox} ${outbox === 1 ? 'entry' : 'entries'} waiting to be written`, { color: theme.error, bold: true })}</Text>
-        ) : null}
+      <Box>
+        {/* The states never shrink; the file paths take what is left, cut from their start. */}
+        <Box gap={2} flexShrink={0} marginRight={2}>
+          <Text>{paused ? paint(PAUSED, { color: theme.warn, bold: true }) : paint(POLLING, { color: theme.status.up })}</Text>
+          {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
+          {/* Muted is a state someone must notice: it silences every target, not one (a acknowledges one). */}
+          <Text>{muted ? paint(MUTED, { color: theme.warn, bold: true }) : paint(BELL_ON, { color: theme.muted })}</Text>
+          {stalls ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
+          {outbox > 0 ? <Text>{paint(outboxText(outbox), { color: theme.error, bold: true })}</Text> : null}
+        </Box>
         <Box flexShrink={1} flexGrow={1}>
-          <Text wrap="truncate-start">
-            {paint(`feedback: ${truncateStart(feedbackFile, Math.max(20, width - 48 - (outbox > 0 ? 36 : 0)))}`, { color: theme.muted })}
-          </Text>
+          <Text wrap="truncate-start">{paint(files(info.configPath, feedbackFile, width - statesWidth - 2), { color: theme.muted })}</Text>
         </Box>
       </Box>
+      {demo ? (
+        // On every frame of the demo: what this is, why it opened, and the way to the real thing (issue 19).
+        <>
+          <Text wrap="truncate-end">
+            {paint(' DEMO ', { color: theme.demo, bold: true, inverse: true })}
+            {/* Short enough for 80 columns: the way out must not be cut off. */}
+            {paint(' not your store · "pitwall init" writes a config · "-c FILE" opens one', { color: theme.demo, bold: true })}
+          </Text>
+          <Text wrap="truncate-middle">{paint(info.searched ?? 'no config file', { color: theme.demo })}</Text>
+        </>
+      ) : null}
     </Box>
   );
 });
+
+/** "config ~/launch/pitwall.yaml · feedback …/integrations.md", each path cut from the start to fit `width`. */
+function files(configPath: string | null, feedbackFile: string, width: number): string {
+  if (!configPath) return `feedback: ${truncateStart(feedbackFile, Math.max(10, width - 10))}`;
+  // The config first (usually short: "../pitwall.yaml"), up to two thirds of the room; the feedback file gets the rest.
+  const room = Math.max(20, width - 21);
+  const cfg = truncateStart(configPath, Math.max(10, Math.min(configPath.length, Math.floor((room * 2) / 3))));
+  return `config: ${cfg} · feedback: ${truncateStart(feedbackFile, Math.max(10, room - cfg.length))}`;
+}
 
 /** Local and UTC wall-clock time: "14:03:12 local · 12:03:12 UTC", or "14:03:12 (12:03Z)" when narrow. */
 function Clock({ wide }: { wide: boolean }) {

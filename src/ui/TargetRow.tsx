@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { AckNote } from './AckNote.js';
 import { memo, useMemo } from 'react';
 import { shownStatus, unanswered } from '../state/derive.js';
 import type { SampleList } from '../state/stats.js';
@@ -56,7 +57,10 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
       {problem ? (
         <Text wrap="truncate-end">
           {PROBLEM_INDENT}
-          {paint(`↳ ${problem}`, { color: theme.status[status] })}
+          {paint('↳ ', { color: theme.status[status] })}
+          {/* The ack first: a long error must not push who is on it off the line. */}
+          <AckNote id={t.id} />
+          {paint(problem, { color: theme.status[status] })}
           {t.statusSince !== null ? (
             <>
               {' '}

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { AckedTiles } from './AckNote.js';
 import { memo, useMemo } from 'react';
 import type { TileId } from '../config/config.js';
 import { staleKey, tileHealth, type TileHealth } from '../state/derive.js';
@@ -52,6 +53,7 @@ export const TilesStrip = memo(function TilesStrip({ width }: { width: number })
                 ) + ` ← ${g.culprits}`,
             )
             .join('  ·  ')}
+          <AckedTiles />
         </Text>
       ) : null}
     </Box>

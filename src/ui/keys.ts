@@ -12,6 +12,7 @@ export type CommandId =
   | 'escalate'
   | 'resolve'
   | 'report'
+  | 'ack'
   | 'pause'
   | 'mute'
   | 'fault'
@@ -37,9 +38,10 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'back', keys: ['escape'], label: 'Esc', description: 'back / close', group: 'Move' },
   { id: 'rerun', keys: ['r'], label: 'r', description: 'rerun the selected target now', group: 'Act', footer: 'r rerun' },
   { id: 'rerunAll', keys: ['R'], label: 'R', description: 'rerun all targets now', group: 'Act', footer: 'R all' },
-  { id: 'escalate', keys: ['e'], label: 'e', description: 'escalate a blocker on the selected target (note, then Enter)', group: 'Act', footer: 'e escalate' },
+  { id: 'escalate', keys: ['e'], label: 'e', description: 'escalate the selected target: type a note, Enter writes it', group: 'Act', footer: 'e escalate' },
   { id: 'resolve', keys: ['x'], label: 'x', description: "resolve the selected target's open blocker", group: 'Act', footer: 'x resolve' },
-  { id: 'report', keys: ['h'], label: 'h', description: 'write the hourly report now', group: 'Act', footer: 'h report' },
+  { id: 'report', keys: ['h'], label: 'h', description: 'preview the hourly report (Enter appends it, Esc cancels)', group: 'Act', footer: 'h report' },
+  { id: 'ack', keys: ['a'], label: 'a', description: "ack the selected target: silence its bell (again: un-ack)", group: 'Act', footer: 'a ack' },
   { id: 'pause', keys: ['p'], label: 'p', description: 'pause / resume polling', group: 'Console', footer: 'p pause' },
   { id: 'mute', keys: ['m'], label: 'm', description: 'mute / unmute the bell', group: 'Console', footer: 'm mute' },
   { id: 'fault', keys: ['f'], label: 'f', description: "demo only: cycle the target's fault (slow, throttled, down)", group: 'Console' },

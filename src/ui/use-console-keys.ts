@@ -1,12 +1,15 @@
 import { useInput, usePaste, type Key } from 'ink';
-import { useLayoutEffect, useRef, type Dispatch } from 'react';
+import { useEffect, useLayoutEffect, useRef, type Dispatch } from 'react';
 import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../feedback/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
+import type { AckExpiry } from '../state/acks.js';
 import { commandFor } from './keys.js';
+import { useAckStore } from './use-acks.js';
+import { createLineEditor, type LineEditor } from './line-editor.js';
 import { problemOf } from './lib/row-stats.js';
-import { reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
+import { PROMPT_MAX, reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
 import { formatDuration } from '../text/format.js';
 
 
@@ -17,8 +20,11 @@ export function useConsoleKeys(opts: {
   actions: ConsoleActions;
   getState: () => State;
   ids: readonly string[];
+  /** Lines the report preview shows at once (a page for PgUp/PgDn). */
+  pageLines?: number;
 }) {
   const { actions, getState, ids } = opts;
+  const acks = useAckStore();
   // The UI state as of the last key handled, not as of the last frame: keys that arrive in one chunk ("je" typed
   // faster than a frame, a paste) each see what the keys before them did. Without it, "j" then "e" opened the
   // prompt for the target the selection had just left.
@@ -35,36 +41,103 @@ export function useConsoleKeys(opts: {
       (r) => dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'error' } }),
       (err: unknown) => dispatch({ type: 'flash', flash: { text: String(err), level: 'error' } }),
     );
-  const prompt = (targetId: string) => {
-    const t = getState().targets[targetId];
-    // A space after the last error, so what is typed next is a word of its own ("…expected 200 checkout down").
-    const problem = problemOf(t?.latest ?? null);
-    dispatch({ type: 'prompt', targetId, text: problem ? `${problem} ` : 'blocked: ' });
+  // The note prompt's line editor, while the prompt is open.
+  const editor = useRef<LineEditor | null>(null);
+  useEffect(() => () => editor.current?.close(), []);
+  const closeEditor = () => {
+    editor.current?.close();
+    editor.current = null;
+  };
+  const showNote = (ed: LineEditor) => dispatch({ type: 'note', text: ed.line, cursor: ed.cursor });
+  // The prompt opens empty: the note says what is blocked. The last error is shown above it and goes into the
+  // entry anyway (its status and evidence), so prefilling it only made the note repeat it.
+  const prompt = (targetId: string, typed = '') => {
+    closeEditor();
+    const ed = (editor.current = createLineEditor(typed, PROMPT_MAX));
+    dispatch({ type: 'flash', flash: null });
+    dispatch({ type: 'prompt', targetId, text: ed.line, cursor: ed.cursor, problem: problemOf(getState().targets[targetId]?.latest ?? null) });
+  };
+  const submitNote = (targetId: string, note: string) => {
+    const text = note.replace(/\s+/g, ' ').trim();
+    // Refused, not cancelled: the prompt stays open for the note (Esc cancels).
+    if (!text) return dispatch({ type: 'flash', flash: { text: 'a BLOCKER needs a note: what is blocked, who is hurt (Esc cancels)', level: 'warn' } });
+    closeEditor();
+    dispatch({ type: 'close-modal' });
+    report(actions.escalate(targetId, text));
   };
 
-  const writeReport = () => {
-    dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
-    report(actions.writeReport());
+  // a: acknowledge the selected target (a note, Tab for how long), or end its ack when it has one.
+  const ackPrompt = (targetId: string) => {
+    const t = getState().targets[targetId];
+    const status = t ? shownStatus(t) : null;
+    if (acks.getSnapshot()[targetId]) {
+      const r = actions.unacknowledge(targetId);
+      return dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'warn' } });
+    }
+    if (status === 'up' || status === null) {
+      return dispatch({ type: 'flash', flash: { text: `${targetId} is ${status ?? 'not checked yet'}: nothing to acknowledge`, level: 'warn' } });
+    }
+    closeEditor();
+    const ed = (editor.current = createLineEditor('', PROMPT_MAX));
+    dispatch({ type: 'flash', flash: null });
+    dispatch({ type: 'ack-prompt', targetId, text: ed.line, cursor: ed.cursor, problem: problemOf(t?.latest ?? null) });
+  };
+  const submitAck = (targetId: string, note: string, expiry: AckExpiry) => {
+    closeEditor();
+    dispatch({ type: 'close-modal' });
+    report(actions.acknowledge(targetId, note.replace(/\s+/g, ' ').trim(), expiry));
+  };
+
+  // h shows the report first; only Enter on the preview writes it. Building it reads the journal once; the engine
+  // keeps polling meanwhile.
+  const previewReport = () => {
+    dispatch({ type: 'flash', flash: { text: 'building the hourly report…', level: 'info' } });
+    void actions.previewReport().then(
+      (draft) => {
+        dispatch({ type: 'flash', flash: null });
+        dispatch({ type: 'preview', draft });
+      },
+      (err: unknown) => dispatch({ type: 'flash', flash: { text: `the report could not be built: ${String(err)}`, level: 'error' } }),
+    );
   };
 
   const handle = (input: string, key: Key): void => {
     const ui = latest.current;
     const selectedId = ids[ui.selected];
     const m = ui.modal;
-    if (m?.type === 'escalate') {
-      if (key.escape) return dispatch({ type: 'close-modal' });
-      // Typed text and Enter can arrive in one chunk (fast typing, paste): the line ends at the first newline.
+    if (m?.type === 'escalate' || m?.type === 'ack') {
+      const ed = editor.current ?? (editor.current = createLineEditor(m.text, PROMPT_MAX));
+      if (m.type === 'ack' && key.tab) return dispatch({ type: 'ack-expiry' });
+      if (key.tab) return;
+      if (key.escape) {
+        closeEditor();
+        return dispatch({ type: 'close-modal' });
+      }
+      // Typed text and Enter can arrive in one chunk (fast typing): the line ends at the first newline.
       const newline = input.search(/[\r\n]/);
       if (key.return || (input.length > 1 && newline >= 0)) {
-        dispatch({ type: 'close-modal' });
-        const typed = key.return ? '' : input.slice(0, newline);
-        const note = (m.text + typed).replace(/\s+/g, ' ').trim();
-        if (!note) return dispatch({ type: 'flash', flash: { text: 'escalation cancelled: empty note', level: 'warn' } });
-        return report(actions.escalate(m.targetId, note));
+        if (!key.return) ed.insert(input.slice(0, newline));
+        showNote(ed);
+        if (m.type === 'ack') return submitAck(m.targetId, ed.line, m.expiry);
+        return submitNote(m.targetId, ed.line);
       }
-      if (key.backspace || key.delete) return dispatch({ type: 'erase' });
-      if (key.ctrl && input === 'u') return dispatch({ type: 'prompt', targetId: m.targetId, text: '' });
-      if (input && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input.replace(/[\r\n\t]+/g, ' ') });
+      if (ed.press(input, key)) showNote(ed);
+      return;
+    }
+    if (m?.type === 'report') {
+      const page = Math.max(1, (opts.pageLines ?? 20) - 1);
+      const lines = opts.pageLines ?? 20;
+      if (key.escape || input === 'q') {
+        dispatch({ type: 'close-modal' });
+        return dispatch({ type: 'flash', flash: { text: 'report not written', level: 'info' } });
+      }
+      if (key.return) {
+        dispatch({ type: 'close-modal' });
+        dispatch({ type: 'flash', flash: { text: 'writing the hourly report…', level: 'info' } });
+        return report(actions.appendReport(m.draft));
+      }
+      const delta = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -page : key.pageDown || input === ' ' ? page : key.home || input === 'g' ? -Infinity : key.end || input === 'G' ? Infinity : 0;
+      if (delta) dispatch({ type: 'scroll', delta, lines });
       return;
     }
     if (m?.type === 'confirm') {
@@ -72,7 +145,7 @@ export function useConsoleKeys(opts: {
       if (input !== 'y' && input !== 'Y') return;
       if (m.onYes.type === 'escalate-again') return prompt(m.onYes.targetId);
       if (m.onYes.type === 'resolve') return report(actions.resolve(m.onYes.blockerId));
-      if (m.onYes.type === 'report') return writeReport();
+      if (m.onYes.type === 'report') return previewReport();
       return report(actions.createFeedbackFile());
     }
     const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
@@ -119,18 +192,16 @@ export function useConsoleKeys(opts: {
         }
         return report(actions.resolve(open.id));
       }
-      case 'report': {
-        // A second report minutes after the first is more likely a double key press than a wish: ask.
-        const last = getState().events.findLast((e) => e.type === 'report');
-        if (last && Date.now() - last.at < DUPLICATE_WINDOW_MS) {
-          return dispatch({ type: 'confirm', question: `A report was written ${formatDuration(Date.now() - last.at)} ago. Write another?`, onYes: { type: 'report' } });
-        }
-        return writeReport();
-      }
+      case 'report':
+        // Nothing is written until Enter on the preview; the preview says when the last report was written.
+        return previewReport();
+      case 'ack':
+        if (selectedId) ackPrompt(selectedId);
+        return;
       case 'pause':
         return actions.setPaused(!getState().paused);
       case 'mute':
-        actions.savePrefs({ muted: !ui.muted });
+        // Not saved: the next start rings again (see watch.tsx).
         return dispatch({ type: 'mute', muted: !ui.muted });
       case 'fault': {
         if (!actions.injectFault || !selectedId) return;
@@ -158,8 +229,11 @@ export function useConsoleKeys(opts: {
         handle(ch, { ...key, return: ch === '\r' || ch === '\n', escape: false, upArrow: false, downArrow: false });
         const m = openModal();
         if (!m) continue;
-        const rest = chars.slice(i + 1).join('').replace(/[\r\n\t]+/g, ' ');
-        if (m.type === 'escalate' && rest) dispatch({ type: 'type', text: rest });
+        const rest = chars.slice(i + 1).join('');
+        if ((m.type === 'escalate' || m.type === 'ack') && rest && editor.current) {
+          editor.current.insert(rest);
+          showNote(editor.current);
+        }
         return;
       }
       return;
@@ -170,7 +244,11 @@ export function useConsoleKeys(opts: {
   // Bracketed paste (the terminal marks what is pasted): text for the note, never keys. Without it, a pasted line
   // holding "q" quits and one holding "e" opens a prompt.
   usePaste((text) => {
-    if (latest.current.modal?.type === 'escalate') return dispatch({ type: 'type', text: text.replace(/[\r\n\t]+/g, ' ') });
+    const open = latest.current.modal?.type;
+    if ((open === 'escalate' || open === 'ack') && editor.current) {
+      editor.current.insert(text);
+      return showNote(editor.current);
+    }
     dispatch({ type: 'flash', flash: { text: 'paste ignored: keys are typed; paste into a note (e)', level: 'warn' } });
   });
 }

@@ -1,9 +1,17 @@
 /** The console's own UI state, as a pure reducer you can test without Ink. */
+import { ACK_EXPIRIES, type AckExpiry } from '../state/acks.js';
+
+
 export type View = 'list' | 'detail' | 'help';
 
 export type Modal =
-  | { type: 'escalate'; targetId: string; text: string }
-  | { type: 'confirm'; question: string; onYes: ConfirmAction };
+  /** The note prompt: `text` and `cursor` mirror its line editor; `problem` is the last error, shown above it. */
+  | { type: 'escalate'; targetId: string; text: string; cursor: number; problem: string }
+  | { type: 'confirm'; question: string; onYes: ConfirmAction }
+  /** The hourly report on screen before it is appended: Enter writes exactly this, Esc cancels. */
+  | { type: 'report'; draft: ReportDraft; scroll: number }
+  /** Acknowledging a target: a short note (same line editor) and how long it holds (Tab cycles). */
+  | { type: 'ack'; targetId: string; text: string; cursor: number; problem: string; expiry: AckExpiry };
 
 /** What a confirmation leads to; the keys hook carries it out. */
 export type ConfirmAction =
@@ -11,6 +19,13 @@ export type ConfirmAction =
   | { type: 'create-feedback' }
   | { type: 'resolve'; blockerId: string }
   | { type: 'report' };
+
+/** An hourly report built but not written: exactly the text Enter appends. */
+export interface ReportDraft {
+  markdown: string;
+  /** What it covers ("this hour so far"), and what to know before writing it. */
+  title: string;
+}
 
 export interface Flash {
   text: string;
@@ -30,9 +45,12 @@ export type UiAction =
   | { type: 'move'; delta: number; count: number }
   | { type: 'view'; view: View }
   | { type: 'back' }
-  | { type: 'prompt'; targetId: string; text: string }
-  | { type: 'type'; text: string }
-  | { type: 'erase' }
+  | { type: 'prompt'; targetId: string; text: string; cursor: number; problem: string }
+  | { type: 'note'; text: string; cursor: number }
+  | { type: 'preview'; draft: ReportDraft }
+  | { type: 'scroll'; delta: number; lines: number }
+  | { type: 'ack-prompt'; targetId: string; text: string; cursor: number; problem: string }
+  | { type: 'ack-expiry' }
   | { type: 'confirm'; question: string; onYes: ConfirmAction }
   | { type: 'close-modal' }
   | { type: 'mute'; muted: boolean }
@@ -42,7 +60,8 @@ export function initialUiState(opts: Partial<Pick<ConsoleUiState, 'view' | 'sele
   return { view: opts.view === 'detail' ? 'detail' : 'list', selected: opts.selected ?? 0, modal: null, muted: opts.muted ?? false, flash: null };
 }
 
-const PROMPT_MAX = 500;
+/** The longest note the prompt takes. */
+export const PROMPT_MAX = 500;
 
 export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
   switch (a.type) {
@@ -58,11 +77,25 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
       if (s.view !== 'list') return { ...s, view: 'list' };
       return s.flash ? { ...s, flash: null } : s;
     case 'prompt':
-      return { ...s, modal: { type: 'escalate', targetId: a.targetId, text: a.text.slice(0, PROMPT_MAX) } };
-    case 'type':
-      return s.modal?.type === 'escalate' ? { ...s, modal: { ...s.modal, text: (s.modal.text + a.text).slice(0, PROMPT_MAX) } } : s;
-    case 'erase':
-      return s.modal?.type === 'escalate' ? { ...s, modal: { ...s.modal, text: [...s.modal.text].slice(0, -1).join('') } } : s;
+      return { ...s, modal: { type: 'escalate', targetId: a.targetId, text: a.text, cursor: a.cursor, problem: a.problem } };
+    case 'note':
+      return s.modal?.type === 'escalate' || s.modal?.type === 'ack' ? { ...s, modal: { ...s.modal, text: a.text, cursor: a.cursor } } : s;
+    case 'preview':
+      return { ...s, modal: { type: 'report', draft: a.draft, scroll: 0 } };
+    case 'scroll': {
+      if (s.modal?.type !== 'report') return s;
+      // `lines` is what fits on screen: the last page stops at the report's end, not past it.
+      const last = Math.max(0, s.modal.draft.markdown.split('\n').length - a.lines);
+      const scroll = Math.min(last, Math.max(0, s.modal.scroll + a.delta));
+      return scroll === s.modal.scroll ? s : { ...s, modal: { ...s.modal, scroll } };
+    }
+    case 'ack-prompt':
+      return { ...s, modal: { type: 'ack', targetId: a.targetId, text: a.text, cursor: a.cursor, problem: a.problem, expiry: 'until-up' } };
+    case 'ack-expiry': {
+      if (s.modal?.type !== 'ack') return s;
+      const expiry = ACK_EXPIRIES[(ACK_EXPIRIES.indexOf(s.modal.expiry) + 1) % ACK_EXPIRIES.length]!;
+      return { ...s, modal: { ...s.modal, expiry } };
+    }
     case 'confirm':
       return { ...s, modal: { type: 'confirm', question: a.question, onYes: a.onYes } };
     case 'close-modal':

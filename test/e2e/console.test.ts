@@ -79,19 +79,27 @@ describe.skipIf(!hasTmux)('the console in a real terminal', () => {
     await vi.waitFor(() => expect(screen()).toContain('rerun app-health'), wait);
 
     // When e, a note and Enter escalate it
+    // When e opens an empty note (the last error above it), a note and Enter escalate it
     keys('e');
-    await vi.waitFor(() => expect(screen()).toContain('Escalate app-health: http: HTTP 503, expected 200'), wait);
-    keys(' - checkout blocked', 'Enter');
+    await vi.waitFor(() => expect(screen()).toContain('last error (goes into the entry as evidence): http: HTTP 503, expected 200'), wait);
+    expect(screen()).toMatch(/Escalate app-health: {2}/);
+    keys('checkout blocked', 'Enter');
     await vi.waitFor(() => expect(screen()).toMatch(/BLOCKER B-\S+ for app-health written to/), wait);
     // The flag reaches the screen through the store's 50 ms batch, after the message: wait for it too.
     await vi.waitFor(() => expect(screen()).toMatch(/app-health ⚑/), wait);
     const afterEscalation = readFileSync(feedback, 'utf8');
     expect(afterEscalation).toMatch(/## BLOCKER app-health — \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(B-/);
-    expect(afterEscalation).toContain('http: HTTP 503, expected 200 - checkout blocked');
+    expect(afterEscalation).toContain('checkout blocked');
+    expect(afterEscalation).toContain('http: HTTP 503, expected 200');
     expect(afterEscalation).toContain('Sales Pulse');
 
-    // When h writes the hourly report
+    // When h shows the hourly report: on screen, not in the file
     keys('h');
+    await vi.waitFor(() => expect(screen()).toMatch(/REPORT PREVIEW \(this hour so far\) · nothing written yet/), wait);
+    expect(screen()).toContain('## Hourly report');
+    expect(readFileSync(feedback, 'utf8')).not.toContain('## Hourly report');
+    // and Enter appends it
+    keys('Enter');
     await vi.waitFor(() => expect(readFileSync(feedback, 'utf8')).toContain('## Hourly report'), wait);
     s = readFileSync(feedback, 'utf8');
     expect(s.startsWith('# Integrations\n')).toBe(true);

@@ -32,6 +32,9 @@ export const launchConfig = () =>
 export const up = (latencyMs: number): ProbeResult => ({ status: 'up', latencyMs, error: null, details: {} });
 export const down = (kind: 'timeout' | 'auth', message: string): ProbeResult => ({ status: 'down', latencyMs: null, error: { kind, message }, details: {} });
 
+/** The report the recording actions preview: 30 numbered lines, for scrolling. */
+export const REPORT_PREVIEW = ['## Hourly report — 07:00–07:49Z, partial hour', ...Array.from({ length: 29 }, (_, i) => `line ${i + 2}`)].join('\n');
+
 /** Records what the console asked for. A test double for the wiring, not for the component under test. */
 export function recordingActions() {
   const calls: string[] = [];
@@ -42,6 +45,10 @@ export function recordingActions() {
     escalate: (id, note) => (calls.push(`escalate ${id}: ${note}`), ok(`BLOCKER B-1 written for ${id}`)),
     resolve: (id) => (calls.push(`resolve ${id}`), ok(`RESOLVED ${id}`)),
     writeReport: () => (calls.push('report'), ok('hourly report written')),
+    previewReport: () => (calls.push('preview report'), Promise.resolve({ markdown: REPORT_PREVIEW, title: 'this hour so far' })),
+    appendReport: (d) => (calls.push(`append report: ${d.markdown.split('\n')[0]}`), ok('hourly report (this hour so far) written to feedback/integrations.md')),
+    acknowledge: (id, note, expiry) => (calls.push(`ack ${id} ${expiry}: ${note}`), ok(`ACK for ${id} written`)),
+    unacknowledge: (id) => (calls.push(`unack ${id}`), { ok: true, message: `${id} is no longer acknowledged` }),
     createFeedbackFile: () => (calls.push('create-feedback'), ok('created')),
     savePrefs: (p: Partial<Prefs>) => void calls.push(`prefs ${JSON.stringify(p)}`),
     quit: () => void calls.push('quit'),
