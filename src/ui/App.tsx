@@ -1,10 +1,14 @@
 import { Box, Text, useWindowSize } from 'ink';
-import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { shownStatus } from '../state/derive.js';
 import type { Prefs } from './actions.js';
 import { ClockProvider, type Clock } from './clock-context.js';
 import { DetailView } from './DetailView.js';
 import { EventLog } from './EventLog.js';
+import { FilterBar, filterBarShown } from './FilterBar.js';
+import { visibleIds } from './lib/filter.js';
+import { selectedIndex } from './use-nav-state.js';
+import type { ScrollLimits } from './use-view-keys.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -40,15 +44,22 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const targets = useAppState((s) => s.targets);
   const events = useAppState((s) => s.events);
   const feedbackFile = useAppState((s) => s.feedbackFile);
-  const ids = useMemo(() => displayOrder(order, (id) => targets[id]!.group), [order, targets]);
-  const startIndex = prefs?.selectedTarget ? Math.max(0, ids.indexOf(prefs.selectedTarget)) : 0;
-  const [ui, dispatch] = useReducer(reduceUi, undefined, () => initialUiState({ selected: startIndex, muted: prefs?.muted ?? false, view: prefs?.view ?? 'list' }));
+  const all = useMemo(() => displayOrder(order, (id) => targets[id]!.group), [order, targets]);
+  const startIndex = prefs?.selectedTarget ? Math.max(0, all.indexOf(prefs.selectedTarget)) : 0;
+  const [ui, dispatch] = useReducer(reduceUi, undefined, () =>
+    initialUiState({ selected: startIndex, selectedId: prefs?.selectedTarget ?? undefined, muted: prefs?.muted ?? false, view: prefs?.view ?? 'list' }),
+  );
+  // The rows shown: narrowed by the filter and the not-up toggle, failing first when asked.
+  const { filter, notUp, failingFirst } = ui.nav;
+  const ids = useMemo(() => visibleIds(all, targets, { filter, notUp, failingFirst }), [all, targets, filter, notUp, failingFirst]);
+  const selected = selectedIndex(ui.nav, ui.selected, ids);
+  // How far the log and the details scroll, as they last drew (the detail view reports its wrapped length).
+  const [detailLimit, setDetailLimit] = useState(0);
   const terminal = useWindowSize();
   const columns = size?.columns ?? terminal.columns ?? 80;
   const rows = size?.rows ?? terminal.rows ?? 24;
   const getState = useCallback(() => store.getSnapshot(), [store]);
 
-  useConsoleKeys({ ui, dispatch, actions, getState, ids });
   useBell(events, ui.muted);
 
   useEffect(() => {
@@ -62,7 +73,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
     return () => clearTimeout(t);
   }, [ui.flash]);
 
-  const selectedId = ids[ui.selected];
+  const selectedId = ids[selected];
   useEffect(() => {
     if (selectedId) actions.savePrefs({ selectedTarget: selectedId, view: ui.view === 'detail' ? 'detail' : 'list' });
   }, [actions, selectedId, ui.view]);
@@ -77,9 +88,13 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   // Lines left for the list and the log: the rest of the screen less the header, the footer, two margins and a
   // spare line (a frame as tall as the terminal scrolls it by one).
   const body = Math.max(4, rows - headerLines - footerLines - 3);
-  const listLines = linesForList(ids, targets);
-  const listHeight = Math.min(listLines, Math.max(3, body - 4));
-  const logHeight = Math.max(2, body - listHeight);
+  const barLines = filterBarShown(ui.nav) ? 1 : 0;
+  const listLines = linesForList(ids, targets, !failingFirst);
+  const listHeight = Math.min(listLines, Math.max(3, body - 4 - barLines));
+  const logHeight = Math.max(2, body - listHeight - barLines);
+  const pages = { list: Math.max(1, listHeight - 4), log: Math.max(1, logHeight - 2), detail: Math.max(1, body - 3) };
+  const limits: ScrollLimits = { log: 0, detail: detailLimit };
+  useConsoleKeys({ ui, dispatch, actions, getState, ids, nav: { pages, limits, copy: () => 'nothing to copy' } });
 
   return (
     // The one clock for everything below that shows time; the console itself never re-renders for it.
@@ -94,7 +109,8 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
             <DetailView id={selectedId} width={width} height={body} />
           ) : (
             <>
-              <TargetList ids={ids} selected={ui.selected} cols={cols} width={width} height={listHeight} />
+              {barLines ? <FilterBar nav={ui.nav} shown={ids.length} total={all.length} /> : null}
+              <TargetList ids={ids} selected={selected} cols={cols} width={width} height={listHeight} grouped={!failingFirst} />
               <WebhooksPanel width={width} />
               <Box marginTop={1}>
                 <EventLog events={events} height={logHeight} width={width} />
@@ -102,7 +118,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
             </>
           )}
         </Box>
-        {ids.length === 0 ? <Text>No targets configured.</Text> : null}
+        {all.length === 0 ? <Text>No targets configured.</Text> : ids.length === 0 ? <Text>No target matches: Esc clears the filter, u shows all.</Text> : null}
         <Footer ui={ui} width={width} />
       </Box>
     </ClockProvider>

@@ -8,6 +8,8 @@ import { commandFor } from './keys.js';
 import { problemOf } from './lib/row-stats.js';
 import { reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
 import { formatDuration } from '../text/format.js';
+import { selectedIndex } from './use-nav-state.js';
+import { handleNavKey, type NavKeysContext } from './use-view-keys.js';
 
 
 /** Keys → UI state changes and console actions, dispatched from the one key table. */
@@ -17,6 +19,8 @@ export function useConsoleKeys(opts: {
   actions: ConsoleActions;
   getState: () => State;
   ids: readonly string[];
+  /** Find, filter, scroll (issue 19: cview): page sizes, scroll limits, clipboard copy. */
+  nav?: Omit<NavKeysContext, 'ui' | 'ids' | 'dispatch'>;
 }) {
   const { actions, getState, ids } = opts;
   // The UI state as of the last key handled, not as of the last frame: keys that arrive in one chunk ("je" typed
@@ -49,7 +53,7 @@ export function useConsoleKeys(opts: {
 
   const handle = (input: string, key: Key): void => {
     const ui = latest.current;
-    const selectedId = ids[ui.selected];
+    const selectedId = ids[selectedIndex(ui.nav, ui.selected, ids)];
     const m = ui.modal;
     if (m?.type === 'escalate') {
       if (key.escape) return dispatch({ type: 'close-modal' });
@@ -75,12 +79,25 @@ export function useConsoleKeys(opts: {
       if (m.onYes.type === 'report') return writeReport();
       return report(actions.createFeedbackFile());
     }
+    // Find, filter, scroll (issue 19: cview): the filter prompt, moves, focus, scrolling, copy.
+    if (opts.nav && handleNavKey(input, key, { ...opts.nav, ui, ids, dispatch })) return;
     const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
     switch (cmd) {
       case 'up':
         return dispatch({ type: 'move', delta: -1, count: ids.length });
       case 'down':
         return dispatch({ type: 'move', delta: 1, count: ids.length });
+      // Find, filter, scroll (issue 19: cview): use-view-keys.ts handles these when `nav` is given.
+      case 'pageUp':
+      case 'pageDown':
+      case 'top':
+      case 'bottom':
+      case 'filter':
+      case 'notUp':
+      case 'failingFirst':
+      case 'focus':
+      case 'copy':
+        return;
       case 'details':
         return dispatch({ type: 'view', view: ui.view === 'detail' ? 'list' : 'detail' });
       case 'back':
@@ -171,6 +188,8 @@ export function useConsoleKeys(opts: {
   // holding "q" quits and one holding "e" opens a prompt.
   usePaste((text) => {
     if (latest.current.modal?.type === 'escalate') return dispatch({ type: 'type', text: text.replace(/[\r\n\t]+/g, ' ') });
+    // Find, filter, scroll (issue 19: cview): pasted into the filter while it is typed.
+    if (latest.current.nav.filterEditing) return dispatch({ type: 'nav', action: { type: 'filter-type', text } });
     dispatch({ type: 'flash', flash: { text: 'paste ignored: keys are typed; paste into a note (e)', level: 'warn' } });
   });
 }
