@@ -7,6 +7,7 @@ import { DetailView } from './DetailView.js';
 import { EventLog } from './EventLog.js';
 import { FilterBar, filterBarShown } from './FilterBar.js';
 import { visibleIds } from './lib/filter.js';
+import { foldEvents } from './lib/fold-events.js';
 import { selectedIndex } from './use-nav-state.js';
 import type { ScrollLimits } from './use-view-keys.js';
 import { Footer } from './Footer.js';
@@ -53,6 +54,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const { filter, notUp, failingFirst } = ui.nav;
   const ids = useMemo(() => visibleIds(all, targets, { filter, notUp, failingFirst }), [all, targets, filter, notUp, failingFirst]);
   const selected = selectedIndex(ui.nav, ui.selected, ids);
+  const logLines = useMemo(() => foldEvents(events), [events]);
   // How far the log and the details scroll, as they last drew (the detail view reports its wrapped length).
   const [detailLimit, setDetailLimit] = useState(0);
   const terminal = useWindowSize();
@@ -93,7 +95,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const listHeight = Math.min(listLines, Math.max(3, body - 4 - barLines));
   const logHeight = Math.max(2, body - listHeight - barLines);
   const pages = { list: Math.max(1, listHeight - 4), log: Math.max(1, logHeight - 2), detail: Math.max(1, body - 3) };
-  const limits: ScrollLimits = { log: 0, detail: detailLimit };
+  const limits: ScrollLimits = { log: Math.max(0, logLines.length - (logHeight - 1)), detail: detailLimit };
   useConsoleKeys({ ui, dispatch, actions, getState, ids, nav: { pages, limits, copy: () => 'nothing to copy' } });
 
   return (
@@ -113,7 +115,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
               <TargetList ids={ids} selected={selected} cols={cols} width={width} height={listHeight} grouped={!failingFirst} />
               <WebhooksPanel width={width} />
               <Box marginTop={1}>
-                <EventLog events={events} height={logHeight} width={width} />
+                <EventLog lines={logLines} height={logHeight} width={width} focused={ui.nav.focus === 'log'} scroll={ui.nav.logScroll} />
               </Box>
             </>
           )}
