@@ -13,6 +13,7 @@ import { createRedactor } from '../text/redact.js';
 import { HOUR_MS } from '../feedback/report.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import { App } from '../ui/App.js';
+import { endpointsOf } from '../ui/lib/endpoint.js';
 import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
@@ -239,7 +240,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const stopClock = clock.start();
   const instance = render(
     <StoreProvider store={pacedStore(store, clock)} actions={actions}>
-      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
+      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} endpoints={endpointsOf(config.targets, (t) => redactor.text(t))} />
     </StoreProvider>,
     // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
     { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },

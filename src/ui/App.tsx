@@ -1,4 +1,4 @@
-import { Box, Text, useWindowSize } from 'ink';
+import { Box, Text, useStdout, useWindowSize } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { shownStatus } from '../state/derive.js';
 import type { Prefs } from './actions.js';
@@ -8,6 +8,8 @@ import { EventLog } from './EventLog.js';
 import { FilterBar, filterBarShown } from './FilterBar.js';
 import { visibleIds } from './lib/filter.js';
 import { foldEvents } from './lib/fold-events.js';
+import { copyText } from './lib/detail-text.js';
+import { osc52 } from './lib/osc52.js';
 import { selectedIndex } from './use-nav-state.js';
 import type { ScrollLimits } from './use-view-keys.js';
 import { Footer } from './Footer.js';
@@ -35,10 +37,14 @@ export interface AppProps {
   size?: { columns: number; rows: number };
   /** The screen's clock, for tests; else one ticking on the wall-clock second. */
   clock?: Clock;
+  /** Each target's endpoint, redacted (lib/endpoint.ts endpointsOf): shown in details, copied with `c`. */
+  endpoints?: Readonly<Record<string, string>>;
+  /** Where the clipboard's OSC 52 sequence goes; else the terminal (stdout). */
+  clipboard?: (sequence: string) => void;
 }
 
 /** The console root: header, tiles, grouped targets (or details / help), event log, footer. */
-export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppProps) {
+export function App({ prefs, feedbackMissing, nextReportAt, size, clock, endpoints, clipboard }: AppProps) {
   const actions = useActions();
   const store = useStoreInstance();
   const order = useAppState((s) => s.order);
@@ -61,6 +67,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const columns = size?.columns ?? terminal.columns ?? 80;
   const rows = size?.rows ?? terminal.rows ?? 24;
   const getState = useCallback(() => store.getSnapshot(), [store]);
+  const { stdout } = useStdout();
 
   useBell(events, ui.muted);
 
@@ -96,7 +103,15 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
   const logHeight = Math.max(2, body - listHeight - barLines);
   const pages = { list: Math.max(1, listHeight - 4), log: Math.max(1, logHeight - 2), detail: Math.max(1, body - 3) };
   const limits: ScrollLimits = { log: Math.max(0, logLines.length - (logHeight - 1)), detail: detailLimit };
-  useConsoleKeys({ ui, dispatch, actions, getState, ids, nav: { pages, limits, copy: () => 'nothing to copy' } });
+  // `c`: the selected target's error and evidence to the clipboard, as an escape the terminal carries out.
+  const copy = () => {
+    const t = selectedId ? getState().targets[selectedId] : undefined;
+    if (!t) return 'nothing to copy';
+    const { sequence, cut } = osc52(copyText(t, endpoints?.[t.id]));
+    (clipboard ?? ((seq: string) => void stdout.write(seq)))(sequence);
+    return `copied ${t.id}'s ${t.latest?.error ? 'error and evidence' : 'status'} to the clipboard (OSC 52${cut ? ', cut to 64 KiB' : ''})`;
+  };
+  useConsoleKeys({ ui, dispatch, actions, getState, ids, nav: { pages, limits, copy } });
 
   return (
     // The one clock for everything below that shows time; the console itself never re-renders for it.
@@ -108,7 +123,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock }: AppPr
           {ui.view === 'help' ? (
             <HelpOverlay width={width} compact={rows < 34} />
           ) : ui.view === 'detail' && selectedId ? (
-            <DetailView id={selectedId} width={width} height={body} />
+            <DetailView id={selectedId} width={width} height={body} endpoint={endpoints?.[selectedId]} scroll={ui.nav.detailScroll} onLimit={setDetailLimit} />
           ) : (
             <>
               {barLines ? <FilterBar nav={ui.nav} shown={ids.length} total={all.length} /> : null}

@@ -49,12 +49,14 @@ export function recordingActions() {
   return { actions, calls };
 }
 
-export function renderApp(opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean; clock?: Clock } = {}) {
+export function renderApp(
+  opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean; clock?: Clock; endpoints?: Record<string, string>; clipboard?: (s: string) => void } = {},
+) {
   const store = opts.store ?? createStore(initialState(launchConfig(), { now: Date.now() }));
   const rec = recordingActions();
   const r = render(
     <StoreProvider store={store} actions={rec.actions}>
-      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} clock={opts.clock} />
+      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} clock={opts.clock} endpoints={opts.endpoints} clipboard={opts.clipboard} />
     </StoreProvider>,
   );
   return { ...r, store, calls: rec.calls, screen: () => plain(r.lastFrame()) };
