@@ -240,7 +240,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const stopClock = clock.start();
   const instance = render(
     <StoreProvider store={pacedStore(store, clock)} actions={actions}>
-      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} endpoints={endpointsOf(config.targets, (t) => redactor.text(t))} />
+      <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} endpoints={endpointsOf(config.targets, (t) => redactor.text(t))} timeZone={config.timezone} />
     </StoreProvider>,
     // interactive: we checked for a TTY above; Ink would otherwise go quiet whenever CI=true is set.
     { exitOnCtrlC: false, maxFps: 10, patchConsole: true, alternateScreen: true, interactive: true },

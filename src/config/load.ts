@@ -117,6 +117,7 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     targets,
     secrets,
     ...(raw.webhooks ? { webhooks: raw.webhooks } : {}),
+    ...(raw.timezone ? { timezone: raw.timezone } : {}),
   };
 }
 

@@ -131,7 +131,22 @@ export const schema = z.strictObject({
   targets: z.array(target).min(1, { error: 'expected at least one target' }),
   /** Optional webhook receiver (`pitwall` listens; Shopify/Chatwoot deliver). */
   webhooks: webhooks.optional(),
+  /** The zone the console shows times in (IANA name); the machine's when unset. The feedback file is always UTC. */
+  timezone: z
+    .string()
+    .refine(isTimeZone, { error: 'expected an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC"' })
+    .optional(),
 });
+
+/** True for a time zone name this Node knows (its ICU data): what Intl accepts, it can format. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Every key the schema knows, anywhere: what a mistyped key is compared with. */
 export const KNOWN_KEYS = keysOf(schema);
@@ -177,6 +192,8 @@ export interface Config {
   secrets: string[];
   /** The webhook receiver's settings, when the config has a `webhooks:` block. */
   webhooks?: WebhooksConfig;
+  /** The console's time zone (IANA name), when set. */
+  timezone?: string;
 }
 
 /** `webhooks:` — where the receiver listens and the secrets it verifies with. */

@@ -24,6 +24,9 @@ import { useBell } from './use-bell.js';
 import { useConsoleKeys } from './use-console-keys.js';
 import { initialUiState, reduceUi } from './use-console-state.js';
 
+/** The smallest terminal the layout is drawn for. */
+export const MIN_SIZE = { columns: 80, rows: 24 } as const;
+
 /** How long a footer message stays. */
 const FLASH_MS = 8_000;
 
@@ -41,10 +44,12 @@ export interface AppProps {
   endpoints?: Readonly<Record<string, string>>;
   /** Where the clipboard's OSC 52 sequence goes; else the terminal (stdout). */
   clipboard?: (sequence: string) => void;
+  /** The zone times are shown in (config `timezone`); the machine's when unset. */
+  timeZone?: string;
 }
 
 /** The console root: header, tiles, grouped targets (or details / help), event log, footer. */
-export function App({ prefs, feedbackMissing, nextReportAt, size, clock, endpoints, clipboard }: AppProps) {
+export function App({ prefs, feedbackMissing, nextReportAt, size, clock, endpoints, clipboard, timeZone }: AppProps) {
   const actions = useActions();
   const store = useStoreInstance();
   const order = useAppState((s) => s.order);
@@ -113,9 +118,13 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock, endpoin
   };
   useConsoleKeys({ ui, dispatch, actions, getState, ids, nav: { pages, limits, copy } });
 
+  // Below 80×24 the layout breaks (rows wrap, the footer falls off): one honest line instead. Keys still work.
+  if (columns < MIN_SIZE.columns || rows < MIN_SIZE.rows) {
+    return <Text wrap="truncate-end">{`terminal too small: ${columns}×${rows}; pitwall needs ${MIN_SIZE.columns}×${MIN_SIZE.rows} (q quits)`}</Text>;
+  }
   return (
     // The one clock for everything below that shows time; the console itself never re-renders for it.
-    <ClockProvider clock={clock}>
+    <ClockProvider clock={clock} timeZone={timeZone}>
         <Box flexDirection="column" width={width}>
         <Header width={width} muted={ui.muted} nextReportAt={nextReportAt} />
         {ui.view === 'help' && rows < 34 ? null : <TilesStrip width={width} />}

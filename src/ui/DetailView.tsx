@@ -6,8 +6,8 @@ import { openBlockerFor, shownStatus } from '../state/derive.js';
 import type { TargetState } from '../state/store.js';
 import { detailText, formatAgo, formatDuration, formatLatency, formatUptime, STATUS_SYMBOL } from '../text/format.js';
 import { sparkline } from '../text/sparkline.js';
-import { useClock } from './clock-context.js';
-import { formatClock } from './lib/clock.js';
+import { useClock, useTimeZone } from './clock-context.js';
+import { formatClock, zoneLabel } from './lib/clock.js';
 import { evidenceLines } from './lib/detail-text.js';
 import { hintFor } from './lib/hints.js';
 import { paint } from './lib/paint.js';
@@ -39,8 +39,9 @@ export function DetailView({ id, width, height, endpoint, scroll = 0, onLimit }:
   const startedAt = useAppState((s) => s.startedAt);
   // One panel, every second: its durations all move with the clock.
   const now = useClock((n) => n);
+  const tz = useTimeZone();
   const inner = Math.max(20, width - 4);
-  const lines = t ? detailLines(t, { now, startedAt, blocker, endpoint, inner }) : ['no such target'];
+  const lines = t ? detailLines(t, { now, startedAt, blocker, endpoint, inner, tz }) : ['no such target'];
   // The border takes two lines and the scroll line one.
   const room = Math.max(1, height - 3);
   const max = Math.max(0, lines.length - room);
@@ -65,7 +66,7 @@ function labelled(label: string, text: string, width: number): string[] {
 /** The detail view's lines at `now`, wrapped to `inner` columns. */
 function detailLines(
   t: TargetState,
-  o: { now: number; startedAt: number; blocker: ReturnType<typeof openBlockerFor>; endpoint: string | undefined; inner: number },
+  o: { now: number; startedAt: number; blocker: ReturnType<typeof openBlockerFor>; endpoint: string | undefined; inner: number; tz: string | undefined },
 ): string[] {
   const { now, inner } = o;
   const r = t.latest;
@@ -79,7 +80,7 @@ function detailLines(
       paint(` ${t.id}`, { bold: true }) +
       (t.name !== t.id ? ` ${t.name}` : '') +
       paint(` (${t.kind})`, { color: theme.muted }) +
-      (t.failingSince ? ` · not up since ${formatClock(t.failingSince, now)} (${formatDuration(now - t.failingSince)})` : '') +
+      (t.failingSince ? ` · not up since ${formatClock(t.failingSince, now, o.tz)} ${zoneLabel(o.tz, now)} (${formatDuration(now - t.failingSince)})` : '') +
       (t.consecutiveFailures ? ` · ${t.consecutiveFailures} consecutive ${t.consecutiveFailures === 1 ? 'failure' : 'failures'}` : ''),
   );
   // How current this is, second: the top of the panel is what a short terminal keeps.

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import type { EngineEvent } from '../state/store.js';
 import { memo } from 'react';
-import { useClock } from './clock-context.js';
-import { dayOf, formatClock } from './lib/clock.js';
+import { useClock, useTimeZone } from './clock-context.js';
+import { dayOf, formatClock, zoneLabel } from './lib/clock.js';
 import type { LogLine } from './lib/fold-events.js';
 import { paint } from './lib/paint.js';
 import { theme } from './theme.js';
@@ -61,7 +61,8 @@ export const EventLog = memo(function EventLog({
   scroll?: number;
 }) {
   // Times carry a date once they are from another day: the log re-renders at midnight, not every second.
-  const today = useClock(dayOf);
+  const tz = useTimeZone();
+  const today = useClock((now) => dayOf(now, tz));
   const room = Math.max(0, height - 1);
   const from = Math.min(Math.max(0, scroll), Math.max(0, lines.length - room));
   const shown = lines.slice(from, from + room);
@@ -72,7 +73,7 @@ export const EventLog = memo(function EventLog({
         {focused
           ? paint('▸ EVENTS ', { color: theme.accent, bold: true, inverse: true })
           : paint('EVENTS', { color: theme.accent, bold: true })}{' '}
-        {paint(`(newest first)${where}`, { color: theme.muted })}
+        {paint(`(newest first, times ${zoneLabel(tz, today)})${where}`, { color: theme.muted })}
         {paint(focused ? ' · ↑↓ PgUp/PgDn g/G scroll · Tab or Esc: back to targets' : lines.length > room ? ' · Tab scrolls' : '', { color: theme.muted })}
       </Text>
       {shown.length === 0 ? (
@@ -86,8 +87,8 @@ export const EventLog = memo(function EventLog({
               const text = d.text.replace(/\s*[\r\n]+\s*/g, ' ');
               const tone = TONE[d.tone];
               // The count first: a long error cut at the end must not take it with it.
-              const folded = count > 1 ? paint(`×${count} since ${formatClock(firstAt, today)} `, { color: theme.warn, bold: true }) : '';
-              return `${paint(formatClock(e.at, today), { color: theme.muted })} ${folded}${tone ? paint(text, { color: tone }) : text}`;
+              const folded = count > 1 ? paint(`×${count} since ${formatClock(firstAt, today, tz)} `, { color: theme.warn, bold: true }) : '';
+              return `${paint(formatClock(e.at, today, tz), { color: theme.muted })} ${folded}${tone ? paint(text, { color: tone }) : text}`;
             })
             .join('\n')}
         </Text>

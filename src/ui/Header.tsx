@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { overall, staleKey } from '../state/derive.js';
 import { stallTotals } from '../state/store.js';
-import { useClock } from './clock-context.js';
+import { useClock, useTimeZone } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
 import { clockText } from './lib/clock.js';
 import { paint } from './lib/paint.js';
@@ -67,7 +67,8 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
 
 /** Local and UTC wall-clock time: "14:03:12 local · 12:03:12 UTC", or "14:03:12 (12:03Z)" when narrow. */
 function Clock({ wide }: { wide: boolean }) {
-  return <Text>{useClock((now) => clockText(now, wide))}</Text>;
+  const tz = useTimeZone();
+  return <Text>{useClock((now) => clockText(now, wide, tz))}</Text>;
 }
 
 function ReportIn({ at }: { at: () => number | null }) {

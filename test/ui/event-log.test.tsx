@@ -12,10 +12,10 @@ describe('event log', () => {
     const app = renderApp({ store, columns: 100, rows: 30 });
     await settle();
     // Forty "new → up" lines, newest (status-05) first; the title says how to scroll.
-    expect(app.screen()).toMatch(/EVENTS \(newest first\) 1–\d+ of 40 · Tab scrolls\n\d\d:\d\d:\d\d status-05 new → up/);
+    expect(app.screen()).toMatch(/EVENTS \(newest first, times local\) 1–\d+ of 40 · Tab scrolls\n\d\d:\d\d:\d\d status-05 new → up/);
     app.stdin.write('\t');
     await settle();
-    expect(app.screen()).toContain('▸ EVENTS  (newest first)');
+    expect(app.screen()).toContain('▸ EVENTS  (newest first, times local)');
     app.stdin.write('G');
     await settle();
     // The oldest at the bottom, and the list's selection did not move.

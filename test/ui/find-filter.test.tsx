@@ -38,7 +38,7 @@ describe('find, filter, scroll', () => {
     expect(app.screen()).toContain('/http-15 1 of 40 · Esc clears');
     // Ink holds a lone Esc briefly to tell it from an escape sequence: wait for the screen.
     app.stdin.write(KEY.esc);
-    await vi.waitFor(() => expect(app.screen()).not.toContain('of 40'));
+    await vi.waitFor(() => expect(app.screen()).not.toContain('/http-15'));
     expect(rowIds(app.screen())[0]).toBe('http-01');
   });
 
