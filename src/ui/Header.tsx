@@ -51,7 +51,8 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
         <Text>{paused ? paint('‖ PAUSED (p resumes)', { color: theme.warn, bold: true }) : paint('● polling', { color: theme.status.up })}</Text>
         {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
         <Text>{paint(`bell ${muted ? 'muted' : 'on'}`, { color: theme.muted })}</Text>
-        {stalls ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
+        {/* Only where it fits: at 80 columns it wrapped the line and pushed the store name off the top (issue 19: cview). */}
+        {stalls && width >= 100 ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
         {outbox > 0 ? (
           <Text>{paint(`⚠ ${outbox} ${outbox === 1 ? 'entry' : 'entries'} waiting to be written`, { color: theme.error, bold: true })}</Text>
         ) : null}
