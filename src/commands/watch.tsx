@@ -15,6 +15,7 @@ import { formatDuration } from '../text/format.js';
 import type { ActionResult, ConsoleActions, Prefs } from '../ui/actions.js';
 import type { ReportDraft } from '../ui/use-console-state.js';
 import { App } from '../ui/App.js';
+import { endpointsOf } from '../ui/lib/endpoint.js';
 import { tickingClock } from '../ui/clock-context.js';
 import { pacedStore } from '../ui/paced-store.js';
 import { StoreProvider } from '../ui/store-context.js';
@@ -319,7 +320,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     <StoreProvider store={pacedStore(store, clock)} actions={actions}>
       <AckProvider acks={acks}>
       <ConsoleInfoProvider value={{ configPath: demo || !config.path ? null : shortPath(config.path), searched: demo ? (opts.searched ?? 'no config given') : null }}>
-        <App prefs={prefs} feedbackMissing={feedbackMissing} nextReportAt={() => nextReportAt} clock={clock} />
+        <App
+          prefs={prefs}
+          feedbackMissing={feedbackMissing}
+          nextReportAt={() => nextReportAt}
+          clock={clock}
+          endpoints={endpointsOf(config.targets, (t) => redactor.text(t))}
+          timeZone={config.timezone}
+        />
       </ConsoleInfoProvider>
       </AckProvider>
     </StoreProvider>,

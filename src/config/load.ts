@@ -153,6 +153,7 @@ function finish(raw: RawConfig, path: string | null, baseDir: string, substitute
     ...(raw.network ? { network: raw.network } : {}),
     ...(raw.vendorLinks ? { vendorLinks: checkedLinks(raw.vendorLinks, targets) } : {}),
     credentials: raw.credentials,
+    ...(raw.timezone ? { timezone: raw.timezone } : {}),
   };
 }
 

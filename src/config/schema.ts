@@ -235,7 +235,22 @@ export const schema = z.strictObject({
   vendorLinks: vendorLinks.optional(),
   /** Credential expiry thresholds (Shopify tokens, GitHub tokens, GA keys). */
   credentials: credentials.default({ warnHours: 24 }),
+  /** The zone the console shows times in (IANA name); the machine's when unset. The feedback file is always UTC. */
+  timezone: z
+    .string()
+    .refine(isTimeZone, { error: 'expected an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC"' })
+    .optional(),
 });
+
+/** True for a time zone name this Node knows (its ICU data): what Intl accepts, it can format. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Every key the schema knows, anywhere: what a mistyped key is compared with. */
 export const KNOWN_KEYS = keysOf(schema);
@@ -300,6 +315,8 @@ export interface Config {
   vendorLinks?: Record<string, string | null>;
   /** Credential expiry thresholds; absent in configs built in code (24 h then). */
   credentials?: CredentialsConfig;
+  /** The console's time zone (IANA name), when set. */
+  timezone?: string;
 }
 
 export type NetworkConfig = z.output<typeof network>;

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import type { EngineEvent } from '../state/store.js';
 import { memo } from 'react';
-import { useClock } from './clock-context.js';
-import { dayOf, formatClock } from './lib/clock.js';
+import { useClock, useTimeZone } from './clock-context.js';
+import { dayOf, formatClock, zoneLabel } from './lib/clock.js';
+import type { LogLine } from './lib/fold-events.js';
 import { paint } from './lib/paint.js';
 import { theme } from './theme.js';
 
@@ -42,29 +43,52 @@ const TONE: Record<ReturnType<typeof describeEvent>['tone'], string | undefined>
 };
 
 /**
- * Newest first, as many as fit: one Text of lines rather than a Text per event (the log is a third of the screen
- * and every node costs Ink work on every frame).
+ * Newest first, as many as fit, from `scroll` lines back: one Text of lines rather than a Text per event (the log
+ * is a third of the screen and every node costs Ink work on every frame). A flapping target's changes are one
+ * line with a count (lib/fold-events.ts). With focus (Tab) the title says so and ↑↓ scroll it.
  */
-export const EventLog = memo(function EventLog({ events, height, width }: { events: readonly EngineEvent[]; height: number; width: number }) {
+export const EventLog = memo(function EventLog({
+  lines,
+  height,
+  width,
+  focused = false,
+  scroll = 0,
+}: {
+  lines: readonly LogLine[];
+  height: number;
+  width: number;
+  focused?: boolean;
+  scroll?: number;
+}) {
   // Times carry a date once they are from another day: the log re-renders at midnight, not every second.
-  const today = useClock(dayOf);
-  const shown = events.slice(-Math.max(0, height - 1)).reverse();
+  const tz = useTimeZone();
+  const today = useClock((now) => dayOf(now, tz));
+  const room = Math.max(0, height - 1);
+  const from = Math.min(Math.max(0, scroll), Math.max(0, lines.length - room));
+  const shown = lines.slice(from, from + room);
+  const where = lines.length > room ? ` ${from + 1}–${from + shown.length} of ${lines.length}` : '';
   return (
     <Box flexDirection="column" width={width}>
-      <Text>
-        {paint('EVENTS', { color: theme.accent, bold: true })} {paint('(newest first)', { color: theme.muted })}
+      <Text wrap="truncate-end">
+        {focused
+          ? paint('▸ EVENTS ', { color: theme.accent, bold: true, inverse: true })
+          : paint('EVENTS', { color: theme.accent, bold: true })}{' '}
+        {paint(`(newest first, times ${zoneLabel(tz, today)})${where}`, { color: theme.muted })}
+        {paint(focused ? ' · ↑↓ PgUp/PgDn g/G scroll · Tab or Esc: back to targets' : lines.length > room ? ' · Tab scrolls' : '', { color: theme.muted })}
       </Text>
       {shown.length === 0 ? (
         <Text>{paint('nothing yet', { color: theme.muted })}</Text>
       ) : (
         <Text wrap="truncate-end">
           {shown
-            .map((e) => {
+            .map(({ event: e, count, firstAt }) => {
               const d = describeEvent(e);
               // One event, one line: a message that spans lines would push the log past its height.
               const text = d.text.replace(/\s*[\r\n]+\s*/g, ' ');
               const tone = TONE[d.tone];
-              return `${paint(formatClock(e.at, today), { color: theme.muted })} ${tone ? paint(text, { color: tone }) : text}`;
+              // The count first: a long error cut at the end must not take it with it.
+              const folded = count > 1 ? paint(`×${count} since ${formatClock(firstAt, today, tz)} `, { color: theme.warn, bold: true }) : '';
+              return `${paint(formatClock(e.at, today, tz), { color: theme.muted })} ${folded}${tone ? paint(text, { color: tone }) : text}`;
             })
             .join('\n')}
         </Text>

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { overall, pitwallOffline, staleKey } from '../state/derive.js';
 import { stallTotals } from '../state/store.js';
-import { useClock } from './clock-context.js';
+import { useClock, useTimeZone } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
 import { clockText } from './lib/clock.js';
 import { paint } from './lib/paint.js';
@@ -47,7 +47,7 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const st = status === 'unknown' || (status === 'up' && stale > 0) ? null : (status as 'up' | 'degraded' | 'down');
   // What the states beside the paths take: each text, two spaces between, "report in 59m59s" at its widest.
   const statesWidth =
-    [paused ? PAUSED : POLLING, nextReportAt ? 'report in 59m59s' : '', muted ? MUTED : BELL_ON, stalls, outbox > 0 ? outboxText(outbox) : '']
+    [paused ? PAUSED : POLLING, nextReportAt ? 'report in 59m59s' : '', muted ? MUTED : BELL_ON, width >= 100 ? stalls : '', outbox > 0 ? outboxText(outbox) : '']
       .filter(Boolean)
       .reduce((n, t) => n + t.length + 2, 0);
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
@@ -75,7 +75,8 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
           {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
           {/* Muted is a state someone must notice: it silences every target, not one (a acknowledges one). */}
           <Text>{muted ? paint(MUTED, { color: theme.warn, bold: true }) : paint(BELL_ON, { color: theme.muted })}</Text>
-          {stalls ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
+          {/* Only where it fits: at 80 columns it wrapped the line and pushed the store name off the top. */}
+          {stalls && width >= 100 ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
           {outbox > 0 ? <Text>{paint(outboxText(outbox), { color: theme.error, bold: true })}</Text> : null}
         </Box>
         <Box flexShrink={1} flexGrow={1}>
@@ -108,7 +109,8 @@ function files(configPath: string | null, feedbackFile: string, width: number): 
 
 /** Local and UTC wall-clock time: "14:03:12 local · 12:03:12 UTC", or "14:03:12 (12:03Z)" when narrow. */
 function Clock({ wide }: { wide: boolean }) {
-  return <Text>{useClock((now) => clockText(now, wide))}</Text>;
+  const tz = useTimeZone();
+  return <Text>{useClock((now) => clockText(now, wide, tz))}</Text>;
 }
 
 function ReportIn({ at }: { at: () => number | null }) {

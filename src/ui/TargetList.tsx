@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { useState } from 'react';
 import { shownStatus } from '../state/derive.js';
 import type { TargetGroup, TargetState } from '../state/store.js';
 import { useClock } from './clock-context.js';
@@ -19,57 +20,56 @@ export function displayOrder(order: readonly string[], groupOf: (id: string) => 
   return GROUPS.flatMap((g) => order.filter((id) => groupOf(id) === g));
 }
 
-/** The grouped rows, scrolled so the selected one is always visible within `height` lines. */
 /** Lines the list needs for these targets: a column header, group titles, rows (two for a problem). */
-export function listHeight(ids: readonly string[], targets: Record<string, TargetState>): number {
-  return 1 + new Set(ids.map((id) => targets[id]!.group)).size + ids.reduce((n, id) => n + rowHeight(targets[id]!), 0);
+export function listHeight(ids: readonly string[], targets: Record<string, TargetState>, grouped = true): number {
+  return 1 + (grouped ? new Set(ids.map((id) => targets[id]!.group)).size : 0) + ids.reduce((n, id) => n + rowHeight(targets[id]!), 0);
 }
 
-export function TargetList({ ids, selected, cols, width, height }: { ids: string[]; selected: number; cols: Columns; width: number; height: number }) {
+export function TargetList({
+  ids,
+  selected,
+  cols,
+  width,
+  height,
+  grouped = true,
+}: {
+  ids: string[];
+  selected: number;
+  cols: Columns;
+  width: number;
+  height: number;
+  /** Group titles (integrations, MCP servers, vendor status); false for one flat list (failing first). */
+  grouped?: boolean;
+}) {
   const targets = useAppState((s) => s.targets);
   const blockers = useAppState((s) => s.blockers);
   const blocked = new Set(Object.values(blockers).map((b) => b.targetId));
-  // Lines: a column header, then per group a title and its rows.
-  type Line = { kind: 'title'; group: TargetGroup } | { kind: 'row'; id: string; index: number };
+  // Lines: a column header, then per group a title and its rows (or the rows alone, flat).
   const lines: Line[] = [];
-  let index = 0;
-  for (const g of GROUPS) {
-    const inGroup = ids.filter((id) => targets[id]!.group === g);
-    if (!inGroup.length) continue;
-    lines.push({ kind: 'title', group: g });
-    for (const id of inGroup) lines.push({ kind: 'row', id, index: index++ });
+  if (grouped) {
+    let index = 0;
+    for (const g of GROUPS) {
+      const inGroup = ids.filter((id) => targets[id]!.group === g);
+      if (!inGroup.length) continue;
+      lines.push({ kind: 'title', group: g });
+      for (const id of inGroup) lines.push({ kind: 'row', id, index: index++ });
+    }
+  } else {
+    ids.forEach((id, index) => lines.push({ kind: 'row', id, index }));
   }
-  const heightOfAll = lines.reduce((n, l) => n + (l.kind === 'title' ? 1 : rowHeight(targets[l.id]!)), 0);
-  // One line for the column header, and one for "↓ more" when everything does not fit.
-  const room = Math.max(1, height - 1 - (heightOfAll > height - 1 ? 1 : 0));
   const heightOf = (l: Line) => (l.kind === 'title' ? 1 : rowHeight(targets[l.id]!));
-  const total = lines.reduce((n, l) => n + heightOf(l), 0);
-  // Scroll so the selected row is visible: start from the top, move down until it fits.
-  let start = 0;
-  if (total > room) {
-    const selLine = Math.max(0, lines.findIndex((l) => l.kind === 'row' && l.index === selected));
-    const used = (from: number, to: number) => lines.slice(from, to + 1).reduce((n, l) => n + heightOf(l), 0);
-    while (start < selLine && used(start, selLine) > room) start++;
-  }
-  const hiddenAbove = lines.slice(0, start).flatMap((l) => (l.kind === 'row' ? [l.id] : []));
-  // "↑ N more" only when it fits without pushing the selected row out.
-  const selIndex = lines.findIndex((l) => l.kind === 'row' && l.index === selected);
-  const fits = () => lines.slice(start, selIndex + 1).reduce((n, l) => n + heightOf(l), 0) < room;
-  // A failing target above matters more than a group title: give the title's line to the indicator.
-  if (hiddenAbove.length > 0 && !fits() && lines[start]?.kind === 'title' && start < selIndex) start++;
-  const showUp = hiddenAbove.length > 0 && fits();
-  const visible: Line[] = [];
-  let usedLines = showUp ? 1 : 0;
-  for (const l of lines.slice(start)) {
-    if (usedLines + heightOf(l) > room) break;
-    visible.push(l);
-    usedLines += heightOf(l);
-  }
-  const hidden = lines.length - start - visible.length;
+  // The view's first line, kept between frames so moving up does not jump the view (a list, not a pager).
+  const [from, setFrom] = useState(0);
+  const { start, visible, overflow } = scrollWindow(lines, heightOf, selected, Math.max(1, height - 1), from);
+  // Remembered for the next frame (React's "state from the previous render"): a render that changes nothing.
+  if (start !== from) setFrom(start);
+  const rowsOf = (ls: Line[]) => ls.flatMap((l) => (l.kind === 'row' ? [l.id] : []));
+  const above = rowsOf(lines.slice(0, start));
+  const below = rowsOf(lines.slice(start + visible.length));
   return (
     <Box flexDirection="column" width={width}>
       <Header cols={cols} width={width} />
-      {showUp ? <MoreLine ids={hiddenAbove} up /> : null}
+      {overflow ? <MoreLine ids={above} up /> : null}
       {visible.map((l) =>
         l.kind === 'title' ? (
           <Text key={`g-${l.group}`}>{paint(GROUP_TITLE[l.group], { color: theme.accent, bold: true })}</Text>
@@ -83,27 +83,63 @@ export function TargetList({ ids, selected, cols, width, height }: { ids: string
         // an empty line, which draws nothing.
         <Box position="absolute" top={0} right={0}>
           <CheckedColumn
-            rows={[null, ...(showUp ? [null] : []), ...visible.flatMap((l) => (l.kind === 'title' ? [null] : [targets[l.id]!, ...(rowHeight(targets[l.id]!) > 1 ? [null] : [])]))]}
+            rows={[null, ...(overflow ? [null] : []), ...visible.flatMap((l) => (l.kind === 'title' ? [null] : [targets[l.id]!, ...(rowHeight(targets[l.id]!) > 1 ? [null] : [])]))]}
             withNext={cols.next}
             width={Math.max(0, width - fixedCellsWidth(cols))}
           />
         </Box>
       ) : null}
-      {hidden > 0 ? <MoreLine ids={lines.slice(start + visible.length).flatMap((l) => (l.kind === 'row' ? [l.id] : []))} /> : null}
+      {overflow ? <MoreLine ids={below} /> : null}
     </Box>
   );
 }
 
-/** "↓ 4 more", saying how many of them are failing: a problem below the fold must not look like nothing. */
+type Line = { kind: 'title'; group: TargetGroup } | { kind: 'row'; id: string; index: number };
+
+/**
+ * Which lines fit in `room` lines with the selected row fully shown. When not all fit, two lines are kept for
+ * "↑ N more" and "↓ N more": both are always there, so a failure outside the view is never hidden. `from` is the
+ * last frame's first line: the view moves only as far as the selection needs.
+ */
+export function scrollWindow<L extends { kind: string; index?: number }>(
+  lines: readonly L[],
+  heightOf: (l: L) => number,
+  selected: number,
+  room: number,
+  from: number,
+): { start: number; visible: L[]; overflow: boolean } {
+  const total = lines.reduce((n, l) => n + heightOf(l), 0);
+  if (total <= room) return { start: 0, visible: [...lines], overflow: false };
+  const space = Math.max(1, room - 2);
+  const sel = Math.max(0, lines.findIndex((l) => l.kind === 'row' && l.index === selected));
+  const used = (a: number, b: number) => lines.slice(a, b + 1).reduce((n, l) => n + heightOf(l), 0);
+  let start = Math.min(Math.max(0, from), lines.length - 1);
+  // Up past the view: the selected row becomes the first (with its group title when that is just above it).
+  if (sel < start) start = sel > 0 && lines[sel - 1]!.kind === 'title' ? sel - 1 : sel;
+  while (start < sel && used(start, sel) > space) start++;
+  // Never leave empty lines at the end while earlier lines are hidden.
+  while (start > 0 && used(start - 1, lines.length - 1) <= space) start--;
+  const visible: L[] = [];
+  let n = 0;
+  for (const l of lines.slice(start)) {
+    if (n + heightOf(l) > space) break;
+    visible.push(l);
+    n += heightOf(l);
+  }
+  return { start, visible, overflow: true };
+}
+
+/** "↓ 4 more (1 down, 2 degraded)": a problem outside the view must not look like nothing. Empty when none are. */
 function MoreLine({ ids, up = false }: { ids: string[]; up?: boolean }) {
   const targets = useAppState((s) => s.targets);
-  const down = ids.filter((id) => targets[id]?.latest?.status === 'down').length;
+  if (!ids.length) return <Text> </Text>;
+  const down = ids.filter((id) => targets[id] && shownStatus(targets[id]) === 'down').length;
   const degraded = ids.filter((id) => targets[id] && shownStatus(targets[id]) === 'degraded').length;
   const bad = [down && `${down} down`, degraded && `${degraded} degraded`].filter(Boolean).join(', ');
   return (
     <Text color={down ? theme.status.down : degraded ? theme.status.degraded : theme.muted} bold={Boolean(down)}>
       {' '}
-      {up ? '↑' : '↓'} {ids.length} more{bad ? ` (${bad}: ${up ? 'k/↑' : 'j/↓'} to see)` : ''}
+      {up ? '↑' : '↓'} {ids.length} more{bad ? ` (${bad})` : ''}
     </Text>
   );
 }

@@ -4,15 +4,15 @@ import { memo, useMemo } from 'react';
 import { shownStatus, unanswered } from '../state/derive.js';
 import type { SampleList } from '../state/stats.js';
 import type { TargetState } from '../state/store.js';
-import { useClock } from './clock-context.js';
+import { useClock, useTimeZone } from './clock-context.js';
 import { formatDuration, formatLatency, formatUptime, STATUS_SYMBOL } from '../text/format.js';
-import { cell, paintedCell } from './lib/cells.js';
+import { cell, middle, paintedCell } from './lib/cells.js';
 import { paint } from './lib/paint.js';
 import { CELL_WIDTH, type Columns } from './lib/columns.js';
 import { headroomLabel, hourFrom, problemOf } from './lib/row-stats.js';
 import { statsSince } from './lib/sliding-stats.js';
 import { sparkline } from '../text/sparkline.js';
-import { sinceText } from './lib/when.js';
+import { SINCE_WIDTH, sinceCell } from './lib/when.js';
 import { theme } from './theme.js';
 
 interface Props {
@@ -41,11 +41,13 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
   // A row is one Text of padded cells with their styles inside the string, not a nested Text per cell: every
   // node costs Ink work on every frame. The CHECKED cell is drawn by the list, over the row's right end.
   // Cell contents are narrow characters.
-  const id = blocker ? cell(t.id, cols.id - 2).trimEnd() : cell(t.id, cols.id + 1);
+  // Long ids cut in the middle: "shopify-stor…kout-eu" keeps the end that tells -eu from -us.
+  const id = middle(t.id, blocker ? cols.id - 2 : cols.id);
   const head =
     (selected ? paint('›', { color: theme.selected, bold: true }) + ' ' : '  ') +
     paintedCell(`${STATUS_SYMBOL[status]} ${status}`, CELL_WIDTH.status, (v) => paint(v, { color: theme.status[status], bold: status === 'down' })) +
-    (blocker ? paint(id, { bold: selected }) + paintedCell(' ⚑', cols.id + 1 - [...id].length, (v) => paint(v, { color: theme.blocker })) : paintedCell(t.id, cols.id + 1, (v) => paint(v, { bold: selected }))) +
+    (blocker ? paint(id, { bold: selected }) + paintedCell(' ⚑', cols.id + 1 - [...id].length, (v) => paint(v, { color: theme.blocker })) : paintedCell(id, cols.id + 1, (v) => paint(v, { bold: selected }))) +
+    (cols.name ? paintedCell(t.name !== t.id ? t.name : '', cols.name, muted) : '') +
     (cols.latency ? cell(formatLatency(r?.latencyMs), CELL_WIDTH.latency) : '');
   return (
     <>
@@ -55,18 +57,14 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
         {cols.headroom ? paintedCell(headroom ?? '', CELL_WIDTH.headroom, muted) : ''}
       </Text>
       {problem ? (
+        // SINCE first, in a cell of its own: a long error is cut at the end, never the time it has lasted.
         <Text wrap="truncate-end">
           {PROBLEM_INDENT}
           {paint('↳ ', { color: theme.status[status] })}
           {/* The ack first: a long error must not push who is on it off the line. */}
           <AckNote id={t.id} />
+          {t.statusSince !== null ? <Since since={t.statusSince} streak={t.consecutiveFailures} wide={cols.name > 0} /> : null}
           {paint(problem, { color: theme.status[status] })}
-          {t.statusSince !== null ? (
-            <>
-              {' '}
-              <Since status={status} since={t.statusSince} streak={t.consecutiveFailures} />
-            </>
-          ) : null}
         </Text>
       ) : hanging(t) ? (
         <Text wrap="truncate-end">
@@ -98,10 +96,11 @@ function HourCells({ samples, cols, spark }: { samples: SampleList; cols: Column
   );
 }
 
-/** "· down since 14:03:12 (2m05s) · 3× in a row", moving with the clock. */
-function Since({ status, since, streak }: { status: string; since: number; streak: number }) {
-  const text = useClock((now) => sinceText(status, since, now));
-  return muted(`· ${text}${streak > 1 ? ` · ${streak}× in a row` : ''}`);
+/** "2m05s ×3 " (or "since 14:03:12 CET (2m05s) ×3" when wide), padded to its cell, moving with the clock. */
+function Since({ since, streak, wide }: { since: number; streak: number; wide: boolean }) {
+  const tz = useTimeZone();
+  const text = useClock((now) => sinceCell(since, streak, now, { wide, tz }));
+  return paintedCell(text, wide ? SINCE_WIDTH.wide : SINCE_WIDTH.narrow, muted);
 }
 
 function muted(text: string): string {

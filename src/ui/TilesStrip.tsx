@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { AckedTiles } from './AckNote.js';
 import { memo, useMemo } from 'react';
 import type { TileId } from '../config/config.js';
-import { staleKey, tileHealth, type TileHealth } from '../state/derive.js';
+import { shownStatus, staleKey, tileHealth, type TileHealth } from '../state/derive.js';
 import { useClock } from './clock-context.js';
 import { STATUS_SYMBOL } from '../text/format.js';
 import { paint } from './lib/paint.js';
@@ -18,7 +18,11 @@ const SHORT: Record<TileId, string> = {
   'fulfillment-flow': 'Fulfillment',
 };
 
-/** The dashboard's five tiles, each coloured by the worst status feeding it, and who hurts them. */
+/**
+ * The dashboard's five tiles, each coloured by the worst status feeding it, and who hurts them: a tile is blind
+ * when a target feeding it is down (it shows nothing true), impaired when one is only degraded (slow, throttled),
+ * and each culprit says which it is.
+ */
 export const TilesStrip = memo(function TilesStrip({ width }: { width: number }) {
   const targets = useAppState((s) => s.targets);
   const order = useAppState((s) => s.order);
@@ -50,7 +54,7 @@ export const TilesStrip = memo(function TilesStrip({ width }: { width: number })
                 paint(
                   `${g.names.join(', ')} ${g.status === 'down' ? (g.names.length > 1 ? 'are blind' : 'is blind') : g.names.length > 1 ? 'are impaired' : 'is impaired'}`,
                   { color: theme.status[g.status], bold: true },
-                ) + ` ← ${g.culprits}`,
+                ) + ` ← ${g.culprits.split(', ').map((id) => `${id} ${targets[id] ? (shownStatus(targets[id]) ?? 'stale') : ''}`.trim()).join(', ')}`,
             )
             .join('  ·  ')}
           <AckedTiles />

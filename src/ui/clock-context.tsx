@@ -40,12 +40,25 @@ export function tickingClock(tickMs = 1000): Clock & { start(): () => void } {
 }
 
 const ClockContext = createContext<Clock | null>(null);
+const ZoneContext = createContext<string | undefined>(undefined);
 
-/** Hands the screen its clock: the one given (tests), else a ticking one for as long as the console is mounted. */
-export function ClockProvider({ clock: given, children }: { clock?: Clock; children: ReactNode }) {
+/**
+ * Hands the screen its clock: the one given (tests), else a ticking one for as long as the console is mounted; and
+ * the zone times are shown in (config `timezone`; the machine's when unset).
+ */
+export function ClockProvider({ clock: given, timeZone, children }: { clock?: Clock; timeZone?: string; children: ReactNode }) {
   const [ticking] = useState(() => (given ? null : tickingClock()));
   useEffect(() => ticking?.start(), [ticking]);
-  return <ClockContext.Provider value={given ?? ticking}>{children}</ClockContext.Provider>;
+  return (
+    <ClockContext.Provider value={given ?? ticking}>
+      <ZoneContext.Provider value={timeZone}>{children}</ZoneContext.Provider>
+    </ClockContext.Provider>
+  );
+}
+
+/** The IANA zone the screen shows times in, or undefined for the machine's own. */
+export function useTimeZone(): string | undefined {
+  return useContext(ZoneContext);
 }
 
 /**

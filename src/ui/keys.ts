@@ -5,6 +5,16 @@
 export type CommandId =
   | 'up'
   | 'down'
+  // Find, filter, scroll (issue 19: cview)
+  | 'pageUp'
+  | 'pageDown'
+  | 'top'
+  | 'bottom'
+  | 'filter'
+  | 'notUp'
+  | 'failingFirst'
+  | 'focus'
+  | 'copy'
   | 'details'
   | 'back'
   | 'rerun'
@@ -34,6 +44,16 @@ export interface KeyBinding {
 export const KEYS: readonly KeyBinding[] = [
   { id: 'up', keys: ['upArrow', 'k'], label: '↑/k', description: 'select the previous target', group: 'Move' },
   { id: 'down', keys: ['downArrow', 'j'], label: '↓/j', description: 'select the next target', group: 'Move', footer: '↑↓ select' },
+  // Find, filter, scroll (issue 19: cview)
+  { id: 'pageUp', keys: ['pageUp'], label: 'PgUp', description: 'a page up (targets, log or details)', group: 'Move' },
+  { id: 'pageDown', keys: ['pageDown'], label: 'PgDn', description: 'a page down (targets, log or details)', group: 'Move' },
+  { id: 'top', keys: ['g', 'home'], label: 'g/Home', description: 'first target (or top of the log or details)', group: 'Move' },
+  { id: 'bottom', keys: ['G', 'end'], label: 'G/End', description: 'last target (or end of the log or details)', group: 'Move' },
+  { id: 'filter', keys: ['/'], label: '/', description: 'filter by id, name, kind, status, tile (Esc clears)', group: 'Move', footer: '/ filter' },
+  { id: 'notUp', keys: ['u'], label: 'u', description: 'show only targets that are not up / all', group: 'Move' },
+  { id: 'failingFirst', keys: ['s'], label: 's', description: 'sort failing targets first / config order', group: 'Move' },
+  { id: 'focus', keys: ['tab'], label: 'Tab', description: 'focus the targets or the event log (then ↑↓ scroll it)', group: 'Move' },
+  { id: 'copy', keys: ['c'], label: 'c', description: "copy the selected target's error and evidence (OSC 52)", group: 'Act' },
   { id: 'details', keys: ['return'], label: 'Enter', description: 'open details of the selected target', group: 'Move', footer: '⏎ details' },
   { id: 'back', keys: ['escape'], label: 'Esc', description: 'back / close', group: 'Move' },
   { id: 'rerun', keys: ['r'], label: 'r', description: 'rerun the selected target now', group: 'Act', footer: 'r rerun' },
@@ -57,11 +77,19 @@ export interface KeyPress {
   return?: boolean;
   escape?: boolean;
   ctrl?: boolean;
+  // Find, filter, scroll (issue 19: cview)
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  tab?: boolean;
 }
 
 /** Which command a key press means, or null. */
 export function commandFor(press: KeyPress): CommandId | null {
-  const name = press.upArrow
+  // Find, filter, scroll (issue 19: cview): the paging keys, named as useInput reports them.
+  const paging = press.pageUp ? 'pageUp' : press.pageDown ? 'pageDown' : press.home ? 'home' : press.end ? 'end' : press.tab && !press.ctrl ? 'tab' : null;
+  const name = paging ?? (press.upArrow
     ? 'upArrow'
     : press.downArrow
       ? 'downArrow'
@@ -71,6 +99,6 @@ export function commandFor(press: KeyPress): CommandId | null {
           ? 'escape'
           : press.ctrl
             ? `ctrl+${press.input}`
-            : press.input;
+            : press.input);
   return KEYS.find((k) => k.keys.includes(name))?.id ?? null;
 }

@@ -11,6 +11,8 @@ import { createLineEditor, type LineEditor } from './line-editor.js';
 import { problemOf } from './lib/row-stats.js';
 import { PROMPT_MAX, reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
 import { formatDuration } from '../text/format.js';
+import { selectedIndex } from './use-nav-state.js';
+import { handleNavKey, type NavKeysContext } from './use-view-keys.js';
 
 
 /** Keys → UI state changes and console actions, dispatched from the one key table. */
@@ -22,6 +24,8 @@ export function useConsoleKeys(opts: {
   ids: readonly string[];
   /** Lines the report preview shows at once (a page for PgUp/PgDn). */
   pageLines?: number;
+  /** Find, filter, scroll (issue 19: cview): page sizes, scroll limits, clipboard copy. */
+  nav?: Omit<NavKeysContext, 'ui' | 'ids' | 'dispatch'>;
 }) {
   const { actions, getState, ids } = opts;
   const acks = useAckStore();
@@ -103,7 +107,7 @@ export function useConsoleKeys(opts: {
 
   const handle = (input: string, key: Key): void => {
     const ui = latest.current;
-    const selectedId = ids[ui.selected];
+    const selectedId = ids[selectedIndex(ui.nav, ui.selected, ids)];
     const m = ui.modal;
     if (m?.type === 'escalate' || m?.type === 'ack') {
       const ed = editor.current ?? (editor.current = createLineEditor(m.text, PROMPT_MAX));
@@ -148,12 +152,25 @@ export function useConsoleKeys(opts: {
       if (m.onYes.type === 'report') return previewReport();
       return report(actions.createFeedbackFile());
     }
+    // Find, filter, scroll (issue 19: cview): the filter prompt, moves, focus, scrolling, copy.
+    if (opts.nav && handleNavKey(input, key, { ...opts.nav, ui, ids, dispatch })) return;
     const cmd = commandFor({ input, upArrow: key.upArrow, downArrow: key.downArrow, return: key.return, escape: key.escape, ctrl: key.ctrl });
     switch (cmd) {
       case 'up':
         return dispatch({ type: 'move', delta: -1, count: ids.length });
       case 'down':
         return dispatch({ type: 'move', delta: 1, count: ids.length });
+      // Find, filter, scroll (issue 19: cview): use-view-keys.ts handles these when `nav` is given.
+      case 'pageUp':
+      case 'pageDown':
+      case 'top':
+      case 'bottom':
+      case 'filter':
+      case 'notUp':
+      case 'failingFirst':
+      case 'focus':
+      case 'copy':
+        return;
       case 'details':
         return dispatch({ type: 'view', view: ui.view === 'detail' ? 'list' : 'detail' });
       case 'back':
@@ -249,6 +266,8 @@ export function useConsoleKeys(opts: {
       editor.current.insert(text);
       return showNote(editor.current);
     }
+    // Find, filter, scroll (issue 19: cview): pasted into the filter while it is typed.
+    if (latest.current.nav.filterEditing) return dispatch({ type: 'nav', action: { type: 'filter-type', text } });
     dispatch({ type: 'flash', flash: { text: 'paste ignored: keys are typed; paste into a note (e)', level: 'warn' } });
   });
 }

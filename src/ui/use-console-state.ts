@@ -1,6 +1,6 @@
 /** The console's own UI state, as a pure reducer you can test without Ink. */
 import { ACK_EXPIRIES, type AckExpiry } from '../state/acks.js';
-
+import { initialNav, reduceNav, type NavAction, type NavState } from './use-nav-state.js';
 
 export type View = 'list' | 'detail' | 'help';
 
@@ -39,6 +39,8 @@ export interface ConsoleUiState {
   modal: Modal | null;
   muted: boolean;
   flash: Flash | null;
+  // Find, filter, scroll (issue 19: cview): use-nav-state.ts
+  nav: NavState;
 }
 
 export type UiAction =
@@ -54,10 +56,19 @@ export type UiAction =
   | { type: 'confirm'; question: string; onYes: ConfirmAction }
   | { type: 'close-modal' }
   | { type: 'mute'; muted: boolean }
-  | { type: 'flash'; flash: Flash | null };
+  | { type: 'flash'; flash: Flash | null }
+  // Find, filter, scroll (issue 19: cview)
+  | { type: 'nav'; action: NavAction };
 
-export function initialUiState(opts: Partial<Pick<ConsoleUiState, 'view' | 'selected' | 'muted'>> = {}): ConsoleUiState {
-  return { view: opts.view === 'detail' ? 'detail' : 'list', selected: opts.selected ?? 0, modal: null, muted: opts.muted ?? false, flash: null };
+export function initialUiState(opts: Partial<Pick<ConsoleUiState, 'view' | 'selected' | 'muted'>> & { selectedId?: string } = {}): ConsoleUiState {
+  return {
+    view: opts.view === 'detail' ? 'detail' : 'list',
+    selected: opts.selected ?? 0,
+    modal: null,
+    muted: opts.muted ?? false,
+    flash: null,
+    nav: { ...initialNav, selectedId: opts.selectedId ?? null },
+  };
 }
 
 /** The longest note the prompt takes. */
@@ -104,5 +115,10 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
       return { ...s, muted: a.muted };
     case 'flash':
       return { ...s, flash: a.flash };
+    // Find, filter, scroll (issue 19: cview)
+    case 'nav': {
+      const nav = reduceNav(s.nav, a.action);
+      return nav === s.nav ? s : { ...s, nav };
+    }
   }
 }

@@ -71,7 +71,7 @@ describe.skipIf(!hasTmux)('the console in a real terminal', () => {
     await vi.waitFor(() => expect(screen()).toMatch(/✖ down\s+app-health[\s\S]*✔ up\s+shopify-status/), wait);
     let s = screen();
     expect(s.split('\n')[0]).toMatch(/^PITWALL Hot Rod AN /);
-    expect(s).toContain('↳ http: HTTP 503, expected 200');
+    expect(s).toMatch(/↳ \d+s\s+http: HTTP 503, expected 200/);
     expect(s).toContain('Sales Pulse is blind ← app-health');
 
     // When r reruns the selected target

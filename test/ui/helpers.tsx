@@ -56,13 +56,43 @@ export function recordingActions() {
   return { actions, calls };
 }
 
-export function renderApp(opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean; clock?: Clock } = {}) {
+export function renderApp(
+  opts: { store?: Store; columns?: number; rows?: number; feedbackMissing?: boolean; clock?: Clock; endpoints?: Record<string, string>; clipboard?: (s: string) => void } = {},
+) {
   const store = opts.store ?? createStore(initialState(launchConfig(), { now: Date.now() }));
   const rec = recordingActions();
   const r = render(
     <StoreProvider store={store} actions={rec.actions}>
-      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} clock={opts.clock} />
+      <App size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 40 }} feedbackMissing={opts.feedbackMissing ?? false} nextReportAt={() => null} clock={opts.clock} endpoints={opts.endpoints} clipboard={opts.clipboard} />
     </StoreProvider>,
   );
   return { ...r, store, calls: rec.calls, screen: () => plain(r.lastFrame()) };
+}
+
+/** Forty targets, as a launch-week config grows to: http-01 … http-30 (tiles), mcp-01 … mcp-05, status-01 … status-05. */
+export const fortyConfig = () =>
+  configFromObject({
+    store: 'Hot Rod AN',
+    feedbackFile: '/tmp/pitwall-test/feedback/integrations.md',
+    targets: [
+      ...Array.from({ length: 30 }, (_, i) => ({
+        id: `http-${String(i + 1).padStart(2, '0')}`,
+        name: `Storefront check ${i + 1}`,
+        kind: 'http' as const,
+        url: 'http://127.0.0.1:1/',
+        tiles: i % 2 ? ['sales-pulse' as const] : ['cx-pulse' as const],
+      })),
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `mcp-0${i + 1}`, kind: 'mcp' as const, transport: 'http' as const, url: 'http://127.0.0.1:1/mcp' })),
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `status-0${i + 1}`, kind: 'statuspage' as const, url: 'http://127.0.0.1:1/' })),
+    ],
+  });
+
+/** A result for `id` at `at`, as the engine dispatches it. */
+export function finish(store: Store, id: string, result: ProbeResult, at = Date.now()) {
+  store.dispatch({ type: 'probe-finished', id, at, result, attempts: 1, nextAt: at + 30_000 });
+}
+
+/** Every target of the store up, then these ones down. */
+export function allUpBut(store: Store, downIds: readonly string[], at = Date.now()) {
+  for (const id of store.getSnapshot().order) finish(store, id, downIds.includes(id) ? down('timeout', 'no answer within 10000 ms') : up(100), at);
 }

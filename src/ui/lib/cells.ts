@@ -15,3 +15,16 @@ export function paintedCell(text: string, width: number, paint: (value: string) 
   const value = padded.trimEnd();
   return paint(value) + padded.slice(value.length);
 }
+
+/**
+ * Text cut in the middle to at most `width` columns, so both ends stay: "shopify-stor…kout-eu". Ids differ at
+ * the end as often as at the start (…-eu, …-us), which an end cut would hide.
+ */
+export function middle(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, width);
+  const tail = Math.floor((width - 1) * 0.4);
+  const head = width - 1 - tail;
+  return `${chars.slice(0, head).join('')}…${tail ? chars.slice(-tail).join('') : ''}`;
+}

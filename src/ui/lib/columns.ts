@@ -3,6 +3,8 @@ import { cell } from './cells.js';
 /** Which row columns fit a terminal width, and how wide the sparkline is. Narrow screens drop columns. */
 export interface Columns {
   id: number;
+  /** The configured `name`'s cell width; 0 when the screen has no room for it (details always show it). */
+  name: number;
   latency: boolean;
   percentiles: boolean;
   spark: number;
@@ -22,10 +24,12 @@ const CHECKED_WIDTH = 10;
 
 export function columnsFor(width: number): Columns {
   const cols: Columns = {
-    id: width >= 120 ? 20 : width >= 90 ? 18 : 15,
+    id: width >= 190 ? 28 : width >= 120 ? 20 : width >= 90 ? 18 : 15,
+    // Wide screens: the name has a column, and what is left over goes to the problem line (the error) below a row.
+    name: width >= 190 ? 28 : width >= 150 ? 20 : 0,
     latency: width >= 60,
     percentiles: width >= 96,
-    spark: width >= 150 ? 40 : width >= 130 ? 30 : width >= 110 ? 24 : width >= 90 ? 16 : width >= 70 ? 10 : 0,
+    spark: width >= 190 ? 40 : width >= 130 ? 30 : width >= 110 ? 24 : width >= 90 ? 16 : width >= 70 ? 10 : 0,
     uptime: width >= 70,
     headroom: false,
     next: width >= 135,
@@ -43,6 +47,7 @@ export function fixedCellsWidth(cols: Columns): number {
     w.status +
     cols.id +
     1 +
+    cols.name +
     (cols.latency ? w.latency : 0) +
     (cols.percentiles ? w.percentiles : 0) +
     (cols.spark ? cols.spark + 1 : 0) +
@@ -58,6 +63,7 @@ export function columnTitles(cols: Columns, width: number, window = '1h'): strin
     ' '.repeat(w.marker) +
     cell('STATUS', w.status) +
     cell('TARGET', cols.id + 1) +
+    (cols.name ? cell('NAME', cols.name) : '') +
     (cols.latency ? cell('LAST', w.latency) : '') +
     (cols.percentiles ? cell(`P50/P95 ${window}`, w.percentiles) : '') +
     (cols.spark ? cell('LATENCY', cols.spark + 1) : '') +

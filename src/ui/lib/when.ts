@@ -1,6 +1,6 @@
 import { isStale } from '../../state/derive.js';
 import type { TargetState } from '../../state/store.js';
-import { formatClock } from './clock.js';
+import { formatClock, zoneLabel } from './clock.js';
 import { formatAgo, formatDuration } from '../../text/format.js';
 
 const SPINNER = ['◐', '◓', '◑', '◒'];
@@ -16,6 +16,18 @@ export function checkedText(t: Pick<TargetState, 'running' | 'checkedAt' | 'next
 export function sinceText(status: string, since: number, now: number): string {
   return `${status} since ${formatClock(since, now)} (${formatDuration(now - since)})`;
 }
+
+/**
+ * A problem line's own SINCE cell, before the error so a long error never pushes it off: "2m05s ×3" (3 failed
+ * checks in a row), or on a wide screen "since 14:03:12 CET (2m05s) ×3". `width` is the cell's, padding included.
+ */
+export function sinceCell(since: number, streak: number, now: number, opts: { wide: boolean; tz?: string }): string {
+  const times = streak > 1 ? ` ×${streak}` : '';
+  return opts.wide ? `since ${formatClock(since, now, opts.tz)} ${zoneLabel(opts.tz, now)} (${formatDuration(now - since)})${times}` : `${formatDuration(now - since)}${times}`;
+}
+
+/** The SINCE cell's width: the wide form with a date ("since Oct 13 14:03 GMT-10 (24h02m) ×99"), the narrow one. */
+export const SINCE_WIDTH = { wide: 38, narrow: 13 } as const;
 
 /**
  * The list's CHECKED column at `now`: one line per list line (empty for a line without a target), each right-aligned

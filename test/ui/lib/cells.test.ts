@@ -24,6 +24,6 @@ describe('table cells', () => {
     expect(columnsFor(77).headroom).toBe(false);
     // 96–102: P50/P95 takes the room; from 103 both
     expect([columnsFor(100).percentiles, columnsFor(100).headroom, columnsFor(103).headroom]).toEqual([true, false, true]);
-    expect(fixedCellsWidth(columnsFor(159))).toBe(119);
+    expect(fixedCellsWidth(columnsFor(159))).toBe(129);
   });
 });
