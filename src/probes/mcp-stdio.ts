@@ -259,6 +259,9 @@ export class ProcessTransport implements Transport {
       signalGroup(pgid, 'SIGKILL');
       this.tree.signal('SIGKILL');
       await within(this.exited, grace);
+      // SIGKILL is delivered asynchronously: a helper outside the group may outlive the server by a moment.
+      const killDeadline = performance.now() + grace;
+      while (performance.now() < killDeadline && this.tree.alive()) await delay(POLL_MS);
     }
     // A grandchild that kept our pipes open would otherwise hold them (and the event loop) forever.
     child.stdin?.destroy();

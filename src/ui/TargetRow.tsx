@@ -61,9 +61,9 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
         <Text wrap="truncate-end">
           {PROBLEM_INDENT}
           {paint('↳ ', { color: theme.status[status] })}
-          {/* The ack first: a long error must not push who is on it off the line. */}
-          <AckNote id={t.id} />
           {t.statusSince !== null ? <Since since={t.statusSince} streak={t.consecutiveFailures} wide={cols.name > 0} /> : null}
+          {/* The ack before the problem: a long error must not push who is on it off the line. */}
+          <AckNote id={t.id} />
           {paint(problem, { color: theme.status[status] })}
         </Text>
       ) : hanging(t) ? (

@@ -50,11 +50,17 @@ describe('h: the report on screen first, written only on Enter', () => {
     expect(app.screen()).toMatch(/INTEGRATIONS/);
   });
 
-  it('Enter appends exactly the previewed report; keys typed out of habit ("/http") never write one', async () => {
+  it('Enter appends exactly the previewed report; keys typed out of habit ("http") never write one', async () => {
     const app = renderApp();
     await settle();
-    // "/http-15" typed in the list: h opens the preview, and the rest of the chunk does not answer it
+    // "/http-15" is a filter now: no preview, nothing written
     app.stdin.write('/http-15');
+    await vi.waitFor(() => expect(app.screen()).toContain('http-15'));
+    expect(app.screen()).not.toContain('REPORT PREVIEW');
+    app.stdin.write(KEY.esc);
+    await vi.waitFor(() => expect(app.screen()).not.toMatch(/\/\s*http-15/));
+    // "http-15" typed in the list: h opens the preview, and the rest of the chunk does not answer it
+    app.stdin.write('http-15');
     await vi.waitFor(() => expect(app.screen()).toContain('REPORT PREVIEW'));
     expect(app.calls.filter((c) => c.startsWith('append'))).toEqual([]);
     app.stdin.write(KEY.enter);
