@@ -5,6 +5,7 @@ import { hostname, userInfo } from 'node:os';
 import { formatDuration, formatLatency, statusLabel, truncate } from '../text/format.js';
 import { sparkline } from '../text/sparkline.js';
 import { TILES, type Target, type TileId } from '../config/config.js';
+import { targetEndpoint } from '../config/endpoint.js';
 import type { Blocker, State } from '../state/store.js';
 import { pitwallOffline, vendorIncident } from '../state/derive.js';
 
@@ -105,28 +106,6 @@ export function defaultBy(): string {
     // No passwd entry (a container's random uid): the environment's name will do.
   }
   return `${user}@${hostname()}`;
-}
-
-/**
- * Where a target points, for the reader of an entry: its URL (a password in it shown as `[redacted]`; the writer's
- * redactor hides secret values anywhere else), the GA property, or the MCP server's command line.
- */
-export function targetEndpoint(t: Target): string {
-  const url = (u: string) => u.replace(/^([a-z][\w+.-]*:\/\/[^/@\s:]*):[^/@\s]+@/i, '$1:[redacted]@');
-  switch (t.kind) {
-    case 'shopify':
-      return url(t.endpoint ?? `https://${t.shop}/admin/api/${t.apiVersion}/graphql.json`);
-    case 'chatwoot':
-      return `${url(t.baseUrl)} (account ${t.accountId})`;
-    case 'ga':
-      return `GA4 property ${t.propertyId}${t.endpoint ? ` via ${t.endpoint}` : ''}`;
-    case 'mcp':
-      return t.transport === 'http' ? url(t.url) : `stdio: ${[t.command, ...t.args].join(' ')}`;
-    case 'sales-sync':
-      return `orders in ${t.shopify} compared with purchases in ${t.ga}`;
-    default:
-      return url(t.url);
-  }
 }
 
 /**

@@ -80,7 +80,7 @@ describe('pitwall escalate', () => {
     expect(text).toContain('{"status":"error","checks":{"database":"down"}}');
     // Who escalated and where the target is (its endpoint), not the config path
     expect(text).toMatch(/- \*\*Escalated by:\*\* \S+@\S+\n/);
-    expect(text).toContain(`- **Target:** \`app\` (http) — ${e.peer.url}/health`);
+    expect(text).toContain(`- **Target:** \`app\` (http) — GET ${e.peer.url}/health`);
     expect(text).not.toContain('Config file');
     expect(text).not.toContain(CANARY);
 

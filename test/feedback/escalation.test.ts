@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { configFromObject } from '../../src/config/config.js';
-import { blockerEntry, fenced, newBlockerId, resolvedEntry, targetEndpoint } from '../../src/feedback/escalation.js';
+import { blockerEntry, fenced, newBlockerId, resolvedEntry } from '../../src/feedback/escalation.js';
+import { targetEndpoint } from '../../src/config/endpoint.js';
 import { createFeedbackWriter } from '../../src/feedback/feedback-writer.js';
 import { createRedactor } from '../../src/text/redact.js';
 import { buildHourlyReport } from '../../src/feedback/report.js';
@@ -280,7 +281,7 @@ describe('a BLOCKER and its RESOLVED, field by field', () => {
         '> Checkout answers 503; Sales Pulse is blind.',
         '',
         '- **Escalated by:** ana@oncall-laptop',
-        '- **Target:** Storefront API (`app`, http) — http://127.0.0.1:9/health',
+        '- **Target:** Storefront API (`app`, http) — GET http://127.0.0.1:9/health',
         '- **Status:** ✖ down — http: HTTP 503 (Service Unavailable)',
         '- **Failing:** not up since 2026-10-13T14:00:00Z (50s); 4 consecutive failed checks',
         '- **Last check:** 2026-10-13T14:00:45Z (5s before this entry)',
@@ -335,7 +336,7 @@ describe('a BLOCKER and its RESOLVED, field by field', () => {
         { id: 'ga', kind: 'ga', propertyId: '123456789' },
       ],
     });
-    expect(targetEndpoint(c.targets[0]!)).toBe('https://ops:[redacted]@status.example.com/api/v2/summary.json');
+    expect(targetEndpoint(c.targets[0]!)).toBe('https://[redacted]@status.example.com/api/v2/summary.json');
     expect(targetEndpoint(c.targets[1]!)).toBe('stdio: npx -y @modelcontextprotocol/server-filesystem /srv');
     expect(targetEndpoint(c.targets[2]!)).toBe('GA4 property 123456789');
   });

@@ -69,7 +69,7 @@ describe('osc52', () => {
   });
 });
 
-describe('endpointOf', () => {
+describe('endpointsOf', () => {
   it("names where each kind is checked, user part and secrets redacted", () => {
     const config = configFromObject({
       feedbackFile: '/tmp/x.md',
