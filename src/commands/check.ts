@@ -3,6 +3,7 @@ import { createEngine, type RunOutcome } from '../state/engine.js';
 import { createProbeRunner } from '../state/probe-runner.js';
 import { createRedactor } from '../text/redact.js';
 import { createStore, initialState } from '../state/store.js';
+import { held } from '../state/derive.js';
 import { formatLatency, statusLabel, truncate } from '../text/format.js';
 import type { ProbeResult } from '../probes/types.js';
 import { exitCodeFor } from './exit.js';
@@ -36,14 +37,16 @@ export async function runCheck(config: Config, opts: CheckOptions): Promise<numb
     const o = outcomes.get(id)!;
     return { id, kind: target.kind, tiles: target.tiles, outcome: o };
   });
-  const statuses = rows.map((r) => r.outcome.result.status);
+  // A failure held while pitwall's own network was down (state/connectivity.ts) is unknown, not degraded.
+  const shown = (r: ProbeResult) => (held(r) ? null : r.status);
+  const statuses = rows.map((r) => shown(r.outcome.result));
   if (opts.json) {
     const doc = {
       checkedAt: new Date().toISOString(),
       targets: rows.map(({ id, kind, tiles, outcome: { result, attempts } }) => ({
         id,
         kind,
-        status: result.status,
+        status: shown(result) ?? 'unknown',
         latencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs * 10) / 10,
         error: result.error ? { kind: result.error.kind, message: result.error.message } : null,
         details: result.details,
@@ -66,7 +69,7 @@ export async function runCheck(config: Config, opts: CheckOptions): Promise<numb
 function table(rows: { id: string; kind: string; result: ProbeResult; attempts: number }[]): string {
   const head = ['STATUS', 'TARGET', 'KIND', 'LATENCY', 'DETAIL'];
   const body = rows.map(({ id, kind, result, attempts }) => [
-    statusLabel(result.status),
+    statusLabel(held(result) ? null : result.status),
     id,
     kind,
     formatLatency(result.latencyMs),

@@ -4,7 +4,7 @@ import Conf from 'conf';
 import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
 import type { Config } from '../config/config.js';
-import { resolvedEntry } from '../feedback/escalation.js';
+import { defaultBy, resolvedEntry } from '../feedback/escalation.js';
 import { buildReportFromJournal, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
 import { ensureStateDir, openJournal, resolveStateDir, stateDirKey } from '../journal/journal.js';
@@ -262,14 +262,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
         const { blocker, result } = await escalateTarget({ store, writer: writer, configPath: config.path, config, targetId, note });
         return appended(result, `BLOCKER ${blocker.id} for ${targetId}`);
       }),
-    resolve: (blockerId) =>
+    resolve: (blockerId, note) =>
       guard(async () => {
         const w = writer;
         const state = store.getSnapshot();
         const blocker = state.blockers[blockerId];
         if (!blocker) return { ok: false, message: `no open blocker ${blockerId}` };
         const at = Date.now();
-        const r = await w.append(resolvedEntry({ blocker, at, state }));
+        const r = await w.append(resolvedEntry({ blocker, at, state, by: defaultBy(), ...(note ? { note } : {}) }));
         store.dispatch({ type: 'blocker-resolved', blockerId, at });
         return appended(r, `RESOLVED ${blockerId}`);
       }),

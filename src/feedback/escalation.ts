@@ -97,8 +97,10 @@ function evidence(r: ProbeResult | null): string[] {
   return [items.join('\n'), ...blocks].filter(Boolean);
 }
 
-/** Who is writing an entry when nobody said (`--by`): user@host of this process. */
+/** Who is writing an entry when nobody said (`--by`): $PITWALL_USER, else user@host of this process. */
 export function defaultBy(): string {
+  // The console's name for its operator (acks say it too), when set.
+  if (process.env.PITWALL_USER?.trim()) return process.env.PITWALL_USER.trim();
   let user = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
   try {
     user = userInfo().username || user;

@@ -8,9 +8,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** 0 all up · 1 something degraded, nothing down · 2 anything down. */
-export function exitCodeFor(statuses: readonly Status[]): number {
+/**
+ * 0 all up · 1 something degraded, nothing down · 2 anything down · 3 unknown: nothing down, but pitwall could not
+ * tell for some targets (its own network was down: their failures were held, not blamed on the vendors). As
+ * monitoring plugins do, UNKNOWN shares 3 with a usage error: in both, pitwall cannot vouch for the answer.
+ */
+export function exitCodeFor(statuses: readonly (Status | null)[]): number {
   if (statuses.includes('down')) return EXIT.down;
+  if (statuses.includes(null)) return EXIT.usage;
   if (statuses.includes('degraded')) return EXIT.degraded;
   return EXIT.ok;
 }

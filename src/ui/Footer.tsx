@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { KEYS } from './keys.js';
 import { NotePrompt } from './NotePrompt.js';
-import type { ConsoleUiState } from './use-console-state.js';
+import { isNoteModal, type ConsoleUiState } from './use-console-state.js';
 import { paint } from './lib/paint.js';
 import { theme } from './theme.js';
 
@@ -11,7 +11,7 @@ const NARROW_FOOTER = '↑↓ ⏎ details · e escalate · r rerun · h report �
 
 /** How many lines the footer takes for this UI state (the console sizes the list and log around it). */
 export function footerHeight(ui: ConsoleUiState): number {
-  if (ui.modal?.type === 'escalate' || ui.modal?.type === 'ack') return 5;
+  if (isNoteModal(ui.modal)) return 5;
   if (ui.modal) return 1;
   return ui.flash ? 2 : 1;
 }
@@ -19,7 +19,7 @@ export function footerHeight(ui: ConsoleUiState): number {
 /** The bottom line: a prompt, a question, a message, or the key hints. */
 export const Footer = memo(function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
   const m = ui.modal;
-  if (m?.type === 'escalate' || m?.type === 'ack') return <NotePrompt modal={m} width={width} flash={ui.flash} />;
+  if (isNoteModal(m)) return <NotePrompt modal={m} width={width} flash={ui.flash} />;
   if (m?.type === 'report') {
     return (
       <Box width={width}>

@@ -1,27 +1,30 @@
 import { Box, Text } from 'ink';
-import type { Flash, Modal } from './use-console-state.js';
+import type { Flash, NoteModal } from './use-console-state.js';
 import { theme } from './theme.js';
 
 /**
- * The escalation note prompt (the keys hook edits it through its line editor): the target's last error above, shown
- * because it goes into the entry anyway; the note, empty at first, with the cursor where it is.
+ * The note prompt of an escalation, an ack or a resolution (the keys hook edits it through its line editor): what the
+ * note is for above; the note, empty at first, with the cursor where it is.
  */
-export function NotePrompt({ modal, width, flash }: { modal: Extract<Modal, { type: 'escalate' | 'ack' }>; width: number; flash: Flash | null }) {
+export function NotePrompt({ modal, width, flash }: { modal: NoteModal; width: number; flash: Flash | null }) {
   const { text, cursor } = modal;
   const ack = modal.type === 'ack';
+  const resolve = modal.type === 'resolve';
   const [before, at, after] = [text.slice(0, cursor), text.slice(cursor, cursor + 1) || ' ', text.slice(cursor + 1)];
   return (
     <Box flexDirection="column" width={width} borderStyle="single" borderColor={theme.blocker}>
       <Text wrap="truncate-end" color={theme.muted}>
-        {ack
+        {resolve
+          ? `${modal.blockerId} · ${modal.problem ? `last error: ${modal.problem}` : `${modal.targetId} is up`}`
+          : ack
           ? `silence its bell ${modal.expiry === 'until-up' ? 'until it is up again' : `for ${modal.expiry}`} (Tab: until up / 15m / 1h / 4h) · ${modal.problem}`
           : modal.problem
             ? `last error (goes into the entry as evidence): ${modal.problem}`
             : 'no error on this target right now'}
       </Text>
       <Text wrap="truncate-start">
-        <Text bold color={ack ? theme.accent : theme.blocker}>
-          {ack ? `Acknowledge ${modal.targetId} (${modal.expiry === 'until-up' ? 'until up' : modal.expiry}):` : `Escalate ${modal.targetId}:`}{' '}
+        <Text bold color={ack || resolve ? theme.accent : theme.blocker}>
+          {resolve ? `Resolve ${modal.blockerId} (${modal.targetId}), what fixed it:` : ack ? `Acknowledge ${modal.targetId} (${modal.expiry === 'until-up' ? 'until up' : modal.expiry}):` : `Escalate ${modal.targetId}:`}{' '}
         </Text>
         {before}
         <Text inverse>{at}</Text>
@@ -31,7 +34,9 @@ export function NotePrompt({ modal, width, flash }: { modal: Extract<Modal, { ty
       <Text wrap="truncate-end" color={flash ? theme.warn : theme.muted}>
         {flash
           ? flash.text
-          : ack
+          : resolve
+            ? 'Enter writes the RESOLVED entry (the note may stay empty) · Esc cancels · ←→ Home End, Ctrl-A/E/W/U edit'
+            : ack
             ? 'Enter acknowledges (one line in the feedback file) · Esc cancels · a short note: who is on it · Tab: how long'
             : 'Enter writes the BLOCKER · Esc cancels · what is blocked, who is hurt · ←→ Home End, Ctrl-A/E/W/U edit'}
       </Text>

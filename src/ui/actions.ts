@@ -20,7 +20,8 @@ export interface ConsoleActions {
   rerun(targetId?: string): void;
   setPaused(paused: boolean): void;
   escalate(targetId: string, note: string): Promise<ActionResult>;
-  resolve(blockerId: string): Promise<ActionResult>;
+  /** Writes the RESOLVED entry, with what fixed it when given. */
+  resolve(blockerId: string, note?: string): Promise<ActionResult>;
   writeReport(): Promise<ActionResult>;
   /** Builds the hourly report as it would be appended now (redacted), without writing anything. */
   previewReport(): Promise<ReportDraft>;

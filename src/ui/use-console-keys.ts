@@ -9,7 +9,7 @@ import { commandFor } from './keys.js';
 import { useAckStore } from './use-acks.js';
 import { createLineEditor, type LineEditor } from './line-editor.js';
 import { problemOf } from './lib/row-stats.js';
-import { PROMPT_MAX, reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
+import { isNoteModal, PROMPT_MAX, reduceUi, type ConsoleUiState, type UiAction } from './use-console-state.js';
 import { formatDuration } from '../text/format.js';
 import { selectedIndex } from './use-nav-state.js';
 import { handleNavKey, type NavKeysContext } from './use-view-keys.js';
@@ -86,6 +86,18 @@ export function useConsoleKeys(opts: {
     dispatch({ type: 'flash', flash: null });
     dispatch({ type: 'ack-prompt', targetId, text: ed.line, cursor: ed.cursor, problem: problemOf(t?.latest ?? null) });
   };
+  // x: what fixed it, then the RESOLVED entry (an empty note is allowed: the entry says "no resolution note").
+  const resolvePrompt = (targetId: string, blockerId: string) => {
+    closeEditor();
+    const ed = (editor.current = createLineEditor('', PROMPT_MAX));
+    dispatch({ type: 'flash', flash: null });
+    dispatch({ type: 'resolve-prompt', targetId, blockerId, text: ed.line, cursor: ed.cursor, problem: problemOf(getState().targets[targetId]?.latest ?? null) });
+  };
+  const submitResolve = (blockerId: string, note: string) => {
+    closeEditor();
+    dispatch({ type: 'close-modal' });
+    report(actions.resolve(blockerId, note.replace(/\s+/g, ' ').trim()));
+  };
   const submitAck = (targetId: string, note: string, expiry: AckExpiry) => {
     closeEditor();
     dispatch({ type: 'close-modal' });
@@ -109,7 +121,7 @@ export function useConsoleKeys(opts: {
     const ui = latest.current;
     const selectedId = ids[selectedIndex(ui.nav, ui.selected, ids)];
     const m = ui.modal;
-    if (m?.type === 'escalate' || m?.type === 'ack') {
+    if (isNoteModal(m)) {
       const ed = editor.current ?? (editor.current = createLineEditor(m.text, PROMPT_MAX));
       if (m.type === 'ack' && key.tab) return dispatch({ type: 'ack-expiry' });
       if (key.tab) return;
@@ -123,6 +135,7 @@ export function useConsoleKeys(opts: {
         if (!key.return) ed.insert(input.slice(0, newline));
         showNote(ed);
         if (m.type === 'ack') return submitAck(m.targetId, ed.line, m.expiry);
+        if (m.type === 'resolve') return submitResolve(m.blockerId, ed.line);
         return submitNote(m.targetId, ed.line);
       }
       if (ed.press(input, key)) showNote(ed);
@@ -148,7 +161,7 @@ export function useConsoleKeys(opts: {
       dispatch({ type: 'close-modal' });
       if (input !== 'y' && input !== 'Y') return;
       if (m.onYes.type === 'escalate-again') return prompt(m.onYes.targetId);
-      if (m.onYes.type === 'resolve') return report(actions.resolve(m.onYes.blockerId));
+      if (m.onYes.type === 'resolve') return resolvePrompt(m.onYes.targetId, m.onYes.blockerId);
       if (m.onYes.type === 'report') return previewReport();
       return report(actions.createFeedbackFile());
     }
@@ -204,10 +217,10 @@ export function useConsoleKeys(opts: {
           return dispatch({
             type: 'confirm',
             question: `${open.targetId} is ${status ?? 'not checked yet'}. Resolve ${open.id} anyway?`,
-            onYes: { type: 'resolve', blockerId: open.id },
+            onYes: { type: 'resolve', targetId: open.targetId, blockerId: open.id },
           });
         }
-        return report(actions.resolve(open.id));
+        return resolvePrompt(open.targetId, open.id);
       }
       case 'report':
         // Nothing is written until Enter on the preview; the preview says when the last report was written.
@@ -262,7 +275,7 @@ export function useConsoleKeys(opts: {
   // holding "q" quits and one holding "e" opens a prompt.
   usePaste((text) => {
     const open = latest.current.modal?.type;
-    if ((open === 'escalate' || open === 'ack') && editor.current) {
+    if ((open === 'escalate' || open === 'ack' || open === 'resolve') && editor.current) {
       editor.current.insert(text);
       return showNote(editor.current);
     }

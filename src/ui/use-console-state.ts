@@ -11,13 +11,21 @@ export type Modal =
   /** The hourly report on screen before it is appended: Enter writes exactly this, Esc cancels. */
   | { type: 'report'; draft: ReportDraft; scroll: number }
   /** Acknowledging a target: a short note (same line editor) and how long it holds (Tab cycles). */
-  | { type: 'ack'; targetId: string; text: string; cursor: number; problem: string; expiry: AckExpiry };
+  | { type: 'ack'; targetId: string; text: string; cursor: number; problem: string; expiry: AckExpiry }
+  /** Resolving a blocker: what fixed it (same line editor; may be left empty). */
+  | { type: 'resolve'; targetId: string; blockerId: string; text: string; cursor: number; problem: string };
+
+/** The modals typed into with the line editor. */
+export type NoteModal = Extract<Modal, { type: 'escalate' | 'ack' | 'resolve' }>;
+export function isNoteModal(m: Modal | null): m is NoteModal {
+  return m?.type === 'escalate' || m?.type === 'ack' || m?.type === 'resolve';
+}
 
 /** What a confirmation leads to; the keys hook carries it out. */
 export type ConfirmAction =
   | { type: 'escalate-again'; targetId: string; prefill: string }
   | { type: 'create-feedback' }
-  | { type: 'resolve'; blockerId: string }
+  | { type: 'resolve'; targetId: string; blockerId: string }
   | { type: 'report' };
 
 /** An hourly report built but not written: exactly the text Enter appends. */
@@ -53,6 +61,7 @@ export type UiAction =
   | { type: 'scroll'; delta: number; lines: number }
   | { type: 'ack-prompt'; targetId: string; text: string; cursor: number; problem: string }
   | { type: 'ack-expiry' }
+  | { type: 'resolve-prompt'; targetId: string; blockerId: string; text: string; cursor: number; problem: string }
   | { type: 'confirm'; question: string; onYes: ConfirmAction }
   | { type: 'close-modal' }
   | { type: 'mute'; muted: boolean }
@@ -90,7 +99,7 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
     case 'prompt':
       return { ...s, modal: { type: 'escalate', targetId: a.targetId, text: a.text, cursor: a.cursor, problem: a.problem } };
     case 'note':
-      return s.modal?.type === 'escalate' || s.modal?.type === 'ack' ? { ...s, modal: { ...s.modal, text: a.text, cursor: a.cursor } } : s;
+      return isNoteModal(s.modal) ? { ...s, modal: { ...s.modal, text: a.text, cursor: a.cursor } } : s;
     case 'preview':
       return { ...s, modal: { type: 'report', draft: a.draft, scroll: 0 } };
     case 'scroll': {
@@ -102,6 +111,8 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
     }
     case 'ack-prompt':
       return { ...s, modal: { type: 'ack', targetId: a.targetId, text: a.text, cursor: a.cursor, problem: a.problem, expiry: 'until-up' } };
+    case 'resolve-prompt':
+      return { ...s, modal: { type: 'resolve', targetId: a.targetId, blockerId: a.blockerId, text: a.text, cursor: a.cursor, problem: a.problem } };
     case 'ack-expiry': {
       if (s.modal?.type !== 'ack') return s;
       const expiry = ACK_EXPIRIES[(ACK_EXPIRIES.indexOf(s.modal.expiry) + 1) % ACK_EXPIRIES.length]!;

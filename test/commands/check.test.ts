@@ -156,4 +156,38 @@ describe('pitwall check (the real binary)', () => {
       expect(loaded).not.toContain(heavy);
     }
   });
+
+  it('says unknown, not degraded, for a failure held while its own network is down (canary), and exits 3', async () => {
+    // Given a canary that cannot connect, and a target that cannot either, next to one that answers
+    const srv = (await import('node:net')).createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const closed = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const offline = join(dir, 'offline.yaml');
+    writeFileSync(
+      offline,
+      `defaults: { timeoutMs: 1500, retries: 0 }
+network:
+  canary: { url: "http://127.0.0.1:${closed}/generate_204", timeoutMs: 1500 }
+targets:
+  - id: chatwoot
+    kind: http
+    url: http://127.0.0.1:${closed}/
+  - id: app-health
+    kind: http
+    url: ${health.url}/health
+`,
+    );
+    // When checked
+    const table = await pitwall(['check', '--config', offline]);
+    const json = await pitwall(['check', '--config', offline, '--json']);
+    // Then the held target is unknown (why, and the error it had), the other up, and the exit is 3 (UNKNOWN)
+    expect(table.code).toBe(3);
+    expect(table.stdout).toMatch(/… unknown\s+chatwoot\s+http\s+—\s+unknown: pitwall offline \(canary: http:\/\/127\.0\.0\.1:\d+\/generate_204 unreachable/);
+    expect(table.stdout).toMatch(/✔ up\s+app-health/);
+    expect(json.code).toBe(3);
+    const targets = (JSON.parse(json.stdout) as { targets: { id: string; status: string; details: Record<string, unknown> }[] }).targets;
+    expect(targets.map((t) => [t.id, t.status])).toEqual([['chatwoot', 'unknown'], ['app-health', 'up']]);
+    expect(targets[0]!.details.heldError).toMatch(/^connection: /);
+  });
 });

@@ -170,6 +170,10 @@ describe('console screen', () => {
     expect(app.screen()).toContain('shopify-admin is not checked yet. Resolve B-7 anyway? (y/N)');
     app.stdin.write('y');
     await settle();
+    // then what fixed it (may stay empty): Enter writes the RESOLVED entry
+    expect(app.screen()).toContain('Resolve B-7 (shopify-admin), what fixed it:');
+    app.stdin.write(KEY.enter);
+    await settle();
     expect(app.calls).toContain('resolve B-7');
   });
 
@@ -185,7 +189,7 @@ describe('console screen', () => {
     expect(lines[top + 2]).toMatch(/│ last \ds\s+up 100% · 1 check, 0 failed · p50 90 ms · p95 90 ms · max 90 ms/);
   });
 
-  it('resolves at once when the target is up again, and asks while it still fails', async () => {
+  it('asks what fixed it when the target is up again, and first asks whether to resolve while it still fails', async () => {
     const app = renderApp();
     const at = Date.now();
     app.store.dispatch({ type: 'blocker-opened', blocker: { id: 'B-1', targetId: 'shopify-admin', openedAt: at - 600_000, note: 'x' }, at });
@@ -201,7 +205,12 @@ describe('console screen', () => {
     await settle();
     app.stdin.write('x');
     await settle();
-    expect(app.calls.filter((c) => c.startsWith('resolve'))).toEqual(['resolve B-1']);
+    expect(app.screen()).toContain('Resolve B-1 (shopify-admin), what fixed it:');
+    app.stdin.write('rotated the token');
+    await settle();
+    app.stdin.write(KEY.enter);
+    await settle();
+    expect(app.calls.filter((c) => c.startsWith('resolve'))).toEqual(['resolve B-1: rotated the token']);
   });
 
   it('runs every action key from the table', async () => {

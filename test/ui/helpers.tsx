@@ -43,7 +43,7 @@ export function recordingActions() {
     rerun: (id) => void calls.push(`rerun ${id ?? 'all'}`),
     setPaused: (p) => void calls.push(`paused ${p}`),
     escalate: (id, note) => (calls.push(`escalate ${id}: ${note}`), ok(`BLOCKER B-1 written for ${id}`)),
-    resolve: (id) => (calls.push(`resolve ${id}`), ok(`RESOLVED ${id}`)),
+    resolve: (id, note) => (calls.push(`resolve ${id}${note ? `: ${note}` : ''}`), ok(`RESOLVED ${id}`)),
     writeReport: () => (calls.push('report'), ok('hourly report written')),
     previewReport: () => (calls.push('preview report'), Promise.resolve({ markdown: REPORT_PREVIEW, title: 'this hour so far' })),
     appendReport: (d) => (calls.push(`append report: ${d.markdown.split('\n')[0]}`), ok('hourly report (this hour so far) written to feedback/integrations.md')),

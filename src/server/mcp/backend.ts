@@ -83,10 +83,11 @@ export function rerunBudgetMs(t: { timeoutMs: number; retries: number; intervalS
 }
 
 /** Where an append went: the feedback file, or its outbox (retried in the background, and by the next pitwall run). */
-function appended(path: string, r: AppendResult): { path: string; written: boolean; outbox: { pending: number; reason: string } | null } {
-  return r.status === 'written'
-    ? { path, written: true, outbox: null }
-    : { path, written: false, outbox: { pending: r.pending, reason: `${r.error.message} (${r.kept ? `kept in ${r.outboxPath}` : 'NOT kept: the outbox could not be written either; it lives only in this process until a retry succeeds'})` } };
+function appended(path: string, r: AppendResult): { path: string; written: boolean; outbox: { pending: number; reason: string; kept: boolean; entry?: string } | null } {
+  if (r.status === 'written') return { path, written: true, outbox: null };
+  const reason = `${r.error.message} (${r.kept ? `kept in ${r.outboxPath}` : 'NOT kept: the outbox could not be written either; it lives only in this process until a retry succeeds'})`;
+  // Saved nowhere on disk: the entry (redacted) goes back to the caller, to keep somewhere else.
+  return { path, written: false, outbox: { pending: r.pending, reason, kept: r.kept, ...(r.kept ? {} : { entry: r.entry }) } };
 }
 
 export function createMcpBackend(opts: McpBackendOptions): McpBackend {

@@ -171,7 +171,7 @@ export function createPitwallMcpServer({ backend, redactor, version, notify }: P
     },
     guarded(async ({ target: id, note, again }) => {
       const v = await backend.escalate(id, note, again);
-      const where = v.written ? `written to ${v.path}` : `NOT written yet (${v.outbox?.reason}); it is in the outbox and will be written`;
+      const where = whereAppended(v);
       return answer(v, `BLOCKER ${v.blockerId} for ${id} ${where}.`);
     }),
   );
@@ -189,7 +189,7 @@ export function createPitwallMcpServer({ backend, redactor, version, notify }: P
     guarded(async ({ which }) => {
       const v = await backend.writeReport(which);
       const span = `${v.hourStart.slice(11, 16)}–${v.hourEnd.slice(11, 16)} UTC${v.partial ? ', partial hour' : ''}`;
-      const where = v.written ? `written to ${v.path}` : `NOT written yet (${v.outbox?.reason}); it is in the outbox and will be written`;
+      const where = whereAppended(v);
       return answer(v, `Hourly report (${span}, overall ${v.overall}) ${where}.`);
     }),
   );
@@ -280,4 +280,11 @@ export function publishChanges(backend: McpBackend, notify: ServerNotifier): () 
     else notify.resourcesChanged();
   });
   return () => void unsubscribe();
+}
+
+/** Where an append went, in the tool's text: never "in the outbox" unless it was kept there (fsynced). */
+export function whereAppended(v: { written: boolean; path: string; outbox: { reason: string; kept: boolean; entry?: string } | null }): string {
+  if (v.written) return `written to ${v.path}`;
+  if (v.outbox?.kept) return `NOT written yet (${v.outbox.reason}); it is in the outbox and will be written`;
+  return `NOT written and NOT kept (${v.outbox?.reason}); save this entry somewhere else:\n\n${v.outbox?.entry ?? ''}`;
 }

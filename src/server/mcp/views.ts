@@ -314,7 +314,15 @@ export function blockersText(v: BlockersView): string {
 export const appendSchema = z.object({
   path: z.string(),
   written: z.boolean(),
-  outbox: z.object({ pending: z.number().int(), reason: z.string() }).nullable(),
+  outbox: z
+    .object({
+      pending: z.number().int(),
+      reason: z.string(),
+      /** Fsynced in the outbox; false: saved nowhere on disk, and `entry` is the text to keep elsewhere. */
+      kept: z.boolean(),
+      entry: z.string().optional(),
+    })
+    .nullable(),
 });
 
 export const escalationSchema = appendSchema.extend({
