@@ -63,7 +63,18 @@ export interface TargetState {
 }
 
 export type EngineEvent =
-  | { type: 'transition'; at: number; targetId: string; from: Status | null; to: Status; errorKind?: string; message?: string }
+  | {
+      type: 'transition';
+      at: number;
+      targetId: string;
+      from: Status | null;
+      to: Status;
+      errorKind?: string;
+      message?: string;
+      /** The result before / after was held while pitwall was offline (derive.ts `held`): unknown, not `from` / `to`. */
+      fromHeld?: true;
+      toHeld?: true;
+    }
   | { type: 'rerun'; at: number; targetId: string | null }
   | { type: 'escalated'; at: number; targetId: string; blockerId: string }
   | { type: 'resolved'; at: number; targetId: string; blockerId: string }
@@ -263,7 +274,8 @@ export function reduce(state: State, action: Action): State {
           : t.stalls;
       // After a restart the journal's last sample is the previous status: "down since" carries on, no fake "new → down".
       const from = t.latest?.status ?? t.samples.at(-1)?.status ?? null;
-      const changed = from !== r.status;
+      // Held (unknown) and judged are different states even when both are stored as degraded.
+      const changed = from !== r.status || (t.latest !== null && isHeld(t.latest) !== isHeld(r));
       const next: TargetState = {
         ...t,
         latest: r,
@@ -289,6 +301,8 @@ export function reduce(state: State, action: Action): State {
             targetId: t.id,
             from,
             to: r.status,
+            ...(t.latest && isHeld(t.latest) ? { fromHeld: true } : {}),
+            ...(isHeld(r) ? { toHeld: true } : {}),
             ...(r.error ? { errorKind: r.error.kind, message: r.error.message } : {}),
             ...(r.status === 'degraded' && !r.error ? { message: r.reason } : {}),
           },
@@ -368,4 +382,9 @@ export function createStore(initial: State, opts: { batchMs?: number } = {}): St
       else pending ??= setTimeout(notify, batchMs);
     },
   };
+}
+
+/** derive.ts `held`, here without importing derive (which imports this module): a result held as pitwall offline. */
+function isHeld(r: ProbeResult): boolean {
+  return typeof r.details.pitwallOffline === 'string';
 }

@@ -12,8 +12,9 @@ export function describeEvent(e: EngineEvent): { text: string; tone: 'up' | 'deg
   switch (e.type) {
     case 'transition':
       return {
-        text: `${e.targetId} ${e.from ?? 'new'} → ${e.to}${e.errorKind ? ` (${e.errorKind}: ${e.message ?? ''})` : e.message ? ` (${e.message})` : ''}`,
-        tone: e.to,
+        // Held while pitwall was offline: unknown, and no colour of blame.
+        text: `${e.targetId} ${e.fromHeld ? 'unknown' : (e.from ?? 'new')} → ${e.toHeld ? 'unknown' : e.to}${e.errorKind ? ` (${e.errorKind}: ${e.message ?? ''})` : e.message ? ` (${e.message})` : ''}`,
+        tone: e.toHeld ? 'info' : e.to,
       };
     case 'rerun':
       return { text: `rerun ${e.targetId ?? 'all targets'}`, tone: 'info' };

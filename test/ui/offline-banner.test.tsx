@@ -26,5 +26,11 @@ describe('"is it us?" on screen', () => {
     expect(s).toMatch(/… unknown\s+shopify-admin/);
     expect(s).toMatch(/↳ .*unknown: pitwall offline \(canary: DNS lookup/);
     expect(s).not.toMatch(/DOWN|✖/);
+    // The event log says unknown too, not "degraded"; and back online, the change to down is a change of its own
+    expect(s).toMatch(/shopify-admin new → unknown \(unknown: pitwall offline/);
+    expect(s).not.toMatch(/shopify-admin new → degraded/);
+    app.store.dispatch({ type: 'probe-finished', id: 'shopify-admin', at: at + 1, result: { status: 'degraded', latencyMs: 900, error: null, reason: 'slow: 900 ms', details: {} }, attempts: 1, nextAt: at + 30_000 });
+    await settle();
+    expect(app.screen()).toMatch(/shopify-admin unknown → degraded \(slow: 900 ms\)/);
   });
 });
