@@ -5,7 +5,7 @@ import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
 import type { Config } from '../config/config.js';
 import { defaultBy, resolvedEntry } from '../feedback/escalation.js';
-import { buildReportFromJournal, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
+import { draftHourlyReport, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
 import { ensureStateDir, openJournal, resolveStateDir, stateDirKey } from '../journal/journal.js';
 import { createLiveEngine } from '../journal/live-engine.js';
@@ -204,9 +204,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const drafts = new WeakMap<ReportDraft, ReportSummary>();
   const previewReport = (): ReportDraft => {
     const now = Date.now();
-    const { markdown, summary } = buildReportFromJournal({
+    const { markdown, summary } = draftHourlyReport({
       config,
       journal,
+      store,
+      feedbackFile: writer.path,
       blockers: syncBlockers(),
       which: 'current',
       now,

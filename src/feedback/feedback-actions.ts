@@ -122,20 +122,31 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
   return { markdown: text, summary };
 }
 
+/**
+ * The hourly report as a live pitwall writes it, not yet written: the journal's hour plus what only the live store
+ * knows (pitwall's own health, vendors and network now) and the feedback file's last report. The console's preview
+ * (h) and every writer use this one, so a previewed report is exactly the one written.
+ */
+export function draftHourlyReport(
+  input: HourlyReportInput & { store: Store; feedbackFile: string },
+): { markdown: string; summary: ReportSummary } {
+  const now = input.now ?? Date.now();
+  const { hourStart } = hourWindow(now, input.which);
+  const snapshot = input.store.getSnapshot();
+  return buildReportFromJournal({
+    ...input,
+    now,
+    selfHealth: input.selfHealth ?? selfHealthOf(snapshot, hourStart),
+    appendix: [...(input.appendix ?? []), ...networkReportLines(snapshot)],
+  });
+}
+
 /** Builds and appends the hourly report, journals its summary (the next report diffs against it) and logs the event. */
 export async function writeHourlyReport(
   input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
-  const { hourStart } = hourWindow(now, input.which);
-  const snapshot = input.store.getSnapshot();
-  const { markdown, summary } = buildReportFromJournal({
-    ...input,
-    now,
-    feedbackFile: input.feedbackFile ?? input.writer.path,
-    selfHealth: input.selfHealth ?? selfHealthOf(snapshot, hourStart),
-    appendix: [...(input.appendix ?? []), ...networkReportLines(snapshot)],
-  });
+  const { markdown, summary } = draftHourlyReport({ ...input, now, feedbackFile: input.feedbackFile ?? input.writer.path });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });

@@ -7,6 +7,16 @@ import { networkReportLines, shownStatus, vendorIncident } from '../../src/state
 import { createEngine } from '../../src/state/engine.js';
 import { createProbeRunner } from '../../src/state/probe-runner.js';
 import { createStore, initialState } from '../../src/state/store.js';
+import { createElement } from 'react';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { draftHourlyReport } from '../../src/feedback/feedback-actions.js';
+import { openJournal } from '../../src/journal/journal.js';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/ui/App.js';
+import { StoreProvider } from '../../src/ui/store-context.js';
+import { plain, recordingActions, settle } from '../ui/helpers.js';
 
 const TOKEN = 'shpat_0123456789abcdef0123456789abcdef';
 
@@ -51,6 +61,17 @@ describe('vendor incident links: a status page in incident marks the integration
     const entry = blockerEntry({ state: s, targetId: 'shopify-admin', note: 'checkout blind', at: Date.now(), configPath: null, blockerId: 'B-1' });
     expect(entry).toContain(`- **Is it us or them:** ${text}`);
     expect(networkReportLines(s)).toEqual(['', '### Vendors and network (now)', '', `- \`shopify-admin\`: ${text}`, '']);
+    // and on the failing row, after its problem
+    const app = render(createElement(StoreProvider, { store: createStore(s), actions: recordingActions().actions, children: createElement(App, { size: { columns: 200, rows: 40 } }) }));
+    await settle();
+    expect(plain(app.lastFrame())).toMatch(new RegExp(`↳ .*http: Shopify 502 \\(502 Bad Gateway\\) · ${text}`));
+    app.unmount();
+    // and in the report the console previews with h (the very text Enter appends), as in every written report
+    const journal = openJournal({ dir: mkdtempSync(join(tmpdir(), 'pitwall-vendor-')), configPath: null });
+    const config = configFromObject({ targets: [{ id: 'shopify-admin', kind: 'http', url: 'http://127.0.0.1:9/' }] });
+    const draft = draftHourlyReport({ config, journal, store: createStore(s), feedbackFile: '/nonexistent/integrations.md', blockers: [], which: 'current' });
+    expect(draft.markdown).toContain(`### Vendors and network (now)\n\n- \`shopify-admin\`: ${text}`);
+    journal.close();
   });
 
   it('a partial outage is said as such; Shopify answering is "vendor incident … (this target answers)"', async () => {
