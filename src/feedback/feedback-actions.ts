@@ -10,7 +10,7 @@ import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
 import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
 import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
-import { networkReportLines } from '../state/derive.js';
+import { networkReportLines, salesSyncReportLines } from '../state/derive.js';
 
 /** How much of the feedback file's end is read to find the last hourly report's heading. */
 const TAIL_BYTES = 256 * 1024;
@@ -137,7 +137,7 @@ export function draftHourlyReport(
     ...input,
     now,
     selfHealth: input.selfHealth ?? selfHealthOf(snapshot, hourStart),
-    appendix: [...(input.appendix ?? []), ...networkReportLines(snapshot)],
+    appendix: [...(input.appendix ?? []), ...salesSyncReportLines(snapshot), ...networkReportLines(snapshot)],
   });
 }
 

@@ -127,6 +127,24 @@ export function vendorIncident(state: Pick<State, 'targets'>, targetId: string):
   return failing ? `likely vendor incident: ${vendor} reports ${what}` : `vendor incident: ${vendor} reports ${what} (this target answers)`;
 }
 
+/**
+ * The hourly report's "sales in sync" section from the state now: each sales-sync target's last comparison, every
+ * window's numbers ("last 30 min: Shopify 42 orders, GA 38 purchases (−4, 10%)"), with its verdict. Empty without
+ * sales-sync targets. Markdown bullet lines.
+ */
+export function salesSyncReportLines(state: Pick<State, 'order' | 'targets'>): string[] {
+  const lines: string[] = [];
+  for (const id of state.order) {
+    const t = state.targets[id]!;
+    if (t.kind !== 'sales-sync') continue;
+    const r = t.latest;
+    const comparison = typeof r?.details.comparison === 'string' ? r.details.comparison.replace(/\s+/g, ' ').slice(0, 400) : null;
+    const verdict = !r ? 'not checked yet' : r.status === 'up' ? 'in sync' : r.status === 'degraded' ? 'OUT OF SYNC' : `✖ ${r.error?.message.replace(/\s+/g, ' ').slice(0, 200) ?? 'down'}`;
+    lines.push(`- \`${id}\`: ${verdict}${comparison ? ` — ${comparison}` : ''}`);
+  }
+  return lines.length ? ['', '### Sales in sync (Shopify orders vs GA purchases, last check)', '', ...lines, ''] : [];
+}
+
 /** Upstream text on one line, at most 60 characters. */
 function clip(s: string): string {
   const one = s.replace(/\s+/g, ' ').trim();
