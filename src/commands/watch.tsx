@@ -175,10 +175,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const notice = (level: 'info' | 'warn' | 'error', message: string) =>
     store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level, message } });
 
+  // "Kept" only when the outbox holds it (fsynced); else it lives in this console alone until a retry succeeds, and
+  // is printed when the console closes if it still has not (commands/escalate.ts reportAppend says the same).
   const appended = (r: AppendResult, what: string): ActionResult =>
     r.status === 'written'
       ? { ok: true, message: `${what} written to ${r.path}` }
-      : { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` };
+      : r.kept
+        ? { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` }
+        : { ok: false, message: `${what} NOT saved anywhere (${r.error.message}; the outbox failed too): retrying; printed on quit if still unsaved` };
 
 
   const writeReport = async (which: 'last' | 'current'): Promise<ActionResult> => {
@@ -346,10 +350,17 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     clearInterval(blockerSync);
     flushPrefs();
     await Promise.allSettled([live.stop(), writer.flush(), receiver?.close(), metrics?.close()]);
-    await writer.close();
+    const { unsaved } = await writer.close();
     journal.close();
     await demo?.close();
     instance.unmount();
+    if (unsaved.length) {
+      // The last place these entries exist: on the terminal, after the console's screen is gone. Exit 2, as escalate.
+      process.stderr.write(
+        `pitwall: ${unsaved.length} ${unsaved.length === 1 ? 'entry was' : 'entries were'} saved nowhere (not in ${writer.path}, not in the outbox); paste ${unsaved.length === 1 ? 'it' : 'them'} into the feedback file:\n\n${unsaved.join('\n')}`,
+      );
+      return resolveExit(code === 0 ? 2 : code);
+    }
     resolveExit(code);
   }
 

@@ -111,6 +111,9 @@ export function vendorIncident(state: Pick<State, 'targets'>, targetId: string):
   const r = page?.latest;
   // Only what the page said: a page that could not be read reports nothing (its own row says why).
   if (!t || !r || r.status === 'up' || typeof r.details.indicator !== 'string') return null;
+  // The page's own verdict (probes/statuspage.ts `state`), not its row's: a page that is merely slow to load, or
+  // whose fetch degraded, says "operational" and blames no one.
+  if (r.details.state === 'operational') return null;
   const d = r.details as { page?: unknown; state?: unknown; components?: { name?: unknown; status?: unknown }[]; incidents?: { name?: unknown; impact?: unknown }[] };
   const vendor = clip(typeof d.page === 'string' && d.page ? d.page : page.name);
   const comps = (Array.isArray(d.components) ? d.components : []).filter((c) => typeof c.status === 'string' && OUTAGE_WORDS[c.status]);

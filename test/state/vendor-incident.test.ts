@@ -6,7 +6,7 @@ import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/status
 import { networkReportLines, shownStatus, vendorIncident } from '../../src/state/derive.js';
 import { createEngine } from '../../src/state/engine.js';
 import { createProbeRunner } from '../../src/state/probe-runner.js';
-import { createStore, initialState } from '../../src/state/store.js';
+import { createStore, initialState, reduce } from '../../src/state/store.js';
 import { createElement } from 'react';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,11 @@ describe('vendor incident links: a status page in incident marks the integration
     expect(vendorIncident(s, 'shopify-admin')).toBeNull();
     expect(blockerEntry({ state: s, targetId: 'shopify-admin', note: 'x', at: Date.now(), configPath: null, blockerId: 'B-2' })).not.toContain('Is it us or them');
     expect(networkReportLines(s)).toEqual([]);
+    // and when the operational page is merely slow to load (its row degraded), still no vendor is named
+    const pageResult = s.targets['shopify-status']!.latest!;
+    const slow = reduce(s, { type: 'probe-finished', id: 'shopify-status', at: Date.now(), result: { ...pageResult, status: 'degraded', error: null, reason: 'slow: 2600 ms > 2000 ms' }, attempts: 1, nextAt: null });
+    expect(slow.targets['shopify-status']!.latest!.details.state).toBe('operational');
+    expect(vendorIncident(slow, 'shopify-admin')).toBeNull();
   });
 
   it('a status page that cannot be read (HTML 502 from its CDN) reports nothing: no vendor is blamed', async () => {
