@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ERROR_KINDS } from '../probes/types.js';
 import { STATUS_VALUE } from '../shared/status.js';
+import { held } from '../state/derive.js';
 import { messageOf } from '../probes/classify.js';
 import type { Config } from '../config/config.js';
 import { followStore } from './ndjson.js';
@@ -71,7 +72,8 @@ export function createMetrics(store: Store, config: Config, opts: MetricsOptions
     collect() {
       this.reset();
       for (const t of Object.values(snap().targets)) {
-        if (t.latest) this.set({ target: t.id, kind: t.kind }, STATUS_VALUE[t.latest.status]);
+        // No value while held as "pitwall offline": unknown is not 0.5 (degraded) to an alert rule.
+        if (t.latest && !held(t.latest)) this.set({ target: t.id, kind: t.kind }, STATUS_VALUE[t.latest.status]);
       }
     },
   });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ProbeError, Status } from '../../probes/types.js';
 import { formatDuration, formatLatency, statusLabel, truncate } from '../../text/format.js';
 import { TILES } from '../../config/config.js';
-import { overall, tileHealth } from '../../state/derive.js';
+import { held, overall, pitwallOffline, tileHealth, vendorIncident } from '../../state/derive.js';
 import { isoUtc } from '../../feedback/escalation.js';
 import type { JournalSampleList } from '../../journal/sample-columns.js';
 import { windowStats } from '../../state/stats.js';
@@ -57,6 +57,8 @@ export const targetStatusSchema = z.object({
   /** Tiles that are not up because of this target. */
   affectedTiles: z.array(z.string()),
   openBlocker: blockerSchema.nullable(),
+  /** "likely vendor incident: Shopify reports a major outage of Admin API", from the status page it depends on. */
+  vendorIncident: z.string().nullable(),
 });
 export type TargetStatusView = z.infer<typeof targetStatusSchema>;
 
@@ -66,6 +68,8 @@ export const statusSchema = z.object({
   overall: status,
   counts: z.object({ up: z.number().int(), degraded: z.number().int(), down: z.number().int(), unknown: z.number().int() }),
   paused: z.boolean(),
+  /** Why pitwall thinks its own network is down (its failures to connect are held as unknown), or null. */
+  pitwallOffline: z.string().nullable(),
   /** Feedback entries waiting in the outbox after a failed write. */
   outbox: z.number().int(),
   feedbackFile: z.string(),
@@ -119,7 +123,8 @@ export function targetStatusView(state: State, id: string, blockers: readonly Bl
     id,
     name: t.name,
     kind: t.kind,
-    status: word(r?.status),
+    // Held while pitwall was offline: unknown, as the console shows it.
+    status: word(r && held(r) ? null : r?.status),
     latencyMs: round1(r?.latencyMs ?? null),
     checkedAt: iso(t.checkedAt),
     statusSince: iso(t.statusSince),
@@ -132,6 +137,7 @@ export function targetStatusView(state: State, id: string, blockers: readonly Bl
     tiles: t.tiles.map((x) => TILES[x]),
     affectedTiles: affected,
     openBlocker: open ? blockerView(open) : null,
+    vendorIncident: vendorIncident(state, id),
   };
 }
 
@@ -146,6 +152,7 @@ export function statusView(state: State, opts: { blockers: readonly Blocker[]; n
     overall: word(o.status),
     counts: { up: o.up, degraded: o.degraded, down: o.down, unknown: o.unknown },
     paused: state.paused,
+    pitwallOffline: pitwallOffline(state),
     outbox: state.outbox,
     feedbackFile: state.feedbackFile,
     targets: ids.map((id) => targetStatusView(state, id, opts.blockers)),
@@ -160,7 +167,7 @@ const label = (s: StatusWord) => statusLabel(s === 'unknown' ? null : s);
 /** One line per target: what an agent needs to decide whether to look closer. */
 export function targetLine(t: TargetStatusView): string {
   const parts = [`${label(t.status)} ${t.id} (${t.kind})`];
-  if (t.status === 'unknown') parts.push(t.checking ? 'checking now' : 'not checked yet');
+  if (t.status === 'unknown') parts.push(t.degradedReason ?? (t.checking ? 'checking now' : 'not checked yet'));
   else if (t.status === 'up') parts.push(formatLatency(t.latencyMs));
   else {
     const why = t.lastError?.current ? `${t.lastError.kind}: ${t.lastError.message}` : (t.degradedReason ?? t.lastError?.message ?? '');
@@ -169,6 +176,7 @@ export function targetLine(t: TargetStatusView): string {
   }
   if (t.affectedTiles.length) parts.push(`tiles hit: ${t.affectedTiles.join(', ')}`);
   if (t.openBlocker) parts.push(`open blocker ${t.openBlocker.id}`);
+  if (t.vendorIncident) parts.push(t.vendorIncident);
   return parts.join(' — ');
 }
 
@@ -179,6 +187,7 @@ export function statusText(v: StatusView): string {
     .join(' · ');
   const lines = [`Overall: ${label(v.overall)} — ${counts} · ${v.store} · ${v.at}`];
   if (v.paused) lines.push('Checks are paused.');
+  if (v.pitwallOffline) lines.push(`pitwall's own network looks down (${v.pitwallOffline}): failures to connect are held as unknown, not blamed on vendors.`);
   if (v.outbox) lines.push(`${v.outbox} feedback entr${v.outbox === 1 ? 'y is' : 'ies are'} waiting in the outbox (the feedback file could not be written).`);
   lines.push(...v.targets.map(targetLine));
   return lines.join('\n');
