@@ -100,7 +100,7 @@ export function App({ prefs, feedbackMissing, nextReportAt, size, clock, endpoin
   const hasWebhooks = useAppState((s) => s.webhooks !== null);
   const demo = useAppState((s) => s.demo);
   const headerLines = 2 + headerExtraLines(demo) + 1 + (tilesHurt ? 1 : 0) + (hasWebhooks ? 1 : 0);
-  const footerLines = footerHeight(ui);
+  const footerLines = footerHeight(ui, width);
   // Lines left for the list and the log: the rest of the screen less the header, the footer, two margins and a
   // spare line (a frame as tall as the terminal scrolls it by one).
   const body = Math.max(4, rows - headerLines - footerLines - 3);

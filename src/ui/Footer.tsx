@@ -10,11 +10,15 @@ import { theme } from './theme.js';
 const NARROW_FOOTER = '↑↓ ⏎ details · e escalate · r rerun · h report · x resolve · ? help · q quit';
 
 /** How many lines the footer takes for this UI state (the console sizes the list and log around it). */
-export function footerHeight(ui: ConsoleUiState): number {
+export function footerHeight(ui: ConsoleUiState, width = Infinity): number {
   if (isNoteModal(ui.modal)) return 5;
+  // A question is read whole: a long one (a real path, a blocker id) wraps, and the layout makes room for it.
+  if (ui.modal?.type === 'confirm') return Math.min(3, Math.ceil(confirmText(ui.modal.question).length / Math.max(1, width)));
   if (ui.modal) return 1;
   return ui.flash ? 2 : 1;
 }
+
+const confirmText = (question: string) => `${question} (y/N)`;
 
 /** The bottom line: a prompt, a question, a message, or the key hints. */
 export const Footer = memo(function Footer({ ui, width }: { ui: ConsoleUiState; width: number }) {
@@ -33,7 +37,7 @@ export const Footer = memo(function Footer({ ui, width }: { ui: ConsoleUiState; 
     return (
       <Box width={width}>
         <Text bold color={theme.warn}>
-          {m.question} (y/N)
+          {confirmText(m.question)}
         </Text>
       </Box>
     );

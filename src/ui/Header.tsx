@@ -23,6 +23,41 @@ const MUTED = 'BELL MUTED (m unmutes)';
 const BELL_ON = 'bell on';
 const outboxText = (n: number) => `⚠ ${n} ${n === 1 ? 'entry' : 'entries'} waiting to be written`;
 
+/**
+ * The header's states, as many and as long as fit in `room` columns (two between each): first everything in full;
+ * then, in turn, without pitwall's stall count, without "report in", without "bell on", and with the short forms of
+ * the outbox, mute and pause. What must be noticed (paused, muted, unwritten entries) always stays.
+ */
+export function fitStates(
+  s: { paused: boolean; muted: boolean; report: boolean; stalls: string | null; outbox: number },
+  room: number,
+): { polling: string; report: boolean; bell: string | null; stalls: string | null; outbox: string | null; width: number } {
+  type Fit = { polling: string; report: boolean; bell: string | null; stalls: string | null; outbox: string | null };
+  const full: Fit = {
+    polling: s.paused ? PAUSED : POLLING,
+    report: s.report,
+    bell: s.muted ? MUTED : BELL_ON,
+    stalls: s.stalls,
+    outbox: s.outbox > 0 ? outboxText(s.outbox) : null,
+  };
+  const widthOf = (f: Fit) =>
+    [f.polling, f.report ? 'report in 59m59s' : '', f.bell ?? '', f.stalls ?? '', f.outbox ?? ''].filter(Boolean).reduce((n, t) => n + t.length + 2, 0);
+  const steps: ((f: Fit) => Fit)[] = [
+    (f) => ({ ...f, stalls: null }),
+    (f) => ({ ...f, report: false }),
+    (f) => ({ ...f, bell: s.muted ? f.bell : null }),
+    (f) => ({ ...f, outbox: s.outbox > 0 ? `⚠ ${s.outbox} unwritten` : null }),
+    (f) => ({ ...f, bell: s.muted ? 'MUTED' : null }),
+    (f) => ({ ...f, polling: s.paused ? '‖ PAUSED' : POLLING }),
+  ];
+  let f = full;
+  for (const step of steps) {
+    if (widthOf(f) <= room) break;
+    f = step(f);
+  }
+  return { ...f, width: widthOf(f) };
+}
+
 /** Lines the header takes beyond its two: the demo's warning. */
 export function headerExtraLines(demo: boolean): number {
   return demo ? 2 : 0;
@@ -45,11 +80,10 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const [status, down, degraded, up, unknown] = totals.split('|') as [string, string, string, string, string];
   // Green only while every result is fresh: with results too old to trust (paused, the engine stuck), not known.
   const st = status === 'unknown' || (status === 'up' && stale > 0) ? null : (status as 'up' | 'degraded' | 'down');
-  // What the states beside the paths take: each text, two spaces between, "report in 59m59s" at its widest.
-  const statesWidth =
-    [paused ? PAUSED : POLLING, nextReportAt ? 'report in 59m59s' : '', muted ? MUTED : BELL_ON, width >= 100 ? stalls : '', outbox > 0 ? outboxText(outbox) : '']
-      .filter(Boolean)
-      .reduce((n, t) => n + t.length + 2, 0);
+  // The states beside the paths, fitted to the width (fitStates): at 80 columns a paused, muted console with an
+  // outbox must not wrap the line and push the store name off the top.
+  const fit = fitStates({ paused, muted, report: Boolean(nextReportAt), stalls: stalls || null, outbox }, width - 24);
+  const statesWidth = fit.width;
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
     .filter(Boolean)
     .join(' · ');
@@ -71,13 +105,12 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
       <Box>
         {/* The states never shrink; the file paths take what is left, cut from their start. */}
         <Box gap={2} flexShrink={0} marginRight={2}>
-          <Text>{paused ? paint(PAUSED, { color: theme.warn, bold: true }) : paint(POLLING, { color: theme.status.up })}</Text>
-          {nextReportAt ? <ReportIn at={nextReportAt} /> : null}
+          <Text>{paint(fit.polling, paused ? { color: theme.warn, bold: true } : { color: theme.status.up })}</Text>
+          {fit.report && nextReportAt ? <ReportIn at={nextReportAt} /> : null}
           {/* Muted is a state someone must notice: it silences every target, not one (a acknowledges one). */}
-          <Text>{muted ? paint(MUTED, { color: theme.warn, bold: true }) : paint(BELL_ON, { color: theme.muted })}</Text>
-          {/* Only where it fits: at 80 columns it wrapped the line and pushed the store name off the top. */}
-          {stalls && width >= 100 ? <Text>{paint(stalls, { color: theme.muted })}</Text> : null}
-          {outbox > 0 ? <Text>{paint(outboxText(outbox), { color: theme.error, bold: true })}</Text> : null}
+          {fit.bell ? <Text>{paint(fit.bell, muted ? { color: theme.warn, bold: true } : { color: theme.muted })}</Text> : null}
+          {fit.stalls ? <Text>{paint(fit.stalls, { color: theme.muted })}</Text> : null}
+          {fit.outbox ? <Text>{paint(fit.outbox, { color: theme.error, bold: true })}</Text> : null}
         </Box>
         <Box flexShrink={1} flexGrow={1}>
           <Text wrap="truncate-start">{paint(files(info.configPath, feedbackFile, width - statesWidth - 2), { color: theme.muted })}</Text>

@@ -177,6 +177,18 @@ describe('console screen', () => {
     expect(app.calls).toContain('resolve B-7');
   });
 
+  it('a long question at 80×24 wraps whole, and the layout makes room: the header stays on screen', async () => {
+    const app = renderApp({ columns: 80, rows: 24 });
+    app.store.dispatch({ type: 'blocker-opened', blocker: { id: 'B-mx8x7jbr-p2k6', targetId: 'shopify-admin', openedAt: Date.now() - 1_000, note: 'x' }, at: Date.now() });
+    await settle();
+    app.stdin.write('e');
+    await settle();
+    const lines = app.screen().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(lines[0]).toMatch(/^PITWALL Hot Rod AN/);
+    expect(lines.slice(-2).join(' ')).toMatch(/shopify-admin was escalated \d+s ago \(B-mx8x7jbr-p2k6\)\. Write another BLOCKER\? +\(y\/N\)/);
+  });
+
   it('details on an 80x24 screen still say how current they are, and the hour\'s uptime first', async () => {
     const app = renderApp({ columns: 80, rows: 24 });
     finish(app.store, 'shopify-admin', up(90), Date.now() - 4_000);
