@@ -65,6 +65,9 @@ function shortPath(p: string): string {
 
 /** How long a burst of probe results is gathered into one notification (one frame). */
 const BATCH_MS = 50;
+/** How far before a blocker opened its outage is looked for (it may have started before the escalation). */
+const OUTAGE_LOOKBACK_MS = 24 * 3_600_000;
+
 /** How often open blockers are re-read from the journal (other processes may open or resolve them). */
 const BLOCKER_SYNC_MS = 60_000;
 
@@ -275,7 +278,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
         const blocker = state.blockers[blockerId];
         if (!blocker) return { ok: false, message: `no open blocker ${blockerId}` };
         const at = Date.now();
-        const r = await w.append(resolvedEntry({ blocker, at, state, by: defaultBy(), ...(note ? { note } : {}) }));
+        // The outage from the journal: the store keeps about an hour, a blocker can be open for longer.
+        const samples = journal.load(blocker.openedAt - OUTAGE_LOOKBACK_MS).samples[blocker.targetId];
+        const r = await w.append(resolvedEntry({ blocker, at, state, by: defaultBy(), ...(note ? { note } : {}), ...(samples ? { samples } : {}) }));
         store.dispatch({ type: 'blocker-resolved', blockerId, at });
         return appended(r, `RESOLVED ${blockerId}`);
       }),

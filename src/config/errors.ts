@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { REDACTED } from '../text/redact.js';
 import { closestWord } from '../text/spelling.js';
-import { KNOWN_KEYS } from './schema.js';
+import { KNOWN_KEYS, TARGET_KINDS } from './schema.js';
 
 /** A user mistake in the config: one sentence naming the key. The CLI prints it and exits 3. */
 export class ConfigError extends Error {
@@ -59,7 +59,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: unknown, secrets: readonly 
       const at = lookup(doc, objPath) as Record<string, unknown> | undefined;
       const base = formatPath(objPath);
       if (at?.kind === 'mcp') return `${base}.transport: expected "stdio" or "http"`;
-      return `${base}.kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http${got(at?.kind, secrets)}`;
+      return `${base}.kind: expected one of ${TARGET_KINDS.join(', ')}${got(at?.kind, secrets)}`;
     }
     case 'invalid_type':
       if (lookup(doc, issue.path) === undefined) return `${where}: required`;

@@ -202,6 +202,11 @@ const salesSync = z.strictObject({ ...common, ...salesSyncKeys });
 
 const mcp = z.discriminatedUnion('transport', [mcpStdio, mcpHttp]);
 const target = z.discriminatedUnion('kind', [shopify, chatwoot, ga, mcp, statuspage, http, salesSync]);
+/** Every target kind, as the schema knows them: what a wrong `kind` is told. */
+export const TARGET_KINDS = ['shopify', 'chatwoot', 'ga', 'mcp', 'statuspage', 'http', 'sales-sync'] as const satisfies readonly z.output<typeof target>['kind'][];
+// A kind added to the union and not to the list fails to compile here.
+const _everyKind: readonly (typeof TARGET_KINDS)[number][] = [] as z.output<typeof target>['kind'][];
+void _everyKind;
 
 /** `host:port` or `[v6]:port`, port 0–65535 (0 picks a free one). */
 const listen = z

@@ -4,7 +4,7 @@ import { openBlockerFor, shownStatus } from '../state/derive.js';
 import { DUPLICATE_WINDOW_MS } from '../feedback/feedback-actions.js';
 import type { State } from '../state/store.js';
 import type { ActionResult, ConsoleActions } from './actions.js';
-import type { AckExpiry } from '../state/acks.js';
+import { ackActive, type AckExpiry } from '../state/acks.js';
 import { commandFor } from './keys.js';
 import { useAckStore } from './use-acks.js';
 import { createLineEditor, type LineEditor } from './line-editor.js';
@@ -74,7 +74,9 @@ export function useConsoleKeys(opts: {
   const ackPrompt = (targetId: string) => {
     const t = getState().targets[targetId];
     const status = t ? shownStatus(t) : null;
-    if (acks.getSnapshot()[targetId]) {
+    // A timed ack that has run out is gone from the screen: `a` then acknowledges again rather than ending it.
+    const current = acks.getSnapshot()[targetId];
+    if (current && ackActive(current, Date.now())) {
       const r = actions.unacknowledge(targetId);
       return dispatch({ type: 'flash', flash: { text: r.message, level: r.ok ? 'info' : 'warn' } });
     }
@@ -121,6 +123,12 @@ export function useConsoleKeys(opts: {
     const ui = latest.current;
     const selectedId = ids[selectedIndex(ui.nav, ui.selected, ids)];
     const m = ui.modal;
+    // Ctrl-C quits from anywhere, as the key table says: a prompt, the filter or the preview never swallow it.
+    // (An unsent note is dropped, as Esc would; the feedback file is flushed on the way out.)
+    if (key.ctrl && input === 'c') {
+      closeEditor();
+      return actions.quit();
+    }
     if (isNoteModal(m)) {
       const ed = editor.current ?? (editor.current = createLineEditor(m.text, PROMPT_MAX));
       if (m.type === 'ack' && key.tab) return dispatch({ type: 'ack-expiry' });
@@ -191,7 +199,8 @@ export function useConsoleKeys(opts: {
       case 'help':
         return dispatch({ type: 'view', view: ui.view === 'help' ? 'list' : 'help' });
       case 'rerun':
-        if (selectedId) actions.rerun(selectedId);
+        if (!selectedId) return dispatch({ type: 'flash', flash: { text: 'no target selected (the filter matches none)', level: 'warn' } });
+        actions.rerun(selectedId);
         return dispatch({ type: 'flash', flash: { text: `rerunning ${selectedId}…`, level: 'info' } });
       case 'rerunAll':
         actions.rerun();
@@ -209,7 +218,8 @@ export function useConsoleKeys(opts: {
         return prompt(selectedId);
       }
       case 'resolve': {
-        const open = selectedId ? openBlockerFor(getState(), selectedId) : undefined;
+        if (!selectedId) return dispatch({ type: 'flash', flash: { text: 'no target selected (the filter matches none)', level: 'warn' } });
+        const open = openBlockerFor(getState(), selectedId);
         if (!open) return dispatch({ type: 'flash', flash: { text: `${selectedId} has no open blocker`, level: 'warn' } });
         // Resolving while the target still fails is more likely a slip than a decision: ask.
         const status = shownStatus(getState().targets[open.targetId] ?? { latest: null, noAnswerSince: null });

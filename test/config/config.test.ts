@@ -62,7 +62,7 @@ describe('config', () => {
 
   it('rejects an unknown kind and a missing field', () => {
     expect(errorOf(`targets:\n  - {id: a, kind: ftp}\n`)).toBe(
-      'targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http (got "ftp")',
+      'targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http, sales-sync (got "ftp")',
     );
     expect(errorOf(`targets:\n  - {id: a, kind: statuspage}\n`)).toBe('targets[0].url: required');
     expect(errorOf(`targets:\n  - {id: a, kind: mcp, transport: carrier-pigeon}\n`)).toBe('targets[0].transport: expected "stdio" or "http"');

@@ -38,7 +38,7 @@ describe('config errors never echo a secret', () => {
 
   it('does not echo a ${VAR} value that landed in the wrong key', () => {
     const msg = errorOf(`targets:\n  - {id: a, kind: "\${TOK}", url: "http://x"}\n`, { TOK: TOKEN });
-    expect(msg).toBe('targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http');
+    expect(msg).toBe('targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http, sales-sync');
     expect(msg).not.toContain('0123456789');
   });
 
@@ -49,7 +49,7 @@ describe('config errors never echo a secret', () => {
   });
 
   it('still echoes a plain mistyped word', () => {
-    expect(errorOf(`targets:\n  - {id: a, kind: ftp}\n`)).toBe('targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http (got "ftp")');
+    expect(errorOf(`targets:\n  - {id: a, kind: ftp}\n`)).toBe('targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http, sales-sync (got "ftp")');
   });
 
   it('redacts a secret wherever else it would appear, in files and in code-built configs', () => {
@@ -58,7 +58,7 @@ describe('config errors never echo a secret', () => {
     expect(msg).toBe('targets[0].[redacted]: unknown key (check the spelling; unknown keys are not ignored)');
     const chatwoot = { id: 'b', kind: 'chatwoot', baseUrl: 'http://x', accountId: 1, apiToken: 'abcdefgh' };
     expect(() => configFromObject({ targets: [{ id: 'a', kind: 'abcdefgh' }, chatwoot] })).toThrow(
-      new ConfigError('targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http'),
+      new ConfigError('targets[0].kind: expected one of shopify, chatwoot, ga, mcp, statuspage, http, sales-sync'),
     );
   });
 });

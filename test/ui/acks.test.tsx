@@ -69,6 +69,17 @@ describe('a: acknowledge one target, not all', () => {
     expect(app.calls.filter((c) => c.includes('ack'))).toEqual(['unack shopify-admin']);
   });
 
+  it('a timed ack that ran out is gone: a acknowledges again instead of ending it', async () => {
+    const app = open();
+    app.fail('shopify-admin');
+    app.acks.set({ targetId: 'shopify-admin', by: 'dana', at: Date.now() - 20 * 60_000, note: '', expiry: '15m', status: 'down' });
+    await settle();
+    app.stdin.write('a');
+    await settle();
+    expect(app.screen()).toContain('Acknowledge shopify-admin (until up):');
+    expect(app.calls.filter((c) => c.includes('ack'))).toEqual([]);
+  });
+
   it('the row and the tiles say who acked it and until when; its bell is silent, another target still rings', async () => {
     const app = open();
     const at = Date.now();

@@ -128,3 +128,19 @@ describe('e: an empty note, refused when empty, edited like a shell line', () =>
     expect(app.calls.filter((c) => c.startsWith('escalate'))).toEqual(['escalate shopify-admin: n']);
   });
 });
+
+describe('Ctrl-C quits from anywhere', () => {
+  it('from a note prompt, the filter and the report preview', async () => {
+    for (const open of ['e', '/', 'h']) {
+      const app = renderApp();
+      app.store.dispatch({ type: 'probe-finished', id: 'shopify-admin', at: Date.now(), result: down('timeout', 'no answer within 10000 ms'), attempts: 1, nextAt: Date.now() + 30_000 });
+      await settle();
+      app.stdin.write(open);
+      await vi.waitFor(() => expect(app.screen()).toMatch(open === 'e' ? /Escalate shopify-admin:/ : open === '/' ? /typing a filter/ : /REPORT PREVIEW/));
+      app.stdin.write(KEY.ctrlC);
+      await settle();
+      expect(app.calls.filter((c) => c === 'quit')).toEqual(['quit']);
+      app.unmount();
+    }
+  });
+});
