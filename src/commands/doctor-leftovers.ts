@@ -7,7 +7,7 @@ const SHOWN = 10;
 
 /** Lists what killed runs that recorded their children in `stateDir` left running; reads only. */
 export function checkLeftovers(stateDir: string, reader?: ProcReader): DoctorCheck {
-  const name = 'leftover processes';
+  const name = 'mcp leftovers';
   if (process.platform !== 'linux' && !reader) return { status: 'ok', name, summary: 'not tracked on this system (Linux only)' };
   const found = findLeftovers(stateDir, reader ? { reader } : {});
   const procs = found.flatMap((l) => l.procs.map((p) => ({ ...p, owner: l.owner, command: l.command })));

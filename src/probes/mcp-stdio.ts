@@ -30,6 +30,8 @@ const MAX_STDOUT_BUFFER = 10 * 1024 * 1024;
 /** After the child exits, how long stderr may take to drain before the session is reported closed. */
 const STDERR_DRAIN_MS = 200;
 const POLL_MS = 20;
+/** When /proc is walked for the server's descendants after spawn (milliseconds), besides on requests. */
+const BOOT_WALKS_MS = [100, 1_000, 5_000];
 /** How often a request may walk /proc for new descendants of the server. */
 const TREE_SNAPSHOT_MS = 1_000;
 /** On a graceful stop, how long a server may take to exit by itself once its stdin closes. */
@@ -86,6 +88,7 @@ export class ProcessTransport implements Transport {
   /** Every process seen descended from the server (see snapshotTree). */
   private readonly tree = new ProcessTree();
   private treeAt = -Infinity;
+  private readonly bootWalks: ReturnType<typeof setTimeout>[] = [];
   private closedFired = false;
   private stopping: Promise<void> | null = null;
   private readonly exited: Promise<void>;
@@ -156,8 +159,9 @@ export class ProcessTransport implements Transport {
       child.once('spawn', () => {
         // Recorded at once (the spawn record outlives a SIGKILLed pitwall), then walked again a moment later.
         this.snapshotTree(true);
-        // The first snapshot a moment after spawn: a wrapper (npx, uvx, a shell) has started its real server by then.
-        setTimeout(() => this.snapshotTree(true), 100).unref();
+        // Walked again as the server boots: a wrapper (npx, uvx, a shell) starts its real server, and a server its
+        // helpers, in the first moments; a request walks it at most once a second after that.
+        for (const ms of BOOT_WALKS_MS) this.bootWalks.push(setTimeout(() => this.snapshotTree(true), ms).unref());
         resolve();
       });
       child.on('error', (err: NodeJS.ErrnoException) => {
@@ -245,6 +249,7 @@ export class ProcessTransport implements Transport {
   }
 
   private async runStop(graceful: boolean): Promise<void> {
+    for (const t of this.bootWalks) clearTimeout(t);
     const child = this.child;
     const pgid = child?.pid;
     if (!child || pgid === undefined) {

@@ -28,7 +28,7 @@ export interface ProcReader {
   /** Every pid now. */
   pids(): number[];
   stat(pid: number): ProcStat | null;
-  /** The process's command name (/proc/<pid>/comm, at most 15 characters), for a human. */
+  /** The process's program name (argv[0]'s base name, never its arguments), for a human. */
   comm(pid: number): string | null;
   /** This boot (/proc/sys/kernel/random/boot_id) and this pid namespace: pids mean nothing outside both. */
   where(): { boot: string; ns: string } | null;
@@ -64,7 +64,10 @@ export const linuxProc: ProcReader = {
     return { state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), start: f[19]! };
   },
   comm(pid) {
-    return process.platform === 'linux' ? (readText(`/proc/${pid}/comm`)?.trim() ?? null) : null;
+    if (process.platform !== 'linux') return null;
+    // argv[0]'s base name ("node", "npx", "uvx"): the arguments may hold tokens; comm is what Node renamed its thread to.
+    const argv0 = readText(`/proc/${pid}/cmdline`)?.split('\0')[0];
+    return argv0 ? argv0.slice(argv0.lastIndexOf('/') + 1) : (readText(`/proc/${pid}/comm`)?.trim() ?? null);
   },
   where() {
     if (process.platform !== 'linux') return null;
