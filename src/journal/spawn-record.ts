@@ -135,7 +135,7 @@ export async function endLeftovers(stateDir: string, opts: ProcOptions = {}): Pr
     if (!abandoned(f, reader)) continue;
     if (f.record && f.record.ns !== where.ns) continue;
     if (!f.record || f.record.boot !== where.boot) {
-      rmSync(f.file, { force: true });
+      removeQuietly(f.file);
       continue;
     }
     const mine = join(dir, `reaping-${self.pid}-${self.start}-${f.owner.pid}-${f.owner.start}.json`);
@@ -166,9 +166,18 @@ export async function endLeftovers(stateDir: string, opts: ProcOptions = {}): Pr
     all.signal('SIGKILL');
     await until(() => !all.alive(), grace);
   }
-  for (const c of claimed) rmSync(c.file, { force: true });
+  for (const c of claimed) removeQuietly(c.file);
   syncDir(dir);
   return ended;
+}
+
+/** Removes a file if it is there; a folder that cannot be changed any more is not this run's problem. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // ENOTDIR, EACCES, EROFS: there is no record to remove, or nothing can be done about it.
+  }
 }
 
 async function until(done: () => boolean, ms: number): Promise<void> {
@@ -234,7 +243,7 @@ export function startSpawnRecord(opts: SpawnRecordOptions): SpawnRecord {
       opts.say(`cannot record MCP server processes in ${dir} (${why}): if pitwall is killed, the next run cannot end what it left`, 'error');
     }
   };
-  const onExit = () => rmSync(file, { force: true });
+  const onExit = () => removeQuietly(file);
   const listener = (all: ProcId[]) => write(all);
   onSpawnedChange(listener);
   process.on('exit', onExit);
@@ -253,7 +262,7 @@ export function startSpawnRecord(opts: SpawnRecordOptions): SpawnRecord {
       closed = true;
       offSpawnedChange(listener);
       process.off('exit', onExit);
-      rmSync(file, { force: true });
+      removeQuietly(file);
     },
   };
 }
