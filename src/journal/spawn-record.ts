@@ -154,11 +154,7 @@ export async function endLeftovers(stateDir: string, opts: ProcOptions = {}): Pr
     const count = trees[i]!.running().length;
     if (count) ended.push({ owner: c.owner, count });
   });
-  const all = treeOf(
-    claimed.map((c) => c.record),
-    reader,
-    opts.kill,
-  );
+  const all = treeOf(claimed.map((c) => c.record), reader, opts.kill);
   const grace = opts.graceMs ?? 2_000;
   all.signal('SIGTERM');
   await until(() => !all.alive(), grace);

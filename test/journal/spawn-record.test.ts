@@ -141,7 +141,7 @@ describe('which recorded processes are leftovers', () => {
 
   it('two runs starting together: the record is claimed once, so only one ends and says it', async () => {
     const dir = stateDir();
-    leaveRecord(dir, [{ pid: 500, start: '100', }]);
+    leaveRecord(dir, [{ pid: 500, start: '100' }]);
     const proc = fakeProc({ 500: { start: '100', diesOf: ['SIGKILL'] } });
     const [a, b] = await Promise.all([
       endLeftovers(dir, { reader: proc.reader, kill: proc.kill, graceMs: 30 }),
