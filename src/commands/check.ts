@@ -30,8 +30,13 @@ export async function runCheck(config: Config, opts: CheckOptions): Promise<numb
   opts.onRunner?.(runner);
   const store = createStore(initialState(config, { now: Date.now() }));
   const engine = createEngine({ config, store, runProbe: runner.run });
-  // What this check spawns is recorded; what a killed run left is ended (one line on stderr).
-  const record = startSpawnRecord({ stateDir: opts.stateDir ?? resolveStateDir({ config }), command: 'check', say: (m) => opts.warn?.(`pitwall: ${m}\n`) });
+  // What this check spawns is recorded; what a killed run left is ended (one line on stderr). A state folder that
+  // cannot take the record is not the check's business (cron mails stderr; doctor says what is wrong with it).
+  const record = startSpawnRecord({
+    stateDir: opts.stateDir ?? resolveStateDir({ config }),
+    command: 'check',
+    say: (m, level) => void (level === 'warn' && opts.warn?.(`pitwall: ${m}\n`)),
+  });
   let outcomes: Map<string, RunOutcome>;
   try {
     outcomes = await engine.checkOnce(ids);

@@ -225,7 +225,7 @@ export function startSpawnRecord(opts: SpawnRecordOptions): SpawnRecord {
     if (closed) return;
     try {
       if (procs.length === 0) {
-        rmSync(file, { force: true });
+        removeQuietly(file);
         return;
       }
       makeDirs(dir);
@@ -239,11 +239,16 @@ export function startSpawnRecord(opts: SpawnRecordOptions): SpawnRecord {
       opts.say(`cannot record MCP server processes in ${dir} (${why}): if pitwall is killed, the next run cannot end what it left`, 'error');
     }
   };
-  const onExit = () => removeQuietly(file);
+  // At exit the record goes, and stays gone: a last walk (killSync) must not write it again.
+  const onExit = () => {
+    closed = true;
+    removeQuietly(file);
+  };
   const listener = (all: ProcId[]) => write(all);
   onSpawnedChange(listener);
   process.on('exit', onExit);
-  write(spawnedNow());
+  const already = spawnedNow();
+  if (already.length) write(already);
   const leftovers = endLeftovers(opts.stateDir, opts)
     .then((ended) => {
       const message = leftoverMessage(ended);
