@@ -2,7 +2,7 @@
 // every process it started, even a server that ignores EOF and SIGTERM and a helper that left with setsid; a SIGKILL
 // leaves them running, and the next run ends them (saying so once), never those of a run that is still alive.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,10 +35,13 @@ function world(name: string): { config: string; state: string; pids: string } {
   const state = join(base, 'state');
   const pids = join(base, 'pids');
   const config = join(dir, `${name}.yaml`);
+  mkdirSync(join(base, 'feedback'), { recursive: true });
+  writeFileSync(join(base, 'feedback', 'integrations.md'), '# log\n');
   writeFileSync(
     config,
     [
       `stateDir: ${state}`,
+      `feedbackFile: ${join(base, 'feedback', 'integrations.md')}`,
       'defaults: { intervalSeconds: 3600, timeoutMs: 10000, retries: 0 }',
       'targets:',
       '  - id: stubborn',
@@ -52,9 +55,9 @@ function world(name: string): { config: string; state: string; pids: string } {
   return { config, state, pids };
 }
 
-/** `pitwall serve` started in the background, its output collected. */
-function serve(config: string) {
-  const child = spawn(process.execPath, [CLI, 'serve', '-c', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `pitwall serve` (or another long-running command) started in the background, its output collected. */
+function serve(config: string, args = ['serve']) {
+  const child = spawn(process.execPath, [CLI, ...args, '-c', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,9 +91,9 @@ function recorded(state: string): number[] {
 }
 
 /** Serve is up once the target has been checked and the record names both the server and its escaped helper. */
-async function upAndRecorded(s: ReturnType<typeof serve>, w: ReturnType<typeof world>) {
+async function upAndRecorded(s: ReturnType<typeof serve>, w: ReturnType<typeof world>, logsTransitions = true) {
   const pids = await stubbornPids(w.pids);
-  await vi.waitFor(() => expect(s.output()).toMatch(/stubborn new → up/), { timeout: 15_000, interval: 20 });
+  if (logsTransitions) await vi.waitFor(() => expect(s.output()).toMatch(/stubborn new → up/), { timeout: 15_000, interval: 20 });
   await vi.waitFor(() => expect(recorded(w.state)).toEqual(expect.arrayContaining([pids.server, pids.helper])), { timeout: 5_000, interval: 20 });
   return pids;
 }
@@ -109,6 +112,18 @@ describe.runIf(process.platform === 'linux')('MCP servers when pitwall stops or 
     s.child.kill('SIGTERM');
 
     // Then it exits 0 (bounded wait: the grace periods are seconds) and nothing it started is left
+    const exit = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+    expect(exit).toEqual({ code: 0, signal: null });
+    await gone(server);
+    await gone(helper);
+    expect(recorded(w.state)).toEqual([]);
+  });
+
+  it('SIGTERM: pitwall mcp --http exits promptly and leaves nothing either', async () => {
+    const w = world('mcp-http');
+    const s = serve(w.config, ['mcp', '--http', '127.0.0.1:0']);
+    const { server, helper } = await upAndRecorded(s, w, false);
+    s.child.kill('SIGTERM');
     const exit = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
     expect(exit).toEqual({ code: 0, signal: null });
     await gone(server);
