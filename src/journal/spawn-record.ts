@@ -10,7 +10,7 @@
  * A record from another boot or another pid namespace (a container sharing the folder) is never acted on. Linux only:
  * elsewhere nothing is recorded.
  */
-import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncDir, writeFileAtomic } from '../shared/fs.js';
 import { linuxProc, ProcessTree, selfId, stillRunning, type Kill, type ProcId, type ProcReader } from '../shared/proc.js';
@@ -69,6 +69,9 @@ function scan(dir: string): Found[] {
     const m = NAME.exec(name);
     if (!m) continue;
     const file = join(dir, name);
+    // Only a plain file this user wrote: a record is a list of processes to kill.
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile() || (process.getuid && st.uid !== process.getuid())) continue;
     let record: RecordFile | null = null;
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RecordFile>;

@@ -1,6 +1,6 @@
 // The spawn record against a fake /proc: which recorded processes count as leftovers (never a reused pid, never those
 // of a run still alive, never another boot's or another container's), how they are ended, and what is said.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,18 @@ describe('which recorded processes are leftovers', () => {
     expect(await endLeftovers(dir, { reader: proc.reader, kill: proc.kill, graceMs: 30 })).toEqual([]);
     expect(proc.signals).toEqual([]);
     expect([existsSync(old), existsSync(other)]).toEqual([false, true]);
+  });
+
+  it('a record that is a symbolic link is not read: a record is a list of processes to kill', async () => {
+    const dir = stateDir();
+    const real = leaveRecord(dir, [{ pid: 500, start: '100' }]);
+    const elsewhere = join(root, `elsewhere-${n}.json`);
+    renameSync(real, elsewhere);
+    symlinkSync(elsewhere, real);
+    const proc = fakeProc({ 500: { start: '100' } });
+    expect(findLeftovers(dir, { reader: proc.reader })).toEqual([]);
+    expect(await endLeftovers(dir, { reader: proc.reader, kill: proc.kill, graceMs: 30 })).toEqual([]);
+    expect(proc.signals).toEqual([]);
   });
 
   it('two runs starting together: the record is claimed once, so only one ends and says it', async () => {
