@@ -56,6 +56,7 @@ program
       json: opts.json ?? false,
       ...(opts.only ? { only: opts.only } : {}),
       write: (t) => process.stdout.write(t),
+      warn: (t) => void process.stderr.write(t),
       onRunner: stop.onRunner,
     });
   });

@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.js';
 import { createEngine, type RunOutcome } from '../state/engine.js';
 import { createProbeRunner } from '../state/probe-runner.js';
+import { resolveStateDir } from '../journal/journal.js';
+import { startSpawnRecord } from '../journal/spawn-record.js';
 import { createRedactor } from '../text/redact.js';
 import { createStore, initialState } from '../state/store.js';
 import { held } from '../state/derive.js';
@@ -15,6 +17,10 @@ export interface CheckOptions {
   write: (text: string) => void;
   /** Lets the caller kill MCP children on a signal while the check runs. */
   onRunner?: (runner: { killAllSync(): void }) => void;
+  /** Where a line about MCP servers a killed run left goes (stderr); default: nowhere. */
+  warn?: (text: string) => void;
+  /** Where the spawn record lives (journal/spawn-record.ts); default: the config's stateDir, else the default. */
+  stateDir?: string;
 }
 
 /** `pitwall check`: every target once, concurrently; a table or one JSON document. Returns the exit code. */
@@ -24,12 +30,21 @@ export async function runCheck(config: Config, opts: CheckOptions): Promise<numb
   opts.onRunner?.(runner);
   const store = createStore(initialState(config, { now: Date.now() }));
   const engine = createEngine({ config, store, runProbe: runner.run });
+  // What this check spawns is recorded; what a killed run left is ended (one line on stderr). A state folder that
+  // cannot take the record is not the check's business (cron mails stderr; doctor says what is wrong with it).
+  const record = startSpawnRecord({
+    stateDir: opts.stateDir ?? resolveStateDir({ config }),
+    command: 'check',
+    say: (m, level) => void (level === 'warn' && opts.warn?.(`pitwall: ${m}\n`)),
+  });
   let outcomes: Map<string, RunOutcome>;
   try {
     outcomes = await engine.checkOnce(ids);
   } finally {
     engine.stop();
     await runner.close();
+    await record.leftovers;
+    record.close();
   }
   const redactor = createRedactor(config.secrets);
   const rows = ids.map((id) => {

@@ -3,6 +3,7 @@ import { resolveStateDir } from '../journal/journal.js';
 import { EXIT } from './exit.js';
 import { shopifyVersionProblem } from '../probes/shopify-documents.js';
 import { checkCredentials } from './doctor-credentials.js';
+import { checkLeftovers } from './doctor-leftovers.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkColour, checkCommand, checkFeedback, checkGaCredentials, checkStateDir, checkTerminal, UNSET, type CheckStatus, type DoctorCheck, type TerminalInfo } from './doctor-checks.js';
@@ -52,7 +53,8 @@ export function diagnose(opts: Omit<DoctorOptions, 'write'>): DoctorCheck[] {
     for (const t of config.targets) if (t.kind === 'shopify') checks.push(checkShopifyApiVersion(t.id, t.apiVersion, new Date()));
     checks.push(...checkCredentials(config));
   }
-  checks.push(checkStateDir(resolveStateDir({ flag: opts.stateDir, ...(config ? { config } : {}), env })));
+  const stateDir = resolveStateDir({ flag: opts.stateDir, ...(config ? { config } : {}), env });
+  checks.push(checkStateDir(stateDir), checkLeftovers(stateDir));
   checks.push(checkTerminal(opts.stdout), checkColour(opts.stdout, env));
   return checks;
 }

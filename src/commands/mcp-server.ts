@@ -8,6 +8,8 @@ import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/s
 import type { Config } from '../config/config.js';
 import type { Redactor } from '../text/redact.js';
 import { createLiveEngine, type LiveEngine } from '../journal/live-engine.js';
+import { resolveStateDir } from '../journal/journal.js';
+import { startSpawnRecord, type SpawnRecord } from '../journal/spawn-record.js';
 import { createMcpBackend, type McpBackend } from '../server/mcp/backend.js';
 import { createModernHttp, headersOnly, readJsonBody } from '../server/mcp/modern-http.js';
 import { createPitwallMcpServer, redactingTransport } from '../server/mcp/tools.js';
@@ -94,7 +96,10 @@ export async function runMcpServer(config: Config, opts: McpServerOptions): Prom
   let live: LiveEngine | null = null;
   let backend: McpBackend | null = null;
   let http: Listening | null = null;
+  let record: SpawnRecord | null = null;
   try {
+    // What this run spawns is recorded; what a killed run left is ended (said on stderr).
+    record = startSpawnRecord({ stateDir: resolveStateDir({ flag: opts.stateDir, config }), command: 'mcp', say });
     // Synchronous store notifications: blockers reach the journal before the next tool reads it.
     live = createLiveEngine({ config, journal, redactor, batchMs: 0 });
     opts.onRunner?.(live.runner);
@@ -146,6 +151,8 @@ export async function runMcpServer(config: Config, opts: McpServerOptions): Prom
     await http?.close();
     backend?.close();
     await live?.stop();
+    await record?.leftovers;
+    record?.close();
     await writer.flush().catch(() => undefined);
     await writer.close();
     journal.close();

@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.js';
 import { createEngine } from '../state/engine.js';
+import { resolveStateDir } from '../journal/journal.js';
+import { startSpawnRecord } from '../journal/spawn-record.js';
 import { createMetrics, parseMetricsListen, type Metrics } from '../server/metrics.js';
 import { eventRecord, followStore, ndjsonLines } from '../server/ndjson.js';
 import { createProbeRunner } from '../state/probe-runner.js';
@@ -22,6 +24,8 @@ export interface ServeOptions {
   onRunner?: (runner: { killAllSync(): void }) => void;
   /** Told the /metrics URL once it listens (port 0 picks a free port). */
   onListening?: (url: string) => void;
+  /** Where the spawn record lives (journal/spawn-record.ts); default: the config's stateDir, else the default. */
+  stateDir?: string;
 }
 
 /**
@@ -68,6 +72,12 @@ export async function runServe(config: Config, opts: ServeOptions): Promise<numb
   const ids = cfg.targets.map((t) => t.id);
   const notice = `watching ${ids.length} target${ids.length === 1 ? '' : 's'} (${ids.join(', ')})${url ? `; metrics on ${url}` : ''}`;
   store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level: 'info', message: notice } });
+  // What this run spawns is recorded; what a killed run left is ended (said in the log).
+  const record = startSpawnRecord({
+    stateDir: opts.stateDir ?? resolveStateDir({ config: cfg }),
+    command: 'serve',
+    say: (message, level) => store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level, message } }),
+  });
 
   engine.start();
   await new Promise<void>((resolve) => {
@@ -78,7 +88,8 @@ export async function runServe(config: Config, opts: ServeOptions): Promise<numb
   // Detach first: engine.stop() aborts runs in flight, and their aborted results are not news.
   detach();
   engine.stop();
-  await Promise.allSettled([runner.close(), metrics?.close()]);
+  await Promise.allSettled([runner.close(), metrics?.close(), record.leftovers]);
+  record.close();
   return 0;
 }
 

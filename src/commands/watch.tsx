@@ -9,6 +9,7 @@ import { draftHourlyReport, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyRepo
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
 import { ensureStateDir, openJournal, resolveStateDir, stateDirKey } from '../journal/journal.js';
 import { createLiveEngine } from '../journal/live-engine.js';
+import { startSpawnRecord } from '../journal/spawn-record.js';
 import { createRedactor } from '../text/redact.js';
 import { HOUR_MS, type ReportSummary } from '../feedback/report.js';
 import { formatDuration } from '../text/format.js';
@@ -354,7 +355,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     clearTimeout(reportTimer);
     clearInterval(blockerSync);
     flushPrefs();
-    await Promise.allSettled([live.stop(), writer.flush(), receiver?.close(), metrics?.close()]);
+    await Promise.allSettled([live.stop(), writer.flush(), receiver?.close(), metrics?.close(), spawnRecord.leftovers]);
+    spawnRecord.close();
     const { unsaved } = await writer.close();
     journal.close();
     await demo?.close();
@@ -369,6 +371,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     resolveExit(code);
   }
 
+  // What this console spawns is recorded; what a killed run left is ended (said in the event log).
+  const spawnRecord = startSpawnRecord({ stateDir, command: 'console', say: (message, level) => notice(level, message) });
   // A signal (the CLI's handler aborts `signal`) stops cleanly; the CLI ends the process on a second one,
   // MCP children first (it holds the runner).
   opts.onRunner?.(live.runner);

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { groupAlive, ProcessTree } from '../shared/proc.js';
+import { reportSpawned } from '../shared/spawned.js';
+
+export { groupAlive, processRunning, ProcessTree } from '../shared/proc.js';
 
 /** How the child ended. `byUs` when we had already signalled its group. */
 export interface ChildExit {
@@ -27,6 +30,8 @@ const MAX_STDOUT_BUFFER = 10 * 1024 * 1024;
 /** After the child exits, how long stderr may take to drain before the session is reported closed. */
 const STDERR_DRAIN_MS = 200;
 const POLL_MS = 20;
+/** When /proc is walked for the server's descendants after spawn (milliseconds), besides on requests. */
+const BOOT_WALKS_MS = [100, 1_000, 5_000];
 /** How often a request may walk /proc for new descendants of the server. */
 const TREE_SNAPSHOT_MS = 1_000;
 /** On a graceful stop, how long a server may take to exit by itself once its stdin closes. */
@@ -47,8 +52,10 @@ const STDIN_GRACE_MS = 500;
  * exit) ends the group and every process seen descended from the server (ProcessTree: /proc parent links walked a
  * moment after spawn, on requests at most once a second, and at teardown), also one that left with `setsid` and was
  * re-parented; SIGTERM, then SIGKILL after the grace period, so a server ignoring EOF and SIGTERM ends too. Not
- * guaranteed: a helper started and escaped between two walks of a server that then died, and anything when pitwall
- * itself is SIGKILLed (Node cannot set PR_SET_PDEATHSIG on a child; the server then sees only EOF on stdin).
+ * guaranteed: a helper started and escaped between two walks of a server that then died. When pitwall itself is
+ * SIGKILLed nothing runs (Node cannot set PR_SET_PDEATHSIG on a child; the server sees only EOF on stdin): every
+ * process seen is reported to shared/spawned.ts, which the spawn record (journal/spawn-record.ts) keeps on disk so
+ * the next pitwall run ends what is left.
  */
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -81,6 +88,7 @@ export class ProcessTransport implements Transport {
   /** Every process seen descended from the server (see snapshotTree). */
   private readonly tree = new ProcessTree();
   private treeAt = -Infinity;
+  private readonly bootWalks: ReturnType<typeof setTimeout>[] = [];
   private closedFired = false;
   private stopping: Promise<void> | null = null;
   private readonly exited: Promise<void>;
@@ -149,8 +157,11 @@ export class ProcessTransport implements Transport {
       });
       this.child = child;
       child.once('spawn', () => {
-        // The first snapshot a moment after spawn: a wrapper (npx, uvx, a shell) has started its real server by then.
-        setTimeout(() => this.snapshotTree(true), 100).unref();
+        // Recorded at once (the spawn record outlives a SIGKILLed pitwall), then walked again a moment later.
+        this.snapshotTree(true);
+        // Walked again as the server boots: a wrapper (npx, uvx, a shell) starts its real server, and a server its
+        // helpers, in the first moments; a request walks it at most once a second after that.
+        for (const ms of BOOT_WALKS_MS) this.bootWalks.push(setTimeout(() => this.snapshotTree(true), ms).unref());
         resolve();
       });
       child.on('error', (err: NodeJS.ErrnoException) => {
@@ -233,10 +244,12 @@ export class ProcessTransport implements Transport {
     if (!now && t - this.treeAt < TREE_SNAPSHOT_MS) return;
     this.treeAt = t;
     // An exited server's pid may already be someone else's: then only what we saw descend from it is walked.
-    this.tree.add(this.exit === null ? pid : null);
+    // The group too: a member whose parent died is no longer found by parent links.
+    if (this.tree.add(this.exit === null ? pid : null, { groups: true })) reportSpawned(this, this.tree.entries());
   }
 
   private async runStop(graceful: boolean): Promise<void> {
+    for (const t of this.bootWalks) clearTimeout(t);
     const child = this.child;
     const pgid = child?.pid;
     if (!child || pgid === undefined) {
@@ -267,6 +280,8 @@ export class ProcessTransport implements Transport {
     child.stdin?.destroy();
     child.stdout?.destroy();
     child.stderr?.destroy();
+    // Ended (or left running after every signal and grace period, which the record cannot help with either).
+    reportSpawned(this, []);
     this.fireClose();
   }
 
@@ -356,114 +371,3 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/**
- * Whether any process of the group is still running. kill(-pgid, 0) alone is not enough: in containers whose
- * init never reaps orphans, killed grandchildren linger as zombies and still count as group members.
- */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  if (process.platform !== 'linux') return true;
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return true;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const fields = procStat(Number(name));
-    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
-}
-
-/** Whether `pid` is a running (not zombie) process. */
-export function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const fields = process.platform === 'linux' ? procStat(pid) : null;
-  return fields ? fields[0] !== 'Z' && fields[0] !== 'X' : true;
-}
-
-/** /proc/<pid>/stat fields after the command name: [state, ppid, pgrp, …]. */
-function procStat(pid: number): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Processes descended from one root, remembered by pid and start time (a pid reused by an unrelated process after
- * ours ended is never signalled). Linux only: elsewhere it stays empty and the process group is all we end.
- */
-export class ProcessTree {
-  private readonly known = new Map<number, string>();
-
-  /** Adds `root` and every process now descended from it (by parent pid, across sessions and groups). */
-  add(root: number | null): void {
-    if (process.platform !== 'linux') return;
-    const children = new Map<number, number[]>();
-    const starts = new Map<number, string>();
-    let names: string[];
-    try {
-      names = readdirSync('/proc');
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!/^\d+$/.test(name)) continue;
-      const f = procStat(Number(name));
-      if (!f) continue;
-      const ppid = Number(f[1]);
-      starts.set(Number(name), f[19]!);
-      const list = children.get(ppid);
-      if (list) list.push(Number(name));
-      else children.set(ppid, [Number(name)]);
-    }
-    // Known processes whose parent died were re-parented (to init or a subreaper): their descendants are still ours.
-    const queue = [...(root === null ? [] : [root]), ...[...this.known.keys()].filter((pid) => starts.get(pid) === this.known.get(pid))];
-    for (let i = 0; i < queue.length; i++) {
-      const pid = queue[i]!;
-      const start = starts.get(pid);
-      if (start === undefined || (this.known.has(pid) && this.known.get(pid) !== start)) continue;
-      this.known.set(pid, start);
-      for (const c of children.get(pid) ?? []) if (!this.known.has(c)) queue.push(c);
-    }
-  }
-
-  /** Sends `signal` to every remembered process that is still the one we saw. */
-  signal(signal: NodeJS.Signals): void {
-    for (const [pid, start] of this.known) {
-      if (procStat(pid)?.[19] !== start) continue;
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-  }
-
-  /** Whether any remembered process still runs (not a zombie). */
-  alive(): boolean {
-    for (const [pid, start] of this.known) {
-      const f = procStat(pid);
-      if (f && f[19] === start && f[0] !== 'Z' && f[0] !== 'X') return true;
-    }
-    return false;
-  }
-
-  /** The remembered pids (tests). */
-  pids(): number[] {
-    return [...this.known.keys()];
-  }
-}

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ProcessTransport, processRunning } from '../../src/probes/mcp-stdio.js';
+import { offSpawnedChange, onSpawnedChange, spawnedNow } from '../../src/shared/spawned.js';
 
 const ESCAPER = join(import.meta.dirname, '..', 'fixtures', 'mcp-escaper.mjs');
 const leftovers: number[] = [];
@@ -46,5 +47,28 @@ describe.runIf(process.platform === 'linux')('a stdio server whose helper escape
     await t.stop(false);
     for (let i = 0; i < 100 && processRunning(helper); i++) await new Promise((r) => setTimeout(r, 10));
     expect([processRunning(server), processRunning(helper)]).toEqual([false, false]);
+  });
+
+  test('what the spawn record keeps: the server and the escaped helper while they run, nothing once stopped', async () => {
+    // Given a listener standing in for the spawn record (journal/spawn-record.ts)
+    const heard: number[][] = [];
+    const listener = (all: { pid: number }[]) => heard.push(all.map((p) => p.pid).sort((a, b) => a - b));
+    onSpawnedChange(listener);
+    try {
+      // When the hostile server runs (its helper left the group with setsid)
+      const { t, server, helper } = await escaper();
+
+      // Then both are reported, by pid and start time, before anything could kill pitwall
+      await vi.waitFor(() => expect(spawnedNow().map((p) => p.pid)).toEqual(expect.arrayContaining([server, helper])), { timeout: 2_000, interval: 10 });
+      expect(spawnedNow().every((p) => /^\d+$/.test(p.start))).toBe(true);
+
+      // And once stopped, nothing is left to record
+      await t.stop(true);
+      expect(spawnedNow()).toEqual([]);
+      expect(heard.at(-1)).toEqual([]);
+      expect(heard.some((pids) => pids.includes(server) && pids.includes(helper))).toBe(true);
+    } finally {
+      offSpawnedChange(listener);
+    }
   });
 });
