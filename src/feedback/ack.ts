@@ -13,7 +13,7 @@ const NOTE_MAX = 200;
  */
 export function ackLine(ack: Ack, problem: string): string {
   const flat = (s: string, max: number) => {
-    const t = s.replace(/[\r\n\t`]+/g, ' ').replace(/\s+/g, ' ').trim();
+    const t = s.replace(/[\r\n\t`]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/</g, '\\<');
     return t.length > max ? `${t.slice(0, max - 1)}…` : t;
   };
   const end = ackEndsAt(ack);

@@ -2,10 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ProbeResult, Status } from '../probes/types.js';
 import { hostname, userInfo } from 'node:os';
-import { formatDuration, formatLatency, statusLabel, truncate } from '../text/format.js';
+import { formatDuration, formatLatency, statusLabel } from '../text/format.js';
 import { sparkline } from '../text/sparkline.js';
 import { TILES, type Target, type TileId } from '../config/config.js';
 import { targetEndpoint } from '../config/endpoint.js';
+import { inline } from '../text/markdown.js';
 import type { Blocker, State } from '../state/store.js';
 import { pitwallOffline, vendorIncident } from '../state/derive.js';
 
@@ -39,16 +40,7 @@ function quote(note: string): string {
     .join('\n');
 }
 
-/** How long upstream text may run inside an entry's line (a status message, a sub-check's error). */
-export const UPSTREAM_INLINE_MAX = 300;
-
-/**
- * Upstream text made safe inside a line of an entry: one line (a newline cannot start a `## RESOLVED` heading, a list
- * or a fence), no HTML comment or tag that would hide what follows, bounded in length.
- */
-export function inline(text: string, max = UPSTREAM_INLINE_MAX): string {
-  return truncate(text.replace(/\r?\n|\r/g, ' ⏎ '), max).replace(/</g, '\\<');
-}
+export { inline, UPSTREAM_INLINE_MAX } from '../text/markdown.js';
 
 /** How much of a body excerpt or a stderr tail an entry cites: the fence is safe, its length must be too. */
 const BLOCK_MAX_CHARS = 1_500;
@@ -186,7 +178,7 @@ export function blockerEntry({ state, targetId, note, at, blockerId, by, target 
     '',
     '**Evidence**',
     '',
-    ...[vendorIncident(state, targetId) ?? pitwallOffline({ order: [targetId], targets: state.targets })].flatMap((v) => (v ? [`- **Is it us or them:** ${v}`, ''] : [])),
+    ...[vendorIncident(state, targetId) ?? pitwallOffline({ order: [targetId], targets: state.targets })].flatMap((v) => (v ? [`- **Is it us or them:** ${inline(v)}`, ''] : [])),
     evidence(r).join('\n\n'),
   ];
   return `${lines.join('\n')}\n`;

@@ -81,6 +81,8 @@ export function vendorLinksOf(config: Pick<Config, 'targets' | 'vendorLinks'>): 
       if (explicit !== null) links.set(t.id, explicit);
       continue;
     }
+    // A sales-sync target compares two vendors' numbers: no default would be fair to both (its sources have their own).
+    if (t.kind === 'sales-sync') continue;
     for (const v of Object.values(VENDORS)) {
       if (!v.depends(t)) continue;
       const page = pages.find((p) => v.page.test(hostOf(p) ?? '') || v.page.test(`${p.id} ${p.name ?? ''}`));

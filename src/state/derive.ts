@@ -2,6 +2,7 @@ import type { ProbeResult, Status } from '../probes/types.js';
 import { STATUS_CODE } from '../shared/status.js';
 import { TILE_IDS, TILES, type TileId } from '../config/config.js';
 import { worstStatus } from './stats.js';
+import { inline } from '../text/markdown.js';
 import type { State, TargetState } from './store.js';
 
 /** A dashboard tile's health and the targets that make it so. */
@@ -141,8 +142,8 @@ export function salesSyncReportLines(state: Pick<State, 'order' | 'targets'>): s
     const t = state.targets[id]!;
     if (t.kind !== 'sales-sync') continue;
     const r = t.latest;
-    const comparison = typeof r?.details.comparison === 'string' ? r.details.comparison.replace(/\s+/g, ' ').slice(0, 400) : null;
-    const verdict = !r ? 'not checked yet' : r.status === 'up' ? 'in sync' : r.status === 'degraded' ? 'OUT OF SYNC' : `✖ ${r.error?.message.replace(/\s+/g, ' ').slice(0, 200) ?? 'down'}`;
+    const comparison = typeof r?.details.comparison === 'string' ? inline(r.details.comparison, 400) : null;
+    const verdict = !r ? 'not checked yet' : r.status === 'up' ? 'in sync' : r.status === 'degraded' ? 'OUT OF SYNC' : `✖ ${r.error ? inline(r.error.message, 200) : 'down'}`;
     lines.push(`- \`${id}\`: ${verdict}${comparison ? ` — ${comparison}` : ''}`);
   }
   return lines.length ? ['', '### Sales in sync (Shopify orders vs GA purchases, last check)', '', ...lines, ''] : [];
@@ -190,10 +191,10 @@ export function isStale(t: Pick<TargetState, 'running' | 'checkedAt' | 'interval
 export function networkReportLines(state: Pick<State, 'order' | 'targets'>): string[] {
   const lines: string[] = [];
   const offline = pitwallOffline(state);
-  if (offline) lines.push(`- **pitwall offline?** ${clip(offline)}: failures to connect are held as unknown, not blamed on vendors`);
+  if (offline) lines.push(`- **pitwall offline?** ${inline(clip(offline))}: failures to connect are held as unknown, not blamed on vendors`);
   for (const id of state.order) {
     const v = vendorIncident(state, id);
-    if (v) lines.push(`- \`${id}\`: ${v}`);
+    if (v) lines.push(`- \`${id}\`: ${inline(v)}`);
   }
   return lines.length ? ['', '### Vendors and network (now)', '', ...lines, ''] : [];
 }

@@ -19,6 +19,10 @@ describe('ack line in the feedback file', () => {
     expect(ackLine(ack({ note: 'a\nb `x` "q"' }), 'http: 500\n## BLOCKER fake')).toBe(
       '- ACK `shopify-admin` (down: http: 500 ## BLOCKER fake) by dana at 2026-12-04T03:12:00Z, until up: "a b x \'q\'"',
     );
+    // An HTML comment or tag from an upstream would hide the rest of the file in a rendered view: escaped
+    expect(ackLine(ack({ note: '' }), 'http: <!-- hidden --> <img src=x>')).toBe(
+      '- ACK `shopify-admin` (down: http: \\<!-- hidden --> \\<img src=x>) by dana at 2026-12-04T03:12:00Z, until up',
+    );
   });
 });
 

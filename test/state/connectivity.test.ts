@@ -179,6 +179,9 @@ describe('vendor links', () => {
         { id: 'supabase-mcp', kind: 'mcp', transport: 'stdio', command: 'npx', args: ['@supabase/mcp-server-supabase'] },
         { id: 'app-health', kind: 'http', url: 'https://hotrodan.fly.dev/health' },
         { id: 'chatwoot', kind: 'chatwoot', baseUrl: 'https://chat.example.com', accountId: 1, apiToken: 't' },
+        { id: 'ga', kind: 'ga', propertyId: '1' },
+        // Named after Shopify, but comparing Shopify with GA: no default link (it would blame Shopify for GA)
+        { id: 'shopify-ga-sync', kind: 'sales-sync', shopify: 'shopify-admin', ga: 'ga' },
         { id: 'shopify-status', kind: 'statuspage', url: 'https://www.shopifystatus.com' },
         { id: 'gh', kind: 'statuspage', url: 'https://www.githubstatus.com' },
         { id: 'supa', kind: 'statuspage', url: 'https://status.supabase.com' },
