@@ -8,8 +8,8 @@ import type { Config } from '../config/config.js';
 import { blockerEntry, newBlockerId } from './escalation.js';
 import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
-import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
-import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
+import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
+import type { Blocker, Store } from '../state/store.js';
 import { networkReportLines } from '../state/derive.js';
 
 /** How much of the feedback file's end is read to find the last hourly report's heading. */
@@ -87,17 +87,8 @@ export interface HourlyReportInput {
   now?: number;
   /** Lines appended after the report (the console's webhook section). */
   appendix?: readonly string[];
-  /** pitwall's own health, from a live store. */
-  selfHealth?: SelfHealth;
   /** The feedback file, to name its last report when the journal has none to compare with. */
   feedbackFile?: string;
-}
-
-/** pitwall's own health as a live store counts it: stalls since it started, cold-start samples in the hour. */
-export function selfHealthOf(state: State, hourStart: number): SelfHealth {
-  const { remeasured, flagged } = stallTotals(state);
-  const cold = Object.values(state.targets).filter((t) => t.coldSample !== null && t.coldSample.at >= hourStart).length;
-  return { remeasured, flagged, cold, since: state.startedAt };
 }
 
 /** Builds the hourly report from the journal (the hour, the two before it for the comparison), without writing it. */
@@ -114,7 +105,7 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
     blockers: input.blockers,
     previous,
     previousHeading: !previous && input.feedbackFile ? lastReportHeading(input.feedbackFile) : null,
-    ...(input.selfHealth ? { selfHealth: input.selfHealth } : {}),
+    eras: h.eras,
     now,
     store: input.config.store,
   });
@@ -127,13 +118,12 @@ export async function writeHourlyReport(
   input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
-  const { hourStart } = hourWindow(now, input.which);
   const snapshot = input.store.getSnapshot();
+  // pitwall's own health comes from the journal's samples (report-data.ts), as in a headless `pitwall report`.
   const { markdown, summary } = buildReportFromJournal({
     ...input,
     now,
     feedbackFile: input.feedbackFile ?? input.writer.path,
-    selfHealth: input.selfHealth ?? selfHealthOf(snapshot, hourStart),
     appendix: [...(input.appendix ?? []), ...networkReportLines(snapshot)],
   });
   const result = await input.writer.append(markdown);
