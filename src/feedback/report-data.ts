@@ -156,7 +156,9 @@ function mcpEvents(events: readonly EngineEvent[], eras: readonly EraRecord[], i
     // The prober's wording (src/probes/mcp/prober.ts): "<id>: the server exited (…); restarted", "<id>: tool schemas changed (…)".
     const m = /^(\S+): (the server exited|tool schemas changed)\b(.*)$/s.exec(e.message);
     if (!m || !ids.has(m[1]!)) continue;
-    (m[2] === 'the server exited' ? entry(m[1]!).exits : entry(m[1]!).schemaChanges).push({ at: e.at, message: `${m[2]}${m[3]}` });
+    if (m[2] === 'the server exited') entry(m[1]!).exits.push({ at: e.at, message: `${m[2]}${m[3]}` });
+    // What changed, without the words the report line says already: "added x; changed y".
+    else entry(m[1]!).schemaChanges.push({ at: e.at, message: m[3]!.trim().replace(/^\((.*)\)$/s, '$1') });
   }
   // A record is journaled when the era is not the last one journaled (a restart may repeat it): a change is a record
   // whose era differs from the one before it. The first one known says nothing changed.

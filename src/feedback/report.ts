@@ -247,7 +247,10 @@ function mcpLines(data: HourlyReportData, rows: readonly ReportRow[], clock: (at
       const last = ev.exits.at(-1)!;
       facts.push(`the server died ${ev.exits.length === 1 ? 'once' : `${ev.exits.length}×`} (last at ${clock(last.at)}: ${inline(last.message, 140)})`);
     }
-    if (ev?.schemaChanges.length) facts.push(`tool schemas changed ${ev.schemaChanges.length === 1 ? 'once' : `${ev.schemaChanges.length}×`} (${inline(ev.schemaChanges.at(-1)!.message, 100)})`);
+    if (ev?.schemaChanges.length) {
+      const what = inline(ev.schemaChanges.at(-1)!.message, 100);
+      facts.push(ev.schemaChanges.length === 1 ? `tool schemas changed (${what})` : `tool schemas changed ${ev.schemaChanges.length}× (last: ${what})`);
+    }
     if (ev?.eraChanges.length) {
       const last = ev.eraChanges.at(-1)!;
       const change = `${inline(last.from, 40)} → ${inline(last.to, 40)} at ${clock(last.at)}`;

@@ -117,12 +117,12 @@ describe('hourly report: samples kept apart from p50/p95', () => {
 
 describe('hourly report: MCP protocol eras', () => {
   const mcp = (id: string): ReportTarget => ({ id, name: id, kind: 'mcp', tiles: [], intervalMs: 5 * MIN });
-  const hour = (eras: Parameters<typeof buildHourlyReport>[0]['eras'], ids: string[]) =>
+  const hour = (eras: Parameters<typeof buildHourlyReport>[0]['eras'], ids: string[], events: Parameters<typeof buildHourlyReport>[0]['events'] = []) =>
     buildHourlyReport({
       hourStart: T0,
       hourEnd: T0 + H,
       samples: Object.fromEntries(ids.map((id) => [id, Array.from({ length: 12 }, (_, i) => ({ at: T0 + i * 5 * MIN, status: 'up' as const, latencyMs: 20 }))])),
-      events: [],
+      events,
       eras,
       targets: ids.map(mcp),
       blockers: [],
@@ -146,12 +146,14 @@ describe('hourly report: MCP protocol eras', () => {
         { targetId: 'mcp-c', at: T0 + H, ...modern },
       ],
       ['mcp-a', 'mcp-b', 'mcp-c'],
+      // (the prober's words, src/probes/mcp/prober.ts: a new server version brought new tool schemas along)
+      [{ type: 'notice', at: T0 + 12 * MIN, level: 'warn', message: 'mcp-a: tool schemas changed (changed echo, add)' }],
     );
     const lines = md.split('\n');
     expect(lines.slice(lines.indexOf('### MCP servers'))).toEqual([
       '### MCP servers',
       '',
-      '- `mcp-a`: era changed legacy → 2026-07-28 at 14:12:00',
+      '- `mcp-a`: tool schemas changed (changed echo, add); era changed legacy → 2026-07-28 at 14:12:00',
       '- `mcp-b`: era changed 3× (last 2026-07-28 → legacy at 14:40:00)',
       '',
     ]);
