@@ -5,7 +5,7 @@ import { render } from 'ink';
 import type { Demo } from '../peers/demo.js';
 import type { Config } from '../config/config.js';
 import { defaultBy, resolvedEntry } from '../feedback/escalation.js';
-import { buildReportFromJournal, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
+import { draftHourlyReport, DUPLICATE_WINDOW_MS, escalateTarget, writeHourlyReport } from '../feedback/feedback-actions.js';
 import { createFeedbackWriter, FeedbackError, type AppendResult, type FeedbackWriter } from '../feedback/feedback-writer.js';
 import { ensureStateDir, openJournal, resolveStateDir, stateDirKey } from '../journal/journal.js';
 import { createLiveEngine } from '../journal/live-engine.js';
@@ -175,10 +175,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const notice = (level: 'info' | 'warn' | 'error', message: string) =>
     store.dispatch({ type: 'event', event: { type: 'notice', at: Date.now(), level, message } });
 
+  // "Kept" only when the outbox holds it (fsynced); else it lives in this console alone until a retry succeeds, and
+  // is printed when the console closes if it still has not (commands/escalate.ts reportAppend says the same).
   const appended = (r: AppendResult, what: string): ActionResult =>
     r.status === 'written'
       ? { ok: true, message: `${what} written to ${r.path}` }
-      : { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` };
+      : r.kept
+        ? { ok: false, message: `${what} NOT written yet (${r.error.message}); kept in the outbox, retrying` }
+        : { ok: false, message: `${what} NOT saved anywhere (${r.error.message}; the outbox failed too): retrying; printed on quit if still unsaved` };
 
 
   const writeReport = async (which: 'last' | 'current'): Promise<ActionResult> => {
@@ -204,9 +208,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const drafts = new WeakMap<ReportDraft, ReportSummary>();
   const previewReport = (): ReportDraft => {
     const now = Date.now();
-    const { markdown, summary } = buildReportFromJournal({
+    const { markdown, summary } = draftHourlyReport({
       config,
       journal,
+      store,
+      feedbackFile: writer.path,
       blockers: syncBlockers(),
       which: 'current',
       now,
@@ -344,10 +350,17 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     clearInterval(blockerSync);
     flushPrefs();
     await Promise.allSettled([live.stop(), writer.flush(), receiver?.close(), metrics?.close()]);
-    await writer.close();
+    const { unsaved } = await writer.close();
     journal.close();
     await demo?.close();
     instance.unmount();
+    if (unsaved.length) {
+      // The last place these entries exist: on the terminal, after the console's screen is gone. Exit 2, as escalate.
+      process.stderr.write(
+        `pitwall: ${unsaved.length} ${unsaved.length === 1 ? 'entry was' : 'entries were'} saved nowhere (not in ${writer.path}, not in the outbox); paste ${unsaved.length === 1 ? 'it' : 'them'} into the feedback file:\n\n${unsaved.join('\n')}`,
+      );
+      return resolveExit(code === 0 ? 2 : code);
+    }
     resolveExit(code);
   }
 

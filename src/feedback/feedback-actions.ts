@@ -10,7 +10,7 @@ import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
 import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
 import type { Blocker, Store } from '../state/store.js';
-import { networkReportLines } from '../state/derive.js';
+import { networkReportLines, salesSyncReportLines } from '../state/derive.js';
 
 /** How much of the feedback file's end is read to find the last hourly report's heading. */
 const TAIL_BYTES = 256 * 1024;
@@ -113,19 +113,30 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
   return { markdown: text, summary };
 }
 
+/**
+ * The hourly report as a live pitwall writes it, not yet written: the journal's hour (pitwall's own health included:
+ * it is in the journal's samples, so a headless `pitwall report` says the same) plus what only the live store knows
+ * (vendors and network now) and the feedback file's last report. The console's preview (h) and every writer use this
+ * one, so a previewed report is exactly the one written.
+ */
+export function draftHourlyReport(
+  input: HourlyReportInput & { store: Store; feedbackFile: string },
+): { markdown: string; summary: ReportSummary } {
+  const now = input.now ?? Date.now();
+  const snapshot = input.store.getSnapshot();
+  return buildReportFromJournal({
+    ...input,
+    now,
+    appendix: [...(input.appendix ?? []), ...salesSyncReportLines(snapshot), ...networkReportLines(snapshot)],
+  });
+}
+
 /** Builds and appends the hourly report, journals its summary (the next report diffs against it) and logs the event. */
 export async function writeHourlyReport(
   input: HourlyReportInput & { store: Store; writer: FeedbackWriter },
 ): Promise<{ markdown: string; summary: ReportSummary; result: AppendResult }> {
   const now = input.now ?? Date.now();
-  const snapshot = input.store.getSnapshot();
-  // pitwall's own health comes from the journal's samples (report-data.ts), as in a headless `pitwall report`.
-  const { markdown, summary } = buildReportFromJournal({
-    ...input,
-    now,
-    feedbackFile: input.feedbackFile ?? input.writer.path,
-    appendix: [...(input.appendix ?? []), ...networkReportLines(snapshot)],
-  });
+  const { markdown, summary } = draftHourlyReport({ ...input, now, feedbackFile: input.feedbackFile ?? input.writer.path });
   const result = await input.writer.append(markdown);
   input.journal.appendReport(summary);
   input.store.dispatch({ type: 'event', event: { type: 'report', at: now, path: input.writer.path } });

@@ -79,8 +79,11 @@ export interface FeedbackWriter {
   flush(): Promise<void>;
   /** Entries waiting in the outbox. */
   pending(): number;
-  /** Stops retrying; entries still pending stay on disk for the next pitwall run to write. */
-  close(): Promise<void>;
+  /**
+   * Stops retrying; entries still pending stay on disk for the next pitwall run to write. Resolves with the entries
+   * that are on disk nowhere (the outbox could not keep them either): the caller's last chance to show them.
+   */
+  close(): Promise<{ unsaved: string[] }>;
 }
 
 /** Trims the entry and ends it with exactly one newline. */
@@ -264,13 +267,15 @@ export function createFeedbackWriter(opts: FeedbackWriterOptions): FeedbackWrite
       if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       await chain;
-      if (queue.length === 0) return;
+      if (queue.length === 0) return { unsaved: [] };
       // Leave the entries for whichever pitwall runs next (it claims orphans on start).
       try {
         outbox.leave(queue);
+        return { unsaved: [] };
       } catch {
         // Saved earlier: still on disk under our pid, claimed once this process has exited. Never saved (a full
-        // disk): every append that queued it said so (kept: false) and handed the entry back to be shown.
+        // disk): they exist only here now.
+        return { unsaved: kept ? [] : queue.map((q) => q.entry) };
       }
     },
   };

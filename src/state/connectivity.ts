@@ -186,7 +186,7 @@ export function createNetworkWatch(config: Pick<Config, 'targets' | 'vendorLinks
       const host = hosts.get(target.id) ?? null;
       let r = result;
       // A failure to connect asks the canary first (unless it was asked moments ago), so even the first one is judged.
-      if (host && r.status === 'down' && NETWORK_KINDS.has(r.error.kind) && net?.canary && now() - canaryAt > CANARY_MIN_GAP_MS) await checkCanary();
+      if (r.status === 'down' && NETWORK_KINDS.has(r.error.kind) && net?.canary && now() - canaryAt > CANARY_MIN_GAP_MS) await checkCanary();
       if (host && !isLoopback(host)) {
         if (r.error && NETWORK_KINDS.has(r.error.kind)) failures.set(target.id, { at, host });
         else {
@@ -195,7 +195,9 @@ export function createNetworkWatch(config: Pick<Config, 'targets' | 'vendorLinks
         }
       }
       const why = offline(at);
-      if (why && host && r.status === 'down' && NETWORK_KINDS.has(r.error.kind)) {
+      // Held whatever the target's own host: a sales-sync target (whose sources are remote) or a stdio MCP server
+      // (whose API is) failing to connect while pitwall is offline says nothing about the vendors either.
+      if (why && r.status === 'down' && NETWORK_KINDS.has(r.error.kind)) {
         held.add(target.id);
         r = {
           status: 'degraded',

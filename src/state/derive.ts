@@ -111,6 +111,9 @@ export function vendorIncident(state: Pick<State, 'targets'>, targetId: string):
   const r = page?.latest;
   // Only what the page said: a page that could not be read reports nothing (its own row says why).
   if (!t || !r || r.status === 'up' || typeof r.details.indicator !== 'string') return null;
+  // The page's own verdict (probes/statuspage.ts `state`), not its row's: a page that is merely slow to load, or
+  // whose fetch degraded, says "operational" and blames no one.
+  if (r.details.state === 'operational') return null;
   const d = r.details as { page?: unknown; state?: unknown; components?: { name?: unknown; status?: unknown }[]; incidents?: { name?: unknown; impact?: unknown }[] };
   const vendor = clip(typeof d.page === 'string' && d.page ? d.page : page.name);
   const comps = (Array.isArray(d.components) ? d.components : []).filter((c) => typeof c.status === 'string' && OUTAGE_WORDS[c.status]);
@@ -125,6 +128,24 @@ export function vendorIncident(state: Pick<State, 'targets'>, targetId: string):
   }
   const failing = shownStatus(t) !== 'up' && !(t.latest && held(t.latest));
   return failing ? `likely vendor incident: ${vendor} reports ${what}` : `vendor incident: ${vendor} reports ${what} (this target answers)`;
+}
+
+/**
+ * The hourly report's "sales in sync" section from the state now: each sales-sync target's last comparison, every
+ * window's numbers ("last 30 min: Shopify 42 orders, GA 38 purchases (−4, 10%)"), with its verdict. Empty without
+ * sales-sync targets. Markdown bullet lines.
+ */
+export function salesSyncReportLines(state: Pick<State, 'order' | 'targets'>): string[] {
+  const lines: string[] = [];
+  for (const id of state.order) {
+    const t = state.targets[id]!;
+    if (t.kind !== 'sales-sync') continue;
+    const r = t.latest;
+    const comparison = typeof r?.details.comparison === 'string' ? r.details.comparison.replace(/\s+/g, ' ').slice(0, 400) : null;
+    const verdict = !r ? 'not checked yet' : r.status === 'up' ? 'in sync' : r.status === 'degraded' ? 'OUT OF SYNC' : `✖ ${r.error?.message.replace(/\s+/g, ' ').slice(0, 200) ?? 'down'}`;
+    lines.push(`- \`${id}\`: ${verdict}${comparison ? ` — ${comparison}` : ''}`);
+  }
+  return lines.length ? ['', '### Sales in sync (Shopify orders vs GA purchases, last check)', '', ...lines, ''] : [];
 }
 
 /** Upstream text on one line, at most 60 characters. */

@@ -13,6 +13,8 @@ import { hintFor } from './lib/hints.js';
 import { paint } from './lib/paint.js';
 import { lastHour, problemOf, targetSeenSince, windowLabel } from './lib/row-stats.js';
 import { useAppState, useTarget } from './store-context.js';
+import { ackActive, ackLabel } from '../state/acks.js';
+import { useAck } from './use-acks.js';
 import { theme } from './theme.js';
 
 const LABEL = 12;
@@ -38,11 +40,12 @@ export function DetailView({ id, width, height, endpoint, scroll = 0, onLimit }:
   const blocker = useAppState((s) => openBlockerFor(s, id));
   const startedAt = useAppState((s) => s.startedAt);
   const vendor = useAppState((s) => vendorIncident(s, id));
+  const ack = useAck(id);
   // One panel, every second: its durations all move with the clock.
   const now = useClock((n) => n);
   const tz = useTimeZone();
   const inner = Math.max(20, width - 4);
-  const lines = t ? detailLines(t, { now, startedAt, blocker, vendor, endpoint, inner, tz }) : ['no such target'];
+  const lines = t ? detailLines(t, { now, startedAt, blocker, vendor, endpoint, inner, tz, ack: ack && ackActive(ack, now) ? `${ackLabel(ack, (at) => formatClock(at, at, tz).slice(0, 5))}${ack.note ? `: ${ack.note}` : ''}` : null }) : ['no such target'];
   // The border takes two lines and the scroll line one.
   const room = Math.max(1, height - 3);
   const max = Math.max(0, lines.length - room);
@@ -67,7 +70,7 @@ function labelled(label: string, text: string, width: number): string[] {
 /** The detail view's lines at `now`, wrapped to `inner` columns. */
 function detailLines(
   t: TargetState,
-  o: { now: number; startedAt: number; blocker: ReturnType<typeof openBlockerFor>; vendor: string | null; endpoint: string | undefined; inner: number; tz: string | undefined },
+  o: { now: number; startedAt: number; blocker: ReturnType<typeof openBlockerFor>; vendor: string | null; endpoint: string | undefined; inner: number; tz: string | undefined; ack: string | null },
 ): string[] {
   const { now, inner } = o;
   const r = t.latest;
@@ -98,6 +101,7 @@ function detailLines(
   if (o.endpoint) add('endpoint', o.endpoint);
   if (o.blocker) wrap(paint(`⚑ BLOCKER ${o.blocker.id} open ${formatAgo(o.blocker.openedAt, now)} — x resolves it`, { color: theme.blocker }));
   // The vendor's own incident, when its status page has one open: likely not ours to fix.
+  if (o.ack) add('ack', paint(o.ack, { color: theme.accent }));
   if (o.vendor) add('vendor', paint(o.vendor, { color: theme.warn }));
   if (r && r.status !== 'up') {
     const extra = [
@@ -118,7 +122,8 @@ function detailLines(
     `up ${formatUptime(stats.uptimePct, stats.failures)} · ${stats.checks} ${stats.checks === 1 ? 'check' : 'checks'}, ${stats.failures} failed · p50 ${formatLatency(stats.p50)} · p95 ${formatLatency(stats.p95)} · max ${formatLatency(stats.max)}` +
       (apart ? paint(` · ${apart} apart (cold start or pitwall stalled)`, { color: theme.muted }) : ''),
   );
-  if (t.coldSample) {
+  // A cold start that got no answer has no time to show: the failure says it all.
+  if (t.coldSample && t.coldSample.latencyMs !== null) {
     add('cold start', `${formatLatency(t.coldSample.latencyMs)} first check after a new connection or session, ${formatAgo(t.coldSample.at, now)} · not in p50/p95`);
   }
   if (t.stalls.remeasured || t.stalls.flagged) {

@@ -15,7 +15,7 @@ export function NotePrompt({ modal, width, flash }: { modal: NoteModal; width: n
     <Box flexDirection="column" width={width} borderStyle="single" borderColor={theme.blocker}>
       <Text wrap="truncate-end" color={theme.muted}>
         {resolve
-          ? `${modal.blockerId} · ${modal.problem ? `last error: ${modal.problem}` : `${modal.targetId} is up`}`
+          ? `${modal.targetId} · ${modal.problem ? `last error: ${modal.problem}` : 'up again'}`
           : ack
           ? `silence its bell ${modal.expiry === 'until-up' ? 'until it is up again' : `for ${modal.expiry}`} (Tab: until up / 15m / 1h / 4h) · ${modal.problem}`
           : modal.problem
@@ -24,7 +24,7 @@ export function NotePrompt({ modal, width, flash }: { modal: NoteModal; width: n
       </Text>
       <Text wrap="truncate-start">
         <Text bold color={ack || resolve ? theme.accent : theme.blocker}>
-          {resolve ? `Resolve ${modal.blockerId} (${modal.targetId}), what fixed it:` : ack ? `Acknowledge ${modal.targetId} (${modal.expiry === 'until-up' ? 'until up' : modal.expiry}):` : `Escalate ${modal.targetId}:`}{' '}
+          {resolve ? `Resolve ${modal.blockerId}, what fixed it:` : ack ? `Acknowledge ${modal.targetId} (${modal.expiry === 'until-up' ? 'until up' : modal.expiry}):` : `Escalate ${modal.targetId}:`}{' '}
         </Text>
         {before}
         <Text inverse>{at}</Text>

@@ -1,7 +1,8 @@
 import { Text } from 'ink';
 import { AckNote } from './AckNote.js';
 import { memo, useMemo } from 'react';
-import { shownStatus, unanswered } from '../state/derive.js';
+import { held, shownStatus, unanswered, vendorIncident } from '../state/derive.js';
+import { useAppState } from './store-context.js';
 import type { SampleList } from '../state/stats.js';
 import type { TargetState } from '../state/store.js';
 import { useClock, useTimeZone } from './clock-context.js';
@@ -65,6 +66,7 @@ export const TargetRow = memo(function TargetRow({ target: t, selected, blocker,
           {/* The ack before the problem: a long error must not push who is on it off the line. */}
           <AckNote id={t.id} />
           {paint(problem, { color: theme.status[status] })}
+          {r && !held(r) ? <VendorNote id={t.id} /> : null}
         </Text>
       ) : hanging(t) ? (
         <Text wrap="truncate-end">
@@ -101,6 +103,12 @@ function Since({ since, streak, wide }: { since: number; streak: number; wide: b
   const tz = useTimeZone();
   const text = useClock((now) => sinceCell(since, streak, now, { wide, tz }));
   return paintedCell(text, wide ? SINCE_WIDTH.wide : SINCE_WIDTH.narrow, muted);
+}
+
+/** " · likely vendor incident: Shopify reports a major outage of Admin API" after a failing row's problem (derive.ts). */
+function VendorNote({ id }: { id: string }) {
+  const text = useAppState((s) => vendorIncident(s, id));
+  return text?.startsWith('likely') ? <Text>{paint(` · ${text}`, { color: theme.warn })}</Text> : null;
 }
 
 function muted(text: string): string {

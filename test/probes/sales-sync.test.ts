@@ -7,6 +7,8 @@ import { createGaProber, type GaProber } from '../../src/probes/ga.js';
 import { localHour } from '../../src/probes/ga-purchases.js';
 import { probeSalesSync, type SalesComparison } from '../../src/probes/sales-sync.js';
 import type { ProbeContext } from '../../src/probes/types.js';
+import { salesSyncReportLines } from '../../src/state/derive.js';
+import { initialState, reduce } from '../../src/state/store.js';
 
 const TOKEN = 'shpat_sales_sync_test_token';
 const NOW = Date.parse('2026-12-04T15:10:00Z');
@@ -72,6 +74,16 @@ describe('sales-sync: Shopify orders against GA purchases over the same window',
     expect(r.status).toBe('degraded');
     expect(r.status === 'degraded' && r.reason).toBe('out of sync: last 30 min: Shopify 20 orders, GA 10 purchases (−10, 50%)');
     expect(r.subChecks).toMatchObject([{ name: 'last 30 min', tile: 'sales-pulse', status: 'degraded' }]);
+    // The hourly report says the comparison, with its verdict
+    const config = configFromObject({ targets: [{ kind: 'sales-sync', id: 'sales-sync', shopify: 'shopify-admin', ga: 'ga' }, { kind: 'shopify', id: 'shopify-admin', shop: 'hot-rod-an.myshopify.com', accessToken: TOKEN }, { kind: 'ga', id: 'ga', propertyId: '1' }] });
+    const state = reduce(initialState(config, { now: NOW }), { type: 'probe-finished', id: 'sales-sync', at: NOW, result: r, attempts: 1, nextAt: null });
+    expect(salesSyncReportLines(state)).toEqual([
+      '',
+      '### Sales in sync (Shopify orders vs GA purchases, last check)',
+      '',
+      '- `sales-sync`: OUT OF SYNC — last 30 min: Shopify 20 orders, GA 10 purchases (−10, 50%)',
+      '',
+    ]);
   });
 
   it('stays up on a drift inside the absolute tolerance, however large relatively (low volume)', async () => {

@@ -196,6 +196,36 @@ describe('vendor links', () => {
   });
 });
 
+describe('targets with no host of their own', () => {
+  it('a sales-sync target and a stdio MCP server failing to connect while pitwall is offline are held too, and handed back', async () => {
+    const config = configFromObject({
+      network: { canary: { url: 'https://canary.example/', timeoutMs: 1000 } },
+      targets: [
+        { id: 'shopify-admin', kind: 'shopify', shop: 'x.myshopify.com', accessToken: 't' },
+        { id: 'ga', kind: 'ga', propertyId: '1' },
+        { id: 'sync', kind: 'sales-sync', shopify: 'shopify-admin', ga: 'ga' },
+        { id: 'context7', kind: 'mcp', transport: 'stdio', command: 'npx', args: ['-y', '@upstash/context7-mcp'] },
+      ],
+    });
+    let connected = false;
+    const w = createNetworkWatch(config, { now: () => 0, canary: async () => (connected ? null : 'canary: https://canary.example/ unreachable (connection: ENETUNREACH)') });
+    const back: string[][] = [];
+    w.start((ids) => back.push(ids));
+    const refused: ProbeResult = { status: 'down', latencyMs: null, error: { kind: 'connection', message: 'Shopify: connect ECONNREFUSED' }, details: {} };
+    const sync = await w.amend(config.targets[2]!, refused, 0, () => ({}) as State);
+    const mcp = await w.amend(config.targets[3]!, { ...refused, error: { kind: 'timeout', message: 'no answer within 30000 ms' } }, 0, () => ({}) as State);
+    expect([sync, mcp].map((r) => [r.status, r.status === 'degraded' && r.reason])).toEqual([
+      ['degraded', 'unknown: pitwall offline (canary: https://canary.example/ unreachable (connection: ENETUNREACH))'],
+      ['degraded', 'unknown: pitwall offline (canary: https://canary.example/ unreachable (connection: ENETUNREACH))'],
+    ]);
+    expect(shownStatus({ latest: sync, noAnswerSince: null })).toBeNull();
+    connected = true;
+    await w.checkCanary();
+    expect(back).toEqual([['sync', 'context7']]);
+    w.stop();
+  });
+});
+
 describe('back online', () => {
   it('when the canary answers again, the held targets are handed back to be checked at once', async () => {
     const config = configFromObject({

@@ -6,7 +6,17 @@ import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/status
 import { networkReportLines, shownStatus, vendorIncident } from '../../src/state/derive.js';
 import { createEngine } from '../../src/state/engine.js';
 import { createProbeRunner } from '../../src/state/probe-runner.js';
-import { createStore, initialState } from '../../src/state/store.js';
+import { createStore, initialState, reduce } from '../../src/state/store.js';
+import { createElement } from 'react';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { draftHourlyReport } from '../../src/feedback/feedback-actions.js';
+import { openJournal } from '../../src/journal/journal.js';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/ui/App.js';
+import { StoreProvider } from '../../src/ui/store-context.js';
+import { plain, recordingActions, settle } from '../ui/helpers.js';
 
 const TOKEN = 'shpat_0123456789abcdef0123456789abcdef';
 
@@ -51,6 +61,17 @@ describe('vendor incident links: a status page in incident marks the integration
     const entry = blockerEntry({ state: s, targetId: 'shopify-admin', note: 'checkout blind', at: Date.now(), configPath: null, blockerId: 'B-1' });
     expect(entry).toContain(`- **Is it us or them:** ${text}`);
     expect(networkReportLines(s)).toEqual(['', '### Vendors and network (now)', '', `- \`shopify-admin\`: ${text}`, '']);
+    // and on the failing row, after its problem
+    const app = render(createElement(StoreProvider, { store: createStore(s), actions: recordingActions().actions, children: createElement(App, { size: { columns: 200, rows: 40 } }) }));
+    await settle();
+    expect(plain(app.lastFrame())).toMatch(new RegExp(`↳ .*http: Shopify 502 \\(502 Bad Gateway\\) · ${text}`));
+    app.unmount();
+    // and in the report the console previews with h (the very text Enter appends), as in every written report
+    const journal = openJournal({ dir: mkdtempSync(join(tmpdir(), 'pitwall-vendor-')), configPath: null });
+    const config = configFromObject({ targets: [{ id: 'shopify-admin', kind: 'http', url: 'http://127.0.0.1:9/' }] });
+    const draft = draftHourlyReport({ config, journal, store: createStore(s), feedbackFile: '/nonexistent/integrations.md', blockers: [], which: 'current' });
+    expect(draft.markdown).toContain(`### Vendors and network (now)\n\n- \`shopify-admin\`: ${text}`);
+    journal.close();
   });
 
   it('a partial outage is said as such; Shopify answering is "vendor incident … (this target answers)"', async () => {
@@ -68,6 +89,11 @@ describe('vendor incident links: a status page in incident marks the integration
     expect(vendorIncident(s, 'shopify-admin')).toBeNull();
     expect(blockerEntry({ state: s, targetId: 'shopify-admin', note: 'x', at: Date.now(), configPath: null, blockerId: 'B-2' })).not.toContain('Is it us or them');
     expect(networkReportLines(s)).toEqual([]);
+    // and when the operational page is merely slow to load (its row degraded), still no vendor is named
+    const pageResult = s.targets['shopify-status']!.latest!;
+    const slow = reduce(s, { type: 'probe-finished', id: 'shopify-status', at: Date.now(), result: { ...pageResult, status: 'degraded', error: null, reason: 'slow: 2600 ms > 2000 ms' }, attempts: 1, nextAt: null });
+    expect(slow.targets['shopify-status']!.latest!.details.state).toBe('operational');
+    expect(vendorIncident(slow, 'shopify-admin')).toBeNull();
   });
 
   it('a status page that cannot be read (HTML 502 from its CDN) reports nothing: no vendor is blamed', async () => {

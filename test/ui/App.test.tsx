@@ -171,7 +171,7 @@ describe('console screen', () => {
     app.stdin.write('y');
     await settle();
     // then what fixed it (may stay empty): Enter writes the RESOLVED entry
-    expect(app.screen()).toContain('Resolve B-7 (shopify-admin), what fixed it:');
+    expect(app.screen()).toContain('Resolve B-7, what fixed it:');
     app.stdin.write(KEY.enter);
     await settle();
     expect(app.calls).toContain('resolve B-7');
@@ -205,7 +205,7 @@ describe('console screen', () => {
     await settle();
     app.stdin.write('x');
     await settle();
-    expect(app.screen()).toContain('Resolve B-1 (shopify-admin), what fixed it:');
+    expect(app.screen()).toContain('Resolve B-1, what fixed it:');
     app.stdin.write('rotated the token');
     await settle();
     app.stdin.write(KEY.enter);

@@ -28,6 +28,17 @@ function open() {
 }
 
 describe('a: acknowledge one target, not all', () => {
+  it("the detail view says who acked it, until when, and the note", async () => {
+    const app = open();
+    const at = Date.now();
+    app.fail('shopify-admin');
+    app.acks.set({ targetId: 'shopify-admin', by: 'dana', at, note: 'checking fly logs', expiry: 'until-up', status: 'down' });
+    await settle();
+    app.stdin.write(KEY.enter);
+    await settle();
+    expect(app.screen()).toMatch(new RegExp(`│ ack +acked by dana ${format(at, 'HH:mm')} \\(until up\\): checking fly logs`));
+  });
+
   it('asks for a note and how long (Tab), then acknowledges', async () => {
     const app = open();
     app.fail('shopify-admin');
