@@ -89,6 +89,24 @@ describe('journal: samples kept apart from p50/p95', () => {
     expect([windowStats(loaded).p50, windowStats(loaded).p95]).toEqual([4, 5]);
   });
 
+  it('calls a first sample that pitwall stalled through a cold start (it is never measured again), in the store and the journal', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+    // Given a process's first check of a target, timed while pitwall stalled 300 ms (loading modules, spawning)
+    const config = configFromObject({ defaults: { intervalSeconds: 10, timeoutMs: 1000, degradedMs: 500, retries: 0 }, targets: [{ id: 'app', kind: 'http', url: 'http://127.0.0.1:9/' }] });
+    const store = createStore(initialState(config, { now: T0 }));
+    const j = journal(() => Date.now());
+    const engine = createEngine({ config, store, runProbe: async () => up(207), random: () => 0.5, loopWatch: stalls([300]), onResult: (id, result, at, _a, run) => j.appendResult(id, result, at, run) });
+    const done = engine.checkOnce();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await done;
+    engine.stop();
+    // Then it is one cold start (the stall is still pitwall's health in the store's count), not a "stalled sample"
+    expect(lines(j).slice(1)).toEqual([`["app",${T0},0,207,null,null,null,null,"cold"]`]);
+    expect(store.getSnapshot().targets.app!.samples.at(-1)!.apart).toBe('cold');
+    expect(store.getSnapshot().targets.app!.stalls).toEqual({ remeasured: 0, flagged: 1, lastMs: 300 });
+  });
+
   it('loads a journal written before samples were kept apart: every sample counts, as it did', () => {
     const j = journal();
     appendFileSync(j.path, [`["app",${T0},0,700]`, `["app",${T0 + 1000},0,4]`, `["app",${T0 + 2000},0,5,null,null,null,null]`, ''].join('\n'));
