@@ -103,7 +103,7 @@ export async function checkAndJournal(config: Config, state: State, ids: readonl
     store,
     runProbe: runner.run,
     ...(opts.now ? { now: opts.now } : {}),
-    onResult: (id, result, at) => journal.appendResult(id, result, at),
+    onResult: (id, result, at, _attempts, run) => journal.appendResult(id, result, at, run),
   });
   try {
     await engine.checkOnce(ids);

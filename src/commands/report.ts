@@ -58,6 +58,7 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
       ...window,
       samples: history.samples,
       events: history.events,
+      eras: history.eras,
       targets: reportTargets(config),
       blockers: history.blockers,
       previous,

@@ -8,8 +8,8 @@ import type { Config } from '../config/config.js';
 import { blockerEntry, newBlockerId } from './escalation.js';
 import type { AppendResult, FeedbackWriter } from './feedback-writer.js';
 import type { Journal } from '../journal/journal.js';
-import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary, type SelfHealth } from './report.js';
-import { stallTotals, type Blocker, type State, type Store } from '../state/store.js';
+import { HOUR_MS, buildHourlyReport, hourWindow, previousReport, reportTargets, type ReportSummary } from './report.js';
+import type { Blocker, Store } from '../state/store.js';
 import { networkReportLines, salesSyncReportLines } from '../state/derive.js';
 
 /** How much of the feedback file's end is read to find the last hourly report's heading. */
@@ -87,17 +87,8 @@ export interface HourlyReportInput {
   now?: number;
   /** Lines appended after the report (the console's webhook section). */
   appendix?: readonly string[];
-  /** pitwall's own health, from a live store. */
-  selfHealth?: SelfHealth;
   /** The feedback file, to name its last report when the journal has none to compare with. */
   feedbackFile?: string;
-}
-
-/** pitwall's own health as a live store counts it: stalls since it started, cold-start samples in the hour. */
-export function selfHealthOf(state: State, hourStart: number): SelfHealth {
-  const { remeasured, flagged } = stallTotals(state);
-  const cold = Object.values(state.targets).filter((t) => t.coldSample !== null && t.coldSample.at >= hourStart).length;
-  return { remeasured, flagged, cold, since: state.startedAt };
 }
 
 /** Builds the hourly report from the journal (the hour, the two before it for the comparison), without writing it. */
@@ -114,7 +105,7 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
     blockers: input.blockers,
     previous,
     previousHeading: !previous && input.feedbackFile ? lastReportHeading(input.feedbackFile) : null,
-    ...(input.selfHealth ? { selfHealth: input.selfHealth } : {}),
+    eras: h.eras,
     now,
     store: input.config.store,
   });
@@ -123,20 +114,19 @@ export function buildReportFromJournal(input: HourlyReportInput): { markdown: st
 }
 
 /**
- * The hourly report as a live pitwall writes it, not yet written: the journal's hour plus what only the live store
- * knows (pitwall's own health, vendors and network now) and the feedback file's last report. The console's preview
- * (h) and every writer use this one, so a previewed report is exactly the one written.
+ * The hourly report as a live pitwall writes it, not yet written: the journal's hour (pitwall's own health included:
+ * it is in the journal's samples, so a headless `pitwall report` says the same) plus what only the live store knows
+ * (vendors and network now) and the feedback file's last report. The console's preview (h) and every writer use this
+ * one, so a previewed report is exactly the one written.
  */
 export function draftHourlyReport(
   input: HourlyReportInput & { store: Store; feedbackFile: string },
 ): { markdown: string; summary: ReportSummary } {
   const now = input.now ?? Date.now();
-  const { hourStart } = hourWindow(now, input.which);
   const snapshot = input.store.getSnapshot();
   return buildReportFromJournal({
     ...input,
     now,
-    selfHealth: input.selfHealth ?? selfHealthOf(snapshot, hourStart),
     appendix: [...(input.appendix ?? []), ...salesSyncReportLines(snapshot), ...networkReportLines(snapshot)],
   });
 }

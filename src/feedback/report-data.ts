@@ -5,7 +5,7 @@
  */
 import type { Status } from '../probes/types.js';
 import type { Config, TargetKind, TileId } from '../config/config.js';
-import type { JournalSample, ReportSummary } from '../journal/records.js';
+import type { EraRecord, JournalSample, ReportSummary } from '../journal/records.js';
 import type { JournalSampleList } from '../journal/sample-columns.js';
 import { windowStats, worstStatus, type WindowStats } from '../state/stats.js';
 import type { Blocker, EngineEvent } from '../state/store.js';
@@ -43,24 +43,21 @@ export interface ReportInput {
   /** IANA zone for the local-time part of the heading; default: this machine's. */
   timeZone?: string;
   store?: string;
-  /**
-   * pitwall's own health where a live store knows it (the console, `pitwall mcp`): checks re-measured because
-   * pitwall's event loop stalled, and first samples after a cold start kept out of p95. The journal does not carry
-   * these, so a headless `pitwall report` has none.
-   */
-  selfHealth?: SelfHealth;
+  /** MCP servers' protocol eras as the journal recorded them (JournalHistory.eras), oldest first. */
+  eras?: readonly EraRecord[];
 }
 
-/** pitwall's own health, counted by a live store since it started. */
+/**
+ * pitwall's own share of the hour, from the journal's samples (whoever wrote them: the console, `pitwall report`'s
+ * round, an agent), so the console and a headless report say the same.
+ */
 export interface SelfHealth {
+  /** First samples after a cold start (new connection, TLS, MCP session): kept out of p50/p95. */
+  cold: number;
+  /** Samples that overlapped a stall of pitwall's own event loop at every re-measure: kept out of p50/p95. */
+  stalled: number;
   /** Attempts measured again because pitwall itself stalled during them. */
   remeasured: number;
-  /** Samples kept out of p95 because every re-measure still overlapped a stall. */
-  flagged: number;
-  /** Targets whose cold-start sample fell in the hour (kept out of p95). */
-  cold: number;
-  /** When the counting began (the console's start). */
-  since: number;
 }
 
 /** The last full hour before `now`, or the current (partial) one. */
@@ -128,23 +125,50 @@ function incidents(targetId: string, samples: readonly JournalSample[], from: nu
   return out.filter((i) => i.start < to && (i.end === null || i.end > from));
 }
 
-/** What the MCP servers' probes saw between checks this hour (journaled as notices): server deaths, schema changes. */
+/**
+ * What the MCP servers' probes saw between checks this hour: server deaths and schema changes (journaled as notices),
+ * protocol era changes (journaled as era records).
+ */
 export interface McpEvents {
   id: string;
   exits: { at: number; message: string }[];
   schemaChanges: { at: number; message: string }[];
+  /** The era a server answered in changed (eraLabel's words: "legacy", "2026-07-28"). */
+  eraChanges: { at: number; from: string; to: string }[];
 }
 
-function mcpEvents(events: readonly EngineEvent[], ids: ReadonlySet<string>, from: number, to: number): McpEvents[] {
+/** An era in a few words: "legacy" for the 2025 initialize handshake, the revision (2026-07-28) for the stateless era. */
+export function eraLabel(e: Pick<EraRecord, 'era' | 'protocolVersion'>): string {
+  if (e.era.startsWith('legacy')) return 'legacy';
+  if (e.era.startsWith('modern')) return e.protocolVersion ?? 'modern';
+  return e.era;
+}
+
+function mcpEvents(events: readonly EngineEvent[], eras: readonly EraRecord[], ids: ReadonlySet<string>, from: number, to: number): McpEvents[] {
   const byId = new Map<string, McpEvents>();
+  const entry = (id: string) => {
+    let found = byId.get(id);
+    if (!found) byId.set(id, (found = { id, exits: [], schemaChanges: [], eraChanges: [] }));
+    return found;
+  };
   for (const e of events) {
     if (e.type !== 'notice' || e.at < from || e.at >= to) continue;
     // The prober's wording (src/probes/mcp/prober.ts): "<id>: the server exited (…); restarted", "<id>: tool schemas changed (…)".
     const m = /^(\S+): (the server exited|tool schemas changed)\b(.*)$/s.exec(e.message);
     if (!m || !ids.has(m[1]!)) continue;
-    let entry = byId.get(m[1]!);
-    if (!entry) byId.set(m[1]!, (entry = { id: m[1]!, exits: [], schemaChanges: [] }));
-    (m[2] === 'the server exited' ? entry.exits : entry.schemaChanges).push({ at: e.at, message: `${m[2]}${m[3]}` });
+    if (m[2] === 'the server exited') entry(m[1]!).exits.push({ at: e.at, message: `${m[2]}${m[3]}` });
+    // What changed, without the words the report line says already: "added x; changed y".
+    else entry(m[1]!).schemaChanges.push({ at: e.at, message: m[3]!.trim().replace(/^\((.*)\)$/s, '$1') });
+  }
+  // A record is journaled when the era is not the last one journaled (a restart may repeat it): a change is a record
+  // whose era differs from the one before it. The first one known says nothing changed.
+  const current = new Map<string, string>();
+  for (const e of [...eras].sort((a, b) => a.at - b.at)) {
+    if (!ids.has(e.targetId) || e.at >= to) continue;
+    const label = eraLabel(e);
+    const before = current.get(e.targetId);
+    if (e.at >= from && before !== undefined && before !== label) entry(e.targetId).eraChanges.push({ at: e.at, from: before, to: label });
+    current.set(e.targetId, label);
   }
   return [...byId.values()];
 }
@@ -204,6 +228,8 @@ export interface ReportRow {
   green: boolean;
   /** Its latest check up to the report's `now` (after the hour, for a report written later), and since when it is not up. */
   current: { status: Status | null; notUpSince: number | null };
+  /** Its samples this hour kept out of p50/p95, and its attempts measured again because pitwall stalled. */
+  self: SelfHealth;
 }
 
 /** Everything the report says, computed. */
@@ -222,8 +248,10 @@ export interface HourlyReportData {
   incidents: Incident[];
   /** Targets without a check this hour. */
   silent: string[];
-  /** MCP server deaths and schema changes this hour, from the journal's notices. */
+  /** MCP server deaths, schema changes and era changes this hour, from the journal's notices and era records. */
   mcpEvents: McpEvents[];
+  /** pitwall's own share of the hour, all targets together. */
+  self: SelfHealth;
 }
 
 /** Computes the hourly report's figures. Pure: everything comes from the arguments. */
@@ -249,7 +277,12 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
     let since: number | null = null;
     for (let i = k; i >= 0 && samples[i]!.status !== 'up'; i--) since = samples[i]!.at;
     const current = { status: latest && latest.at >= hourStart ? latest.status : null, notUpSince: since };
-    return { t, samples, st, status: last?.status ?? null, lastErr, incidents: list, lostMs, green, current };
+    const self: SelfHealth = { cold: 0, stalled: 0, remeasured: 0 };
+    for (const s of inHour) {
+      if (s.apart) self[s.apart]++;
+      self.remeasured += s.remeasured ?? 0;
+    }
+    return { t, samples, st, status: last?.status ?? null, lastErr, incidents: list, lostMs, green, current, self };
   });
 
   const summary: ReportSummary = {
@@ -287,7 +320,10 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
   const list = rows.flatMap((r) => r.incidents).sort((a, b) => a.start - b.start);
   const silent = rows.filter((r) => r.st.checks === 0).map((r) => r.t.id);
   const mcpIds = new Set(rows.filter((r) => r.t.kind === 'mcp').map((r) => r.t.id));
-  return { windowEnd, partial, rows, summary, counts, gaps, mcp, headroom, incidents: list, silent, mcpEvents: mcpEvents(input.events, mcpIds, hourStart, windowEnd) };
+  const self: SelfHealth = { cold: 0, stalled: 0, remeasured: 0 };
+  for (const r of rows) for (const k of ['cold', 'stalled', 'remeasured'] as const) self[k] += r.self[k];
+  const mcpSeen = mcpEvents(input.events, input.eras ?? [], mcpIds, hourStart, windowEnd);
+  return { windowEnd, partial, rows, summary, counts, gaps, mcp, headroom, incidents: list, silent, mcpEvents: mcpSeen, self };
 }
 
 /** The event that resolved blocker `id` within [from, to), if any. */

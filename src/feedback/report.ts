@@ -10,11 +10,11 @@ import type { WindowStats } from '../state/stats.js';
 import type { EngineEvent } from '../state/store.js';
 import type { ReportSummary } from '../journal/records.js';
 import { HOUR_MS } from '../shared/time.js';
-import { computeHourlyReport, resolvedEvent, type HourlyReportData, type Incident, type ReportInput, type ReportRow } from './report-data.js';
+import { computeHourlyReport, resolvedEvent, type HourlyReportData, type Incident, type ReportInput, type ReportRow, type SelfHealth } from './report-data.js';
 
 export { HOUR_MS } from '../shared/time.js';
 export type { ReportSummary, TargetSummary } from '../journal/records.js';
-export { computeHourlyReport, hourWindow, previousReport, reportTargets } from './report-data.js';
+export { computeHourlyReport, eraLabel, hourWindow, previousReport, reportTargets } from './report-data.js';
 export type { HourlyReportData, ReportInput, ReportTarget, SelfHealth } from './report-data.js';
 
 /** More incidents than this on one target fold into one row: a count, the span, the time lost, the longest. */
@@ -106,7 +106,7 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
     return latest?.status === 'up' && latest.message ? [`${code(r.t.id)}: ${inline(latest.message, 160)}`] : [];
   });
   if (notices.length) meta.push(`- **Notices:** ${notices.join(' · ')}`);
-  const self = selfHealthLine(input);
+  const self = selfHealthLine(data.self);
   if (self) meta.push(`- **pitwall itself:** ${self}`);
   out.push(...meta, '');
 
@@ -232,7 +232,7 @@ function attentionRow(r: ReportRow, span: (i: Incident) => string, clock: (at: n
   return [code(r.t.id), now, statusLabel(worst), when, formatDuration(r.lostMs), `${pct(r.st.uptimePct)} of ${r.st.checks}`, formatLatency(r.st.p95), err];
 }
 
-/** Server deaths and schema changes, and the two half-hours of an MCP server that needed attention. */
+/** Server deaths, schema and era changes, and the two half-hours of an MCP server that needed attention. */
 function mcpLines(data: HourlyReportData, rows: readonly ReportRow[], clock: (at: number) => string): string[] {
   const lines: string[] = [];
   const mid = data.rows.length ? hhmm(data.summary.hourStart + HOUR_MS / 2) : '';
@@ -247,23 +247,27 @@ function mcpLines(data: HourlyReportData, rows: readonly ReportRow[], clock: (at
       const last = ev.exits.at(-1)!;
       facts.push(`the server died ${ev.exits.length === 1 ? 'once' : `${ev.exits.length}×`} (last at ${clock(last.at)}: ${inline(last.message, 140)})`);
     }
-    if (ev?.schemaChanges.length) facts.push(`tool schemas changed ${ev.schemaChanges.length === 1 ? 'once' : `${ev.schemaChanges.length}×`} (${inline(ev.schemaChanges.at(-1)!.message, 100)})`);
+    if (ev?.schemaChanges.length) {
+      const what = inline(ev.schemaChanges.at(-1)!.message, 100);
+      facts.push(ev.schemaChanges.length === 1 ? `tool schemas changed (${what})` : `tool schemas changed ${ev.schemaChanges.length}× (last: ${what})`);
+    }
+    if (ev?.eraChanges.length) {
+      const last = ev.eraChanges.at(-1)!;
+      const change = `${inline(last.from, 40)} → ${inline(last.to, 40)} at ${clock(last.at)}`;
+      facts.push(ev.eraChanges.length === 1 ? `era changed ${change}` : `era changed ${ev.eraChanges.length}× (last ${change})`);
+    }
     if (!r?.green) facts.push(`${start}–${mid} ${halfCell(m.first)}; ${mid}–${end} ${halfCell(m.second)}`);
     lines.push(`- ${code(m.id)}: ${facts.join('; ')}`);
   }
   return lines;
 }
 
-function selfHealthLine(input: ReportInput): string {
-  const h = input.selfHealth;
-  if (!h || (!h.remeasured && !h.flagged && !h.cold)) return '';
-  const parts: string[] = [];
-  if (h.remeasured) parts.push(`${plural(h.remeasured, 'check')} measured again because pitwall itself stalled`);
-  if (h.flagged) parts.push(`${plural(h.flagged, 'sample')} still overlapping a stall kept out of p95`);
-  const since = h.since > input.hourStart ? ` (since ${isoUtc(h.since).slice(11, 19)})` : ' (since this pitwall started)';
-  const counted = parts.length ? `${parts.join(', ')}${since}` : '';
-  const cold = h.cold ? `${plural(h.cold, 'cold-start sample')} kept out of p95` : '';
-  return [counted, cold].filter(Boolean).join('; ');
+/** Samples kept out of p50/p95 this hour and checks pitwall measured again because it stalled; '' if none. */
+function selfHealthLine(h: SelfHealth): string {
+  const apart = [h.cold ? plural(h.cold, 'cold start') : '', h.stalled ? plural(h.stalled, 'stalled sample') : ''].filter(Boolean);
+  const kept = apart.length ? `${apart.join(', ')} kept out of p50/p95` : '';
+  const again = h.remeasured ? `${plural(h.remeasured, 'check')} measured again because pitwall stalled` : '';
+  return [kept, again].filter(Boolean).join('; ');
 }
 
 /** What changed between two summaries, one line per fact. */

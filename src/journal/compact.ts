@@ -1,14 +1,14 @@
 /**
  * Journal compaction: the file rewritten without what is older than the retention, atomically (temp file +
- * rename, shared/fs.ts), under a lock so two processes never compact at once. Open blockers and each target's
- * latest evidence are kept whatever their age.
+ * rename, shared/fs.ts), under a lock so two processes never compact at once. Open blockers, each target's
+ * latest evidence and the era each MCP target was in at the cutoff are kept whatever their age.
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { replaceFileAtomic } from '../shared/fs.js';
 import { lineWriter, parseLine, readChunks, recordAt } from './journal-lines.js';
 import { NOT_SIMPLE, scanLine } from './line-scanner.js';
-import { readTail, type JournalReader } from './reader.js';
+import { erasBefore, readTail, type JournalReader } from './reader.js';
 
 const NEWLINE = 0x0a;
 
@@ -44,6 +44,7 @@ export function compactJournal(path: string, configPath: string | null, cutoff: 
           // Old but still needed, first: blockers that are open, and each target's latest evidence.
           for (const line of s.open.values()) out.line(line);
           for (const { at, line } of s.evidence.values()) if (!(at >= cutoff)) out.line(line);
+          for (const { line } of erasBefore(s.eras, cutoff).values()) out.line(line);
           readChunks(oldFd, 0, s.end, (b) => {
             for (let start = 0; start < b.length; ) {
               const k = scanLine(scanner, b, start, Infinity, true, null);

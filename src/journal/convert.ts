@@ -1,8 +1,9 @@
 /** Probe results ↔ journal records: the evidence a failing check leaves, a sample line, and a result rebuilt from one. */
 import type { Headroom, ProbeError, ProbeResult, SubCheck } from '../probes/types.js';
 import type { Redactor } from '../text/redact.js';
-import type { Evidence, JournalSample } from './records.js';
+import type { EraRecord, Evidence, JournalSample } from './records.js';
 import type { Sample } from '../state/history.js';
+import { apartOf } from '../state/stats.js';
 import { STATUS_CODE } from '../shared/status.js';
 import { round1 } from '../shared/numbers.js';
 
@@ -66,6 +67,17 @@ export function resultFromSample(s: JournalSample, evidence?: Evidence): ProbeRe
   return { ...base, status: 'up', error: null };
 }
 
+/** The longest protocol version string kept from a server's answer (upstream text, bounded). */
+const VERSION_CHARS = 40;
+
+/** An MCP result's protocol era (details.era, details.protocolVersion, src/probes/mcp/prober.ts), or null. */
+export function eraOf(r: ProbeResult): Omit<EraRecord, 'targetId' | 'at'> | null {
+  const era = r.details.era;
+  if (typeof era !== 'string' || !era) return null;
+  const version = r.details.protocolVersion;
+  return { era: era.slice(0, 80), ...(typeof version === 'string' && version ? { protocolVersion: version.slice(0, VERSION_CHARS) } : {}) };
+}
+
 /** What a sample line may carry besides the sample. */
 export interface SampleExtra {
   message?: string;
@@ -74,7 +86,8 @@ export interface SampleExtra {
 }
 
 /**
- * Builds sample lines `["id",at,st,lat,kind?,message?,headroom?,evidence?]`, message and evidence redacted.
+ * Builds sample lines `["id",at,st,lat,kind?,message?,headroom?,evidence?,apart?,remeasured?]`, message and evidence
+ * redacted; `apart` is "cold" or "stalled" (kept out of p50/p95), `remeasured` a count of attempts measured again.
  * It remembers the last evidence written per target, so an unchanged outage does not repeat it on every sample.
  */
 export function sampleLineWriter(redactor: Redactor): (id: string, s: Sample, extra: SampleExtra) => string {
@@ -93,14 +106,37 @@ export function sampleLineWriter(redactor: Redactor): (id: string, s: Sample, ex
         row.push(JSON.parse(ev));
       }
     }
+    // Rare (a target's first sample in a process, a stall): the nulls before them cost a few bytes on those lines only.
+    const remeasured = (s as JournalSample).remeasured;
+    if (s.apart || remeasured) {
+      while (row.length < 8) row.push(null);
+      row.push(s.apart ?? null);
+      if (remeasured) row.push(remeasured);
+    }
     while (row.length > 4 && row[row.length - 1] === null) row.pop();
     return JSON.stringify(row);
   };
 }
 
-/** The sample of a finished probe run, and what its line carries besides. */
-export function sampleOfResult(r: ProbeResult, at: number): { sample: Sample; extra: SampleExtra } {
-  const sample: Sample = { at, status: r.status, latencyMs: r.status === 'down' ? null : r.latencyMs, ...(r.error ? { errorKind: r.error.kind } : {}) };
+/** How the engine's run went besides its result (engine.ts RunOutcome): a cold start, stalls of pitwall's own loop. */
+export interface RunFlags {
+  cold?: boolean;
+  stalls?: number;
+  stalledMs?: number;
+}
+
+/** The sample of a finished probe run (kept apart as the store keeps it), and what its line carries besides. */
+export function sampleOfResult(r: ProbeResult, at: number, run: RunFlags = {}): { sample: JournalSample; extra: SampleExtra } {
+  const latencyMs = r.status === 'down' ? null : r.latencyMs;
+  const apart = apartOf(latencyMs, run);
+  const sample: JournalSample = {
+    at,
+    status: r.status,
+    latencyMs,
+    ...(r.error ? { errorKind: r.error.kind } : {}),
+    ...(apart ? { apart } : {}),
+    ...(run.stalls ? { remeasured: run.stalls } : {}),
+  };
   // An up result may carry a notice worth the hourly report (a vendor maintenance scheduled within the day).
   const message = r.error?.message ?? (r.status === 'degraded' ? r.reason : typeof r.details.notice === 'string' ? r.details.notice : undefined);
   const evidence = evidenceOf(r);

@@ -5,7 +5,7 @@
 import { readSync, writeSync } from 'node:fs';
 import type { ErrorKind } from '../probes/types.js';
 import { CODE_STATUS } from '../shared/status.js';
-import type { Evidence, JournalSample, ReportSummary, ResolvedRecord } from './records.js';
+import type { EraRecord, Evidence, JournalSample, ReportSummary, ResolvedRecord } from './records.js';
 import type { Blocker, EngineEvent } from '../state/store.js';
 
 /** One journal line, parsed. */
@@ -15,6 +15,7 @@ export type Rec =
   | { kind: 'opened'; blocker: Blocker }
   | { kind: 'resolved'; resolved: ResolvedRecord }
   | { kind: 'report'; summary: ReportSummary }
+  | { kind: 'era'; era: EraRecord }
   | { kind: 'header' };
 
 /** Any journal line through JSON.parse: the reference the fast path must agree with. Null if it is not a record. */
@@ -26,7 +27,7 @@ export function parseLine(line: string): Rec | null {
     return null;
   }
   if (Array.isArray(v)) {
-    const [id, at, st, lat, kind, msg, head, ev] = v as unknown[];
+    const [id, at, st, lat, kind, msg, head, ev, apart, remeasured] = v as unknown[];
     if (typeof id !== 'string' || typeof at !== 'number' || typeof st !== 'number' || !CODE_STATUS[st]) return null;
     // Headroom entries that are not arrays: not a line we wrote (and destructuring one would throw).
     if (Array.isArray(head) && !head.every(Array.isArray)) return null;
@@ -34,6 +35,9 @@ export function parseLine(line: string): Rec | null {
     if (typeof kind === 'string') sample.errorKind = kind as ErrorKind;
     if (typeof msg === 'string') sample.message = msg;
     if (Array.isArray(head)) sample.headroom = (head as [string, number, number][]).map(([name, remaining, limit]) => ({ name, remaining, limit }));
+    // Written since the journal kept samples apart; a journal from before has neither (and any other value is ignored).
+    if (apart === 'cold' || apart === 'stalled') sample.apart = apart;
+    if (isCount(remeasured)) sample.remeasured = remeasured;
     return ev && typeof ev === 'object' ? { kind: 'sample', id, sample, evidence: ev as Evidence } : { kind: 'sample', id, sample };
   }
   if (v === null || typeof v !== 'object') return null;
@@ -42,8 +46,20 @@ export function parseLine(line: string): Rec | null {
   if (o.bo && typeof o.bo === 'object') return { kind: 'opened', blocker: o.bo as Blocker };
   if (o.br && typeof o.br === 'object') return { kind: 'resolved', resolved: o.br as ResolvedRecord };
   if (o.rp && typeof o.rp === 'object') return { kind: 'report', summary: o.rp as ReportSummary };
+  if (o.er && typeof o.er === 'object') return eraRecord(o.er as Record<string, unknown>);
   if (o.journal !== undefined) return { kind: 'header' };
   return null;
+}
+
+/** A count a sample line may carry (attempts re-measured): a whole number from 1 up. */
+export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** An era record `{"er":{targetId,at,era,protocolVersion?}}`, or null (skipped) if it lacks what the report reads. */
+function eraRecord(o: Record<string, unknown>): Rec | null {
+  if (typeof o.targetId !== 'string' || typeof o.at !== 'number' || typeof o.era !== 'string') return null;
+  const era: EraRecord = { targetId: o.targetId, at: o.at, era: o.era };
+  if (typeof o.protocolVersion === 'string') era.protocolVersion = o.protocolVersion;
+  return { kind: 'era', era };
 }
 
 /** The time a record is filed under (compaction keeps what is younger than the retention); null for the header. */
@@ -59,6 +75,8 @@ export function recordAt(r: Rec): number | null {
       return r.resolved.at;
     case 'report':
       return r.summary.at;
+    case 'era':
+      return r.era.at;
     case 'header':
       return null;
   }

@@ -6,7 +6,10 @@
  *   ["shopify-admin",1760364000000,0,123.4]                 id, at (ms), status 0 up/1 degraded/2 down, latency
  *   ["shopify-admin",1760364015000,2,null,"timeout","no answer…",[["throttle",40,1000]],{…evidence}]
  *   {"journal":1,"config":"/abs/pitwall.yaml"}              header, first line
+ *   ["shopify-admin",1760364000000,0,700.2,null,null,null,null,"cold"]   kept out of p50/p95: "cold" or "stalled",
+ *                                                           then attempts re-measured (since 2026-12; older lines have neither)
  *   {"ev":{…EngineEvent}}   {"bo":{…Blocker}}   {"br":{"id","targetId","at","note"?}}   {"rp":{…ReportSummary}}
+ *   {"er":{"targetId","at","era","protocolVersion"?}}       an MCP server's protocol era, when it is not the last one journaled
  * Trailing optional fields are omitted. A typical up sample is ~40 bytes: 72 h of 15 targets every 5 s
  * (777,600 samples) is ~38 MB.
  *
@@ -22,7 +25,7 @@ import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, statSync, writ
 import { resolve } from 'node:path';
 import { createRedactor } from '../text/redact.js';
 import { compactJournal, headerLine } from './compact.js';
-import { sampleLineWriter, sampleOfResult } from './convert.js';
+import { eraOf, sampleLineWriter, sampleOfResult } from './convert.js';
 import { parseLine, recordAt } from './journal-lines.js';
 import { JournalReader } from './reader.js';
 import { ensureStateDir, journalPath } from './state-dir.js';
@@ -54,6 +57,9 @@ export function openJournal(opts: JournalOptions): Journal {
   ensureStateDir(dir);
   const reader = new JournalReader(path);
   const sampleLine = sampleLineWriter(redactor);
+  /** Per MCP target, the era last journaled (by this process, or read by a load): a record only when it changes. */
+  const lastEra = new Map<string, string>();
+  const eraKey = (e: { era: string; protocolVersion?: string }) => `${e.era}\n${e.protocolVersion ?? ''}`;
 
   let fd = -1;
   let ino = 0;
@@ -90,7 +96,8 @@ export function openJournal(opts: JournalOptions): Journal {
     oldestKnown = n < buf.length;
     for (const line of buf.subarray(0, n).toString('utf8').split('\n').slice(0, -1)) {
       const r = parseLine(line);
-      if (!r || r.kind === 'header' || r.kind === 'opened' || (r.kind === 'sample' && r.evidence)) continue;
+      // What compaction keeps whatever its age (blockers, evidence, eras) is not what makes it due.
+      if (!r || r.kind === 'header' || r.kind === 'opened' || r.kind === 'era' || (r.kind === 'sample' && r.evidence)) continue;
       oldestAt = recordAt(r);
       oldestKnown = true;
       return;
@@ -164,9 +171,19 @@ export function openJournal(opts: JournalOptions): Journal {
     appendSample(targetId, sample, extra = {}) {
       write(sampleLine(targetId, sample, extra), sample.at);
     },
-    appendResult(targetId, r, at) {
-      const { sample, extra } = sampleOfResult(r, at);
+    appendResult(targetId, r, at, run) {
+      const { sample, extra } = sampleOfResult(r, at, run);
       write(sampleLine(targetId, sample, extra), at);
+      const era = eraOf(r);
+      if (!era) return;
+      let known = lastEra.get(targetId);
+      if (known === undefined) {
+        const read = reader.latestEra(targetId);
+        if (read) known = eraKey(read);
+      }
+      const key = eraKey(era);
+      lastEra.set(targetId, key);
+      if (key !== known) write(JSON.stringify({ er: redactor.value({ targetId, at, ...era }) }), at);
     },
     appendEvent(event) {
       write(JSON.stringify({ ev: redactor.value(event) }), event.at);
@@ -236,7 +253,7 @@ export function nullJournal(path: string): Journal {
     appendEvent: none,
     appendBlocker: none,
     appendReport: none,
-    load: () => ({ samples: {}, events: [], blockers: [], evidence: {}, reports: [], skipped: 0 }),
+    load: () => ({ samples: {}, events: [], blockers: [], evidence: {}, reports: [], eras: [], skipped: 0 }),
     compact: () => false,
     close: none,
   };

@@ -1,6 +1,6 @@
 /**
  * The journal's common lines parsed by hand, straight from the file's bytes: the sample line
- * `["id",at,st,lat,kind?,message?,headroom?]` and the event line `{"ev":{…}}`. A line that is not exactly
+ * `["id",at,st,lat,kind?,message?,headroom?,evidence?,apart?,remeasured?]` and the event line `{"ev":{…}}`. A line that is not exactly
  * that simple shape (escapes, non-ASCII, exponents, every other `{…}` record) is NOT_SIMPLE: the caller reads
  * it with parseLine (journal-lines.ts), so the journal reads the same as it would through JSON.parse.
  * The scanner's state is a LineScanner object (one per reader) handed to these functions.
@@ -9,7 +9,8 @@
  * 38 MB journal); kept in one module, V8 sees the byte constants and small readers as its own and inlines them
  * (bench/journal-load.mjs).
  */
-import type { SampleColumnsWriter } from './sample-columns.js';
+import { isCount } from './journal-lines.js';
+import { APART_COLD, APART_STALLED, type SampleColumnsWriter } from './sample-columns.js';
 
 // ---------------------------------------------------------------- JSON by the byte
 const NEWLINE = 0x0a;
@@ -334,7 +335,9 @@ export function scanLine(sc: LineScanner, b: Buffer, s: number, since: number, v
     if (p < 0) return NOT_SIMPLE;
     latencyMs = sc.num[0]!;
   }
-  // Trailing fields, each optional: error kind, message, headroom, evidence.
+  // Trailing fields, each optional: error kind, message, headroom, evidence, apart, re-measures.
+  let apart = 0;
+  let remeasured = 0;
   let kindStart = -1;
   let kindEnd = -1;
   let msgStart = -1;
@@ -362,19 +365,28 @@ export function scanLine(sc: LineScanner, b: Buffer, s: number, since: number, v
       if (p < 0) return NOT_SIMPLE;
     } else if (field === 7 && b[p] === LBRACE) {
       p = skipValue(b, p, 1);
-      if (p < 0 || b[p] !== RBRACKET || b[p + 1] !== NEWLINE) return NOT_SIMPLE;
+      if (p < 0) return NOT_SIMPLE;
       evidence = true;
-      break;
+    } else if (field === 8) {
+      // "cold" or "stalled"; any other plain string is ignored, as parseLine ignores it.
+      const end = plainStringEnd(b, p);
+      if (end < 0) return NOT_SIMPLE;
+      apart = sameString('cold', b, p + 1, end - p - 1) ? APART_COLD : sameString('stalled', b, p + 1, end - p - 1) ? APART_STALLED : 0;
+      p = end + 1;
+    } else if (field === 9) {
+      p = readNumber(sc.num, b, p);
+      if (p < 0) return NOT_SIMPLE;
+      remeasured = isCount(sc.num[0]) ? sc.num[0]! : 0;
     } else return NOT_SIMPLE;
   }
-  if (!evidence && (b[p] !== RBRACKET || b[p + 1] !== NEWLINE)) return NOT_SIMPLE;
+  if (b[p] !== RBRACKET || b[p + 1] !== NEWLINE) return NOT_SIMPLE;
   sc.end = p + 1;
   sc.id = evidence || take ? knownString(sc.known, b, s + 2, idEnd) : '';
   if (!take) return evidence ? EVIDENCE : OLDER;
   // Hundreds of thousands of these may be taken: into columns, no object per sample or headroom list.
   const w = into!(sc.id);
   const kind = kindStart >= 0 ? knownString(sc.known, b, kindStart, kindEnd) : undefined;
-  w.row(at, st, latencyMs, kind, msgStart >= 0 ? b.toString('latin1', msgStart, msgEnd) : undefined, headroom);
+  w.row(at, st, latencyMs, kind, msgStart >= 0 ? b.toString('latin1', msgStart, msgEnd) : undefined, headroom, apart, remeasured);
   const hr = sc.hr;
   for (let k = 0; headroom && k < hr.n; k++) w.headroom(hr.names[k]!, hr.remaining[k]!, hr.limit[k]!);
   return evidence ? EVIDENCE : TAKEN;

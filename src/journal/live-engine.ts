@@ -55,8 +55,9 @@ export function createLiveEngine(opts: LiveEngineOptions): LiveEngine {
           throw new Error(redactor.text(err instanceof Error ? err.message : String(err)));
         },
       ),
-    onResult: (id, result, at) => {
-      if (live) journal.appendResult(id, result, at);
+    // With how the run went: a cold start or a stall keeps its sample out of p50/p95 after a restart and in the report.
+    onResult: (id, result, at, _attempts, run) => {
+      if (live) journal.appendResult(id, result, at, run);
     },
     ...(opts.now ? { now: opts.now } : {}),
   });

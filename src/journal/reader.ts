@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { parseLine, readChunks } from './journal-lines.js';
 import { createLineScanner, EVENT, EVIDENCE, NOT_SIMPLE, OLDER, scanLine, TAKEN, type Into } from './line-scanner.js';
-import type { Evidence, ReportSummary } from './records.js';
+import type { EraRecord, Evidence, ReportSummary } from './records.js';
 import { SampleColumnsWriter } from './sample-columns.js';
 import type { JournalHistory } from './types.js';
 import type { Blocker, EngineEvent } from '../state/store.js';
@@ -32,12 +32,28 @@ export interface Scanned {
   /** Each target's latest evidence, as the sample line that carries it. */
   evidence: Map<string, { at: number; line: string }>;
   reports: string[];
+  /** MCP era records (a few per process start at most), in file order, with their lines (compaction keeps some). */
+  eras: { era: EraRecord; line: string }[];
   skipped: number;
   /** Per span of the file, flat: start, end, the latest sample or event time in it. */
   spans: number[];
 }
 
 const blockerOf = (line: string) => (parseLine(line) as { blocker: Blocker }).blocker;
+
+/**
+ * Each target's latest era record before `before` (by time; a tie goes to the later line): the era a target was in
+ * at that moment, which a load from then and a compaction to then keep whatever its age.
+ */
+export function erasBefore<T extends { era: EraRecord }>(eras: readonly T[], before: number): Map<string, T> {
+  const latest = new Map<string, T>();
+  for (const e of eras) {
+    if (!(e.era.at < before)) continue;
+    const seen = latest.get(e.era.targetId);
+    if (!seen || e.era.at >= seen.era.at) latest.set(e.era.targetId, e);
+  }
+  return latest;
+}
 
 /** The bytes after the last complete line: a torn line, or one another process is writing right now. */
 export function readTail(rfd: number, from: number, size: number): string {
@@ -57,6 +73,11 @@ export class JournalReader {
     this.path = path;
   }
 
+  /** The latest era record the loads so far have read for a target (no I/O), or undefined. */
+  latestEra(targetId: string): EraRecord | undefined {
+    return this.scanned ? erasBefore(this.scanned.eras, Infinity).get(targetId)?.era : undefined;
+  }
+
   /** Forgets what was read (the file was replaced). */
   forget(): void {
     this.scanned = null;
@@ -64,7 +85,7 @@ export class JournalReader {
 
   /** Samples and events at or after `sinceMs`, open blockers of any age (see Journal.load). */
   load(sinceMs: number): JournalHistory {
-    const out: JournalHistory = { samples: {}, events: [], blockers: [], evidence: {}, reports: [], skipped: 0 };
+    const out: JournalHistory = { samples: {}, events: [], blockers: [], evidence: {}, reports: [], eras: [], skipped: 0 };
     const samples = new Map<string, SampleColumnsWriter>();
     const into = (id: string) => {
       let w = samples.get(id);
@@ -88,6 +109,7 @@ export class JournalReader {
     for (const [id, { at, line }] of s.evidence) out.evidence[id] = { at, evidence: (parseLine(line) as { evidence: Evidence }).evidence };
     const open = new Map(s.open);
     const reports = [...s.reports];
+    const eras = [...s.eras];
     // Not part of what was read for good: the line may be finished by the time of the next load.
     const r = tail ? parseLine(tail) : null;
     if (tail && !r) out.skipped++;
@@ -98,11 +120,18 @@ export class JournalReader {
     else if (r?.kind === 'opened') open.set(r.blocker.id, tail);
     else if (r?.kind === 'resolved') open.delete(r.resolved.id);
     else if (r?.kind === 'report') reports.push(tail);
+    else if (r?.kind === 'era') eras.push({ era: r.era, line: tail });
     // Sorted by time if appends from two processes interleaved (finish() does, stably).
     for (const [id, w] of samples) out.samples[id] = w.finish();
     out.events.sort((a, b) => a.at - b.at);
     out.reports = reports.map((line) => (parseLine(line) as { summary: ReportSummary }).summary).sort((a, b) => a.at - b.at);
     out.blockers = [...open.values()].map(blockerOf).sort((a, b) => a.openedAt - b.openedAt);
+    // Those at or after `since`, and the era each target was in at `since` (an hour's first change has a "from").
+    const before = new Set(erasBefore(eras, sinceMs).values());
+    out.eras = eras
+      .filter((e) => e.era.at >= sinceMs || before.has(e))
+      .map((e) => ({ ...e.era }))
+      .sort((a, b) => a.at - b.at);
     return out;
   }
 
@@ -120,7 +149,7 @@ export class JournalReader {
       const mark = Buffer.alloc(s.mark.length);
       if (readSync(rfd, mark, 0, mark.length, s.end - mark.length) === mark.length && mark.equals(s.mark)) return s;
     }
-    this.scanned = { dev: st.dev, ino: st.ino, birthtimeMs: st.birthtimeMs, end: 0, mark: Buffer.alloc(0), open: new Map(), evidence: new Map(), reports: [], skipped: 0, spans: [] };
+    this.scanned = { dev: st.dev, ino: st.ino, birthtimeMs: st.birthtimeMs, end: 0, mark: Buffer.alloc(0), open: new Map(), evidence: new Map(), reports: [], eras: [], skipped: 0, spans: [] };
     return this.scanned;
   }
 
@@ -171,6 +200,7 @@ export class JournalReader {
           } else if (r.kind === 'opened') s.open.set(r.blocker.id, line);
           else if (r.kind === 'resolved') s.open.delete(r.resolved.id);
           else if (r.kind === 'report') s.reports.push(line);
+          else if (r.kind === 'era') s.eras.push({ era: r.era, line });
         }
         start = e + 1;
         if (offset + start - spanStart >= SPAN_BYTES) {

@@ -8,6 +8,20 @@ import type { Sample } from '../state/history.js';
 export interface JournalSample extends Sample {
   message?: string;
   headroom?: Headroom[];
+  /** Attempts measured again because pitwall's own event loop stalled during them (pitwall's health, not the upstream's). */
+  remeasured?: number;
+}
+
+/**
+ * An MCP server's protocol era as a check saw it (details.era, details.protocolVersion), journaled when it differs
+ * from the last one journaled for the target, not with every sample: the report tells when a server changed era.
+ */
+export interface EraRecord {
+  targetId: string;
+  at: number;
+  /** The prober's wording: 'legacy (initialize handshake)' or 'modern (stateless, server/discover)'. */
+  era: string;
+  protocolVersion?: string;
 }
 
 /** What a failing check showed, kept so a later `pitwall escalate` can cite it. */

@@ -106,6 +106,13 @@ const STATUS_BITS = 3;
 const NO_LATENCY = 4;
 /** The sample has a headroom list (possibly empty): its entries are those before hrEnd[i], after hrEnd[i - 1]. */
 const HAS_HEADROOM = 8;
+/** Kept out of p50/p95 (Sample.apart): the first after a cold start, or taken while pitwall's own loop stalled. */
+const COLD = 16;
+const STALLED = 32;
+
+/** `row()`'s apart codes: none (0), a cold start, a stall. */
+export const APART_COLD = 1;
+export const APART_STALLED = 2;
 
 /** kind codes: 0 none, 1…254 kindNames[code - 1]; past 254 distinct kinds (a hand-edited file), KIND_ELSEWHERE and `oddKinds`. */
 const KIND_ELSEWHERE = 255;
@@ -120,6 +127,8 @@ interface Columns {
   kindNames: string[];
   oddKinds: Map<number, string>;
   messages: Map<number, string>;
+  /** Attempts re-measured (JournalSample.remeasured), by index: rare, like messages. */
+  remeasured: Map<number, number>;
   /** Headroom that does not fit the columns (a hand-edited line: a name that is no string, a limit missing), by index. */
   oddHeadroom: Map<number, readonly Headroom[]>;
   /** Allocated at the first sample with headroom; cumulative: entries of sample i end at hrEnd[i]. */
@@ -132,7 +141,8 @@ interface Columns {
 
 function sampleAt(c: Columns, i: number): JournalSample {
   const f = c.flags[i]!;
-  // Keys in the order JSON.parse of a journal line gives them: at, status, latencyMs, errorKind, message, headroom.
+  // Keys in the order JSON.parse of a journal line gives them: at, status, latencyMs, errorKind, message, headroom,
+  // apart, remeasured.
   const s: JournalSample = { at: c.at[i]!, status: CODE_STATUS[f & STATUS_BITS]!, latencyMs: f & NO_LATENCY ? null : c.latency[i]! };
   const k = c.kind ? c.kind[i]! : 0;
   if (k) s.errorKind = (k === KIND_ELSEWHERE ? c.oddKinds.get(i) : c.kindNames[k - 1]) as ErrorKind;
@@ -145,6 +155,9 @@ function sampleAt(c: Columns, i: number): JournalSample {
     for (let e = i ? c.hrEnd![i - 1]! : 0; e < c.hrEnd![i]!; e++) headroom.push({ name: c.hrName[e]!, remaining: c.hrRemaining[e]!, limit: c.hrLimit[e]! });
     s.headroom = headroom;
   }
+  if (f & (COLD | STALLED)) s.apart = f & COLD ? 'cold' : 'stalled';
+  const remeasured = c.remeasured.get(i);
+  if (remeasured !== undefined) s.remeasured = remeasured;
   return s;
 }
 
@@ -168,6 +181,7 @@ export class SampleColumnsWriter {
     kindNames: [],
     oddKinds: new Map(),
     messages: new Map(),
+    remeasured: new Map(),
     oddHeadroom: new Map(),
     hrEnd: null,
     hrCount: 0,
@@ -184,10 +198,20 @@ export class SampleColumnsWriter {
   }
 
   /**
-   * Appends a sample: `status` 0 up, 1 degraded, 2 down; then call `headroom` once per entry if `hasHeadroom`.
+   * Appends a sample: `status` 0 up, 1 degraded, 2 down; `apart` 0, APART_COLD or APART_STALLED; `remeasured` 0 for
+   * none; then call `headroom` once per entry if `hasHeadroom`.
    * Strings are kept as given (the reader hands over the same id and kind string objects each time).
    */
-  row(at: number, status: number, latencyMs: number | null, errorKind: string | undefined, message: string | undefined, hasHeadroom: boolean): void {
+  row(
+    at: number,
+    status: number,
+    latencyMs: number | null,
+    errorKind: string | undefined,
+    message: string | undefined,
+    hasHeadroom: boolean,
+    apart = 0,
+    remeasured = 0,
+  ): void {
     // Anything else would read back as a status that is not one (or, masked, as "up"): refuse it here.
     if (!(status === 0 || status === 1 || status === 2)) throw new RangeError(`not a status code: ${status}`);
     const c = this.c;
@@ -203,10 +227,12 @@ export class SampleColumnsWriter {
       f |= HAS_HEADROOM;
       c.hrEnd ??= new Uint32Array(c.at.length);
     }
+    if (apart) f |= apart === APART_COLD ? COLD : STALLED;
     c.flags[i] = f;
     if (c.hrEnd) c.hrEnd[i] = c.hrCount;
     if (errorKind !== undefined) this.kind(i, errorKind);
     if (message !== undefined) c.messages.set(i, message);
+    if (remeasured) c.remeasured.set(i, remeasured);
     c.n = i + 1;
   }
 
@@ -229,7 +255,8 @@ export class SampleColumnsWriter {
   push(s: JournalSample): void {
     const code = STATUS_CODE[s.status];
     if (code === undefined) throw new RangeError(`not a status: ${JSON.stringify(s.status)}`);
-    this.row(s.at, code, s.latencyMs ?? null, s.errorKind, s.message, s.headroom !== undefined);
+    const apart = s.apart === 'cold' ? APART_COLD : s.apart === 'stalled' ? APART_STALLED : 0;
+    this.row(s.at, code, s.latencyMs ?? null, s.errorKind, s.message, s.headroom !== undefined, apart, s.remeasured ?? 0);
     if (!s.headroom) return;
     // JSON.parse reads whatever a line holds: entries without a string name and two numbers are kept as they are.
     if (s.headroom.every((h) => typeof h.name === 'string' && typeof h.remaining === 'number' && typeof h.limit === 'number')) {
@@ -294,6 +321,7 @@ function sortedByTime(c: Columns): Columns {
     kindNames: c.kindNames,
     oddKinds: new Map(),
     messages: new Map(),
+    remeasured: new Map(),
     oddHeadroom: new Map(),
     hrEnd: c.hrEnd && new Uint32Array(n),
     hrCount: c.hrCount,
@@ -312,6 +340,8 @@ function sortedByTime(c: Columns): Columns {
     if (odd !== undefined) out.oddKinds.set(j, odd);
     const message = c.messages.get(i);
     if (message !== undefined) out.messages.set(j, message);
+    const remeasured = c.remeasured.get(i);
+    if (remeasured !== undefined) out.remeasured.set(j, remeasured);
     const oddHeadroom = c.oddHeadroom.get(i);
     if (oddHeadroom) out.oddHeadroom.set(j, oddHeadroom);
     if (c.hrEnd) {

@@ -1,9 +1,10 @@
 /** The journal's public shapes: what openJournal takes and returns, and what a load reads. */
 import type { Headroom, ProbeResult } from '../probes/types.js';
 import type { Redactor } from '../text/redact.js';
-import type { Evidence, ReportSummary, ResolvedRecord } from './records.js';
+import type { EraRecord, Evidence, ReportSummary, ResolvedRecord } from './records.js';
 import type { Sample } from '../state/history.js';
 import type { SampleColumns } from './sample-columns.js';
+import type { RunFlags } from './convert.js';
 import type { Blocker, EngineEvent } from '../state/store.js';
 
 /** What load() returns: enough to rebuild the screen, the report and open blockers. */
@@ -17,6 +18,11 @@ export interface JournalHistory {
   evidence: Record<string, { at: number; evidence: Evidence }>;
   /** Hourly report summaries, oldest first, whatever their age (compaction keeps the retention's worth). */
   reports: ReportSummary[];
+  /**
+   * MCP targets' protocol eras, oldest first: the records at or after `sinceMs`, and each target's latest one before
+   * it (the era it was in then), whatever its age.
+   */
+  eras: EraRecord[];
   /** Lines that could not be parsed (a torn last line after a crash), whatever their time. */
   skipped: number;
 }
@@ -48,8 +54,11 @@ export interface JournalOptions {
 export interface Journal {
   readonly path: string;
   appendSample(targetId: string, sample: Sample, extra?: { message?: string; headroom?: readonly Headroom[]; evidence?: Evidence }): void;
-  /** A finished probe run, as the engine's onResult hook hands it over. */
-  appendResult(targetId: string, result: ProbeResult, at: number): void;
+  /**
+   * A finished probe run, as the engine's onResult hook hands it over (`run`: a cold start or a stall keeps its sample
+   * apart). An MCP server's protocol era is journaled too, when it is not the one last journaled for the target.
+   */
+  appendResult(targetId: string, result: ProbeResult, at: number, run?: RunFlags): void;
   appendEvent(event: EngineEvent): void;
   appendBlocker(record: { opened: Blocker } | { resolved: ResolvedRecord }): void;
   appendReport(summary: ReportSummary): void;

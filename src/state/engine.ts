@@ -24,8 +24,8 @@ export interface EngineOptions {
   random?: () => number;
   /** How late pitwall's own event loop ran during an attempt (default: the real one, loop-watch.ts). */
   loopWatch?: LoopWatch;
-  /** Called with every finished run (the journal listens here). */
-  onResult?: (targetId: string, result: ProbeResult, at: number, attempts: number) => void;
+  /** Called with every finished run (the journal listens here; `run` says whether its sample is kept apart). */
+  onResult?: (targetId: string, result: ProbeResult, at: number, attempts: number, run: Pick<RunOutcome, 'cold' | 'stalls' | 'stalledMs'>) => void;
   /** Is it us or them (connectivity.ts): default, one built from the config. */
   network?: NetworkWatch;
 }
@@ -329,7 +329,7 @@ export function createEngine(opts: EngineOptions): Engine {
         for (const message of seen) if (typeof message === 'string') store.dispatch({ type: 'event', event: { type: 'notice', at: outcome.at, level: 'warn', message } });
       }
       try {
-        opts.onResult?.(id, outcome.result, outcome.at, outcome.attempts);
+        opts.onResult?.(id, outcome.result, outcome.at, outcome.attempts, outcome);
       } catch (err) {
         // The journal's disk may be full: say so, keep checking.
         store.dispatch({ type: 'event', event: { type: 'notice', at: now(), level: 'error', message: `could not record ${id}'s result: ${messageOf(err)}` } });

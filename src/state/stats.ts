@@ -4,6 +4,17 @@ import { countsLatency, SampleHistory, type Sample } from './history.js';
 
 export type { Sample } from './history.js';
 
+/**
+ * Why a run's sample is kept out of p50/p95, or undefined: the first after a cold start ('cold'; never measured again,
+ * so a stall during it does not make it a "stalled" sample), else one that overlapped a stall of pitwall's own loop at
+ * every re-measure ('stalled'). A failed check has no latency to keep apart. The store and the journal both ask here,
+ * so a restarted console and the hourly report agree with the live one.
+ */
+export function apartOf(latencyMs: number | null, run: { cold?: boolean; stalledMs?: number }): Sample['apart'] {
+  if (latencyMs === null) return undefined;
+  return run.cold ? 'cold' : run.stalledMs ? 'stalled' : undefined;
+}
+
 /** The nearest-rank percentile of already sorted values, or null when there are none. */
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   return sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)]!;

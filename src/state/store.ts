@@ -1,7 +1,7 @@
 import type { ProbeResult, Status } from '../probes/types.js';
 import type { Config, Target, TileId } from '../config/config.js';
 import { SampleHistory } from './history.js';
-import { statusAt, timeAt, type Sample, type SampleList } from './stats.js';
+import { apartOf, statusAt, timeAt, type Sample, type SampleList } from './stats.js';
 import { targetRecord, withValue, withValues } from './target-record.js';
 import type { WebhookStats } from './webhook-stats.js';
 
@@ -256,7 +256,7 @@ export function reduce(state: State, action: Action): State {
       if (!t) return state;
       const r = action.result;
       const latencyMs = r.status === 'down' ? null : r.latencyMs;
-      const apart = latencyMs === null ? undefined : action.stalledMs ? 'stalled' : action.cold ? 'cold' : undefined;
+      const apart = apartOf(latencyMs, action);
       const sample: Sample = {
         at: action.at,
         status: r.status,

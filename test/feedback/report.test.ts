@@ -282,30 +282,6 @@ describe('upstream text in the report', () => {
   });
 });
 
-describe("pitwall's own health in the report", () => {
-  it('says how many checks were measured again because pitwall stalled, and cold samples kept apart, from the live store', async () => {
-    const { configFromObject } = await import('../../src/config/config.js');
-    const { initialState, reduce } = await import('../../src/state/store.js');
-    const { selfHealthOf } = await import('../../src/feedback/feedback-actions.js');
-    // Given a console started at 13:50 whose store saw 2 re-measures (one kept apart) and one cold start at 14:01
-    let s = initialState(configFromObject({ targets: [{ id: 'app', kind: 'http', url: 'http://127.0.0.1:9/' }] }), { now: T0 - 10 * MIN });
-    const ok = { status: 'up' as const, latencyMs: 90, error: null, details: {} };
-    s = reduce(s, { type: 'probe-finished', id: 'app', at: T0 + MIN, result: ok, attempts: 1, nextAt: null, cold: true });
-    s = reduce(s, { type: 'probe-finished', id: 'app', at: T0 + 2 * MIN, result: ok, attempts: 2, nextAt: null, stalls: 1 });
-    s = reduce(s, { type: 'probe-finished', id: 'app', at: T0 + 3 * MIN, result: ok, attempts: 2, nextAt: null, stalls: 1, stalledMs: 1_200 });
-    const selfHealth = selfHealthOf(s, T0);
-    expect(selfHealth).toEqual({ remeasured: 2, flagged: 1, cold: 1, since: T0 - 10 * MIN });
-
-    const report = (h: typeof selfHealth) =>
-      buildHourlyReport({ hourStart: T0, hourEnd: T0 + H, samples: { app: [{ at: T0 + MIN, status: 'up', latencyMs: 90 }] }, events: [], targets: [targets[0]!], blockers: [], now: T0 + H, timeZone: 'UTC', selfHealth: h }).markdown;
-    expect(report(selfHealth)).toContain(
-      '- **pitwall itself:** 2 checks measured again because pitwall itself stalled, 1 sample still overlapping a stall kept out of p95 (since this pitwall started); 1 cold-start sample kept out of p95\n',
-    );
-    // Nothing to say: no line
-    expect(report({ remeasured: 0, flagged: 0, cold: 0, since: T0 })).not.toContain('pitwall itself');
-  });
-});
-
 describe('"Now" in a report written after its hour', () => {
   it('is the latest check, not the state at the end of the hour', () => {
     // Given app up all of 14:00–15:00 and down since 15:10; the report for 14:00–15:00 is written at 15:12

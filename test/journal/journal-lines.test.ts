@@ -19,6 +19,7 @@ type RefRec =
   | { kind: 'opened'; blocker: { id: unknown; openedAt: number } }
   | { kind: 'resolved'; resolved: { id: unknown; at: number } }
   | { kind: 'report'; summary: { at: number } }
+  | { kind: 'era'; era: { targetId: string; at: number; era: string; protocolVersion?: string } }
   | { kind: 'header' };
 
 const STATUS = ['up', 'degraded', 'down'];
@@ -31,7 +32,7 @@ function refParse(line: string): RefRec | null {
     return null;
   }
   if (Array.isArray(v)) {
-    const [id, at, st, lat, kind, msg, head, ev] = v as unknown[];
+    const [id, at, st, lat, kind, msg, head, ev, apart, remeasured] = v as unknown[];
     if (typeof id !== 'string' || typeof at !== 'number' || typeof st !== 'number' || !STATUS[st]) return null;
     // The one change from before: a headroom entry that is not an array made load() throw; now the line is skipped.
     if (Array.isArray(head) && !head.every(Array.isArray)) return null;
@@ -39,6 +40,9 @@ function refParse(line: string): RefRec | null {
     if (typeof kind === 'string') sample.errorKind = kind;
     if (typeof msg === 'string') sample.message = msg;
     if (Array.isArray(head)) sample.headroom = (head as [string, number, number][]).map(([name, remaining, limit]) => ({ name, remaining, limit }));
+    // Since samples are kept apart: "cold" or "stalled", then a count of re-measures; anything else there is ignored.
+    if (apart === 'cold' || apart === 'stalled') sample.apart = apart;
+    if (typeof remeasured === 'number' && Number.isInteger(remeasured) && remeasured > 0) sample.remeasured = remeasured;
     return ev && typeof ev === 'object' ? { kind: 'sample', id, sample, evidence: ev } : { kind: 'sample', id, sample };
   }
   if (v === null || typeof v !== 'object') return null;
@@ -47,16 +51,49 @@ function refParse(line: string): RefRec | null {
   if (o.bo && typeof o.bo === 'object') return { kind: 'opened', blocker: o.bo };
   if (o.br && typeof o.br === 'object') return { kind: 'resolved', resolved: o.br };
   if (o.rp && typeof o.rp === 'object') return { kind: 'report', summary: o.rp };
+  if (o.er && typeof o.er === 'object') {
+    const e = o.er as Record<string, unknown>;
+    if (typeof e.targetId !== 'string' || typeof e.at !== 'number' || typeof e.era !== 'string') return null;
+    return { kind: 'era', era: { targetId: e.targetId, at: e.at, era: e.era, ...(typeof e.protocolVersion === 'string' ? { protocolVersion: e.protocolVersion } : {}) } };
+  }
   if (o.journal !== undefined) return { kind: 'header' };
   return null;
 }
 
 const refAt = (r: RefRec): number | null =>
-  r.kind === 'sample' ? (r.sample.at as number) : r.kind === 'event' ? r.event.at : r.kind === 'opened' ? r.blocker.openedAt : r.kind === 'resolved' ? r.resolved.at : r.kind === 'report' ? r.summary.at : null;
+  r.kind === 'sample'
+    ? (r.sample.at as number)
+    : r.kind === 'event'
+      ? r.event.at
+      : r.kind === 'opened'
+        ? r.blocker.openedAt
+        : r.kind === 'resolved'
+          ? r.resolved.at
+          : r.kind === 'report'
+            ? r.summary.at
+            : r.kind === 'era'
+              ? r.era.at
+              : null;
+
+/** Each target's latest era record before `before`, by time (a tie: the later line), as [index, record]. */
+function refErasBefore<T extends { era: { targetId: string; at: number } }>(list: T[], before: number): Map<string, T> {
+  const latest = new Map<string, T>();
+  for (const e of list) if (e.era.at < before && !(e.era.at < (latest.get(e.era.targetId)?.era.at ?? -Infinity))) latest.set(e.era.targetId, e);
+  return latest;
+}
 
 function referenceLoad(bytes: Buffer, sinceMs = -Infinity): unknown {
-  const out = { samples: {} as Record<string, { at: number }[]>, events: [] as { at: number }[], blockers: [] as unknown[], evidence: {} as Record<string, unknown>, reports: [] as { at: number }[], skipped: 0 };
+  const out = {
+    samples: {} as Record<string, { at: number }[]>,
+    events: [] as { at: number }[],
+    blockers: [] as unknown[],
+    evidence: {} as Record<string, unknown>,
+    reports: [] as { at: number }[],
+    eras: [] as { at: number }[],
+    skipped: 0,
+  };
   const open = new Map<unknown, { openedAt: number }>();
+  const eras: { era: { targetId: string; at: number } }[] = [];
   for (const line of bytes.toString('utf8').split('\n')) {
     if (line === '') continue;
     const r = refParse(line);
@@ -68,7 +105,11 @@ function referenceLoad(bytes: Buffer, sinceMs = -Infinity): unknown {
     else if (r.kind === 'opened') open.set(r.blocker.id, r.blocker);
     else if (r.kind === 'resolved') open.delete(r.resolved.id);
     else if (r.kind === 'report') out.reports.push(r.summary);
+    else if (r.kind === 'era') eras.push({ era: r.era });
   }
+  // The eras at or after the time asked for, and the one each target was in then.
+  const before = new Set(refErasBefore(eras, sinceMs).values());
+  out.eras = eras.filter((e) => e.era.at >= sinceMs || before.has(e)).map((e) => e.era).sort((a, b) => a.at - b.at);
   for (const list of Object.values(out.samples)) {
     for (let i = 1; i < list.length; i++) {
       if (list[i]!.at < list[i - 1]!.at) {
@@ -89,6 +130,7 @@ function referenceCompact(text: string, cutoff: number): string {
   const keep = [JSON.stringify({ journal: 1, config: CONFIG })];
   const open = new Map<unknown, string>();
   const evidenceLine = new Map<string, { index: number; line: string }>();
+  const eras: { era: { targetId: string; at: number }; line: string }[] = [];
   const kept: (string | null)[] = [];
   for (const line of lines) {
     const r = refParse(line);
@@ -96,11 +138,13 @@ function referenceCompact(text: string, cutoff: number): string {
     if (r.kind === 'opened') open.set(r.blocker.id, line);
     if (r.kind === 'resolved') open.delete(r.resolved.id);
     if (r.kind === 'sample' && r.evidence) evidenceLine.set(r.id, { index: kept.length, line });
+    if (r.kind === 'era') eras.push({ era: r.era, line });
     const at = refAt(r)!;
     kept.push(at >= cutoff && r.kind !== 'opened' ? line : null);
   }
   for (const line of open.values()) keep.push(line);
   for (const { index, line } of evidenceLine.values()) if (kept[index] === null) keep.push(line);
+  for (const { line } of refErasBefore(eras, cutoff).values()) keep.push(line);
   for (const line of kept) if (line !== null) keep.push(line);
   if (tail && refParse(tail)) keep.push(tail);
   return `${keep.join('\n')}\n`;
@@ -144,6 +188,34 @@ function edgeLines(): (string | Buffer)[] {
     `{"rp":{"hourStart":${at(-60)},"hourEnd":${at(0)},"at":${at(1)},"partial":false,"overall":"up","targets":{},"openBlockers":["B-1"]}}`,
     `{"rp":{"hourStart":${at(-120)},"hourEnd":${at(-60)},"at":${at(-59)},"partial":true,"overall":null,"targets":{},"openBlockers":[]}}`,
     `{"journal":1,"config":"/another/header.yaml"}`,
+    // Kept apart (cold start, stall), re-measured, and MCP eras: what the writer writes since samples are kept apart
+    `["app",${at(0)},0,700.2,null,null,null,null,"cold"]`,
+    `["app",${at(1)},0,40,null,null,null,null,"stalled",2]`,
+    `["app",${at(1)},0,12.5,null,null,null,null,null,1]`,
+    `["shop",${at(6)},1,2100,null,"slow",[["throttle",40,1000]],null,"cold"]`,
+    `["app",${at(3)},1,2300,"http","HTTP 429",null,{"httpStatus":429},"stalled",3]`,
+    `{"er":{"targetId":"mcp-docs","at":${at(-900)},"era":"legacy (initialize handshake)","protocolVersion":"2025-11-25"}}`,
+    `{"er":{"targetId":"mcp-docs","at":${at(4)},"era":"modern (stateless, server/discover)","protocolVersion":"2026-07-28"}}`,
+    `{"er":{"targetId":"mcp-docs","at":${at(4)},"era":"legacy (initialize handshake)"}}`,
+    `{"er":{"targetId":"mcp-fly","at":${at(9)},"era":"legacy (initialize handshake)","protocolVersion":7}}`,
+    // …and what it does not write, read as JSON.parse reads it
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"warm"]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"c\u006fld"]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,7]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"COLD"]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"cold",0]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"cold",-2]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"cold",2.5]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"cold",2.0]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"cold",2e0]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"stalled","2"]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"stalled",2,"tenth"]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,null,"stalled",12345678901234567890]`,
+    `["apart-odd",${at(8)},0,5,null,null,null,[1],"cold"]`,
+    `{"er":{"targetId":"mcp-odd","at":"${at(9)}","era":"legacy"}}`,
+    `{"er":{"at":${at(9)},"era":"legacy"}}`,
+    `{"er":{"targetId":"mcp-odd","at":${at(9)}}}`,
+    `{"er":null}`,
     // Numbers as JSON writes them, and as it may
     `["num",${at(7)},0,0]`,
     `["num",${at(7)},0,-0]`,
@@ -237,6 +309,8 @@ function ordinaryLines(n: number, seed: number, from = 0): string[] {
     else if (x < 0.025) out.push(`{"bo":{"id":"B-${i}","targetId":"${id}","openedAt":${t},"note":"n"}}`);
     else if (x < 0.03) out.push(`{"br":{"id":"B-${i - 1 - Math.floor(rand() * 50)}","targetId":"${id}","at":${t}}}`);
     else if (x < 0.032) out.push(`["${id}",${t},0,1`); // torn by a crash, then a fresh line
+    else if (x < 0.034) out.push(`["${id}",${t},0,${Math.round(rand() * 90000) / 100}${head ? `,null,null${head}` : ',null,null,null'},null,"${x < 0.033 ? 'cold' : 'stalled'}"${x < 0.0335 ? '' : ',2'}]`);
+    else if (x < 0.035) out.push(`{"er":{"targetId":"mcp-${i % 3}","at":${t},"era":"${rand() < 0.5 ? 'legacy (initialize handshake)' : 'modern (stateless, server/discover)'}"}}`);
     else out.push(`["${id}",${t},${x < 0.05 ? 1 : 0},${Math.round(rand() * 40000) / 100}${head ? `,null,null${head}` : ''}]`);
   }
   return out;
