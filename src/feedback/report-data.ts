@@ -252,6 +252,14 @@ export interface HourlyReportData {
   mcpEvents: McpEvents[];
   /** pitwall's own share of the hour, all targets together. */
   self: SelfHealth;
+  /** Checks held as "unknown: pitwall offline" this hour (its own network was down), first to last; null when none. */
+  offline: { from: number; to: number; checks: number } | null;
+}
+
+/** The reason connectivity.ts gives a held result, as the journal keeps it (a degraded sample's message). */
+export const HELD_PREFIX = 'unknown: pitwall offline';
+function heldSample(s: JournalSample): boolean {
+  return s.status === 'degraded' && !s.errorKind && typeof s.message === 'string' && s.message.startsWith(HELD_PREFIX);
 }
 
 /** Computes the hourly report's figures. Pure: everything comes from the arguments. */
@@ -261,9 +269,13 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
   const windowEnd = Math.min(hourEnd, now + 1);
   const partial = now < hourEnd;
 
+  const held: number[] = [];
   const rows: ReportRow[] = targets.map((t) => {
-    // Read five times below: as objects once (the journal's columns build a fresh object on every read).
-    const samples = Array.from(input.samples[t.id] ?? []);
+    // Read five times below: as objects once (the journal's columns build a fresh object on every read). A check held
+    // while pitwall itself was offline (state/connectivity.ts) is no sample of the target: unknown, not degraded.
+    const all = Array.from(input.samples[t.id] ?? []);
+    const samples = all.filter((s) => !heldSample(s));
+    for (const s of all) if (s.at >= hourStart && s.at < windowEnd && heldSample(s)) held.push(s.at);
     const inHour = samples.filter((s) => s.at >= hourStart && s.at < windowEnd);
     const st = windowStats(inHour);
     const last = inHour[inHour.length - 1];
@@ -303,7 +315,8 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
 
   let gaps: [number, number][] = [];
   if (!input.ranFreshRound) {
-    const allTimes = rows.flatMap((r) => r.samples.map((s) => s.at));
+    // Held checks ran: the hour is covered while they did.
+    const allTimes = [...rows.flatMap((r) => r.samples.map((s) => s.at)), ...held];
     const longest = Math.max(0, ...targets.map((t) => t.intervalMs ?? 0));
     gaps = coverageGaps(allTimes, hourStart, windowEnd, Math.max(120_000, 3 * longest));
   }
@@ -323,7 +336,8 @@ export function computeHourlyReport(input: ReportInput): HourlyReportData {
   const self: SelfHealth = { cold: 0, stalled: 0, remeasured: 0 };
   for (const r of rows) for (const k of ['cold', 'stalled', 'remeasured'] as const) self[k] += r.self[k];
   const mcpSeen = mcpEvents(input.events, input.eras ?? [], mcpIds, hourStart, windowEnd);
-  return { windowEnd, partial, rows, summary, counts, gaps, mcp, headroom, incidents: list, silent, mcpEvents: mcpSeen, self };
+  const offline = held.length ? { from: Math.min(...held), to: Math.max(...held), checks: held.length } : null;
+  return { windowEnd, partial, rows, summary, counts, gaps, mcp, headroom, incidents: list, silent, mcpEvents: mcpSeen, self, offline };
 }
 
 /** The event that resolved blocker `id` within [from, to), if any. */

@@ -98,6 +98,12 @@ export function buildHourlyReport(input: ReportInput): { markdown: string; summa
         `- **Note:** the journal had nothing this hour for ${ids}, so pitwall checked ${one ? 'it' : 'them'} once at ${isoUtc(now).slice(11, 19)} UTC for this report: ${one ? 'its figures come' : 'their figures come'} from that single check.`,
       );
     }
+    if (data.offline) {
+      const o = data.offline;
+      meta.push(
+        `- **pitwall offline:** ${plural(o.checks, 'check')} ${o.from === o.to ? `at ${clock(o.from)}` : `${clock(o.from)}–${clock(o.to)}`} UTC failed to connect while pitwall's own network was down: held as unknown, not counted against the vendors`,
+      );
+    }
     if (data.gaps.length) meta.push(`- **Gaps:** no checks ${data.gaps.map(([a, b]) => `${clock(a)}–${clock(b)} (${formatDuration(b - a)})`).join(', ')} UTC (pitwall was not running?)`);
   }
   // Notices the latest check of a target carried while up (a vendor's next scheduled maintenance).

@@ -305,3 +305,29 @@ describe('"Now" in a report written after its hour', () => {
     expect(markdown).toContain('- **Now:** `app` ✖ down since 15:10:00\n');
   });
 });
+
+describe('a report over an hour in which pitwall itself was offline', () => {
+  it('keeps the held checks out of the incidents, the worst line and uptime, and says when pitwall was offline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-report-held-'));
+    dirs.push(dir);
+    const j = openJournal({ dir, configPath: '/srv/pitwall.yaml', now: () => T0 + H });
+    const held: ProbeResult = {
+      status: 'degraded',
+      latencyMs: null,
+      error: null,
+      reason: 'unknown: pitwall offline (canary: DNS lookup of one.one.one.one failed (EAI_AGAIN))',
+      details: { pitwallOffline: 'canary: DNS lookup of one.one.one.one failed (EAI_AGAIN)' },
+    };
+    // shop: up, then held 14:20–14:40 (pitwall's own network down), then up again
+    for (let m = 0; m < 60; m += 5) j.appendResult('shop', m >= 20 && m <= 40 ? held : up(100), T0 + m * MIN);
+    const h = j.load(T0 - 2 * H);
+    j.close();
+    const { markdown, summary } = buildHourlyReport({ hourStart: T0, hourEnd: T0 + H, samples: h.samples, events: h.events, targets: [targets[1]!], blockers: [], now: T0 + H, timeZone: 'UTC' });
+    expect(markdown).toContain('- **Worst:** nothing — every target up at every check');
+    expect(markdown).toContain(
+      "- **pitwall offline:** 5 checks 14:20:00–14:40:00 UTC failed to connect while pitwall's own network was down: held as unknown, not counted against the vendors",
+    );
+    expect(markdown).not.toContain('### Needs attention');
+    expect(summary.targets.shop).toMatchObject({ status: 'up', uptimePct: 100, checks: 7, failures: 0 });
+  });
+});
