@@ -161,6 +161,8 @@ const ga = z.strictObject({
   insecure: z.boolean().default(false),
   /** When the service-account key stops working (a key created under an expiry policy); the key file does not say. */
   keyExpiresAt: isoInstant.optional(),
+  /** Where Google lists the account's key certificates (default: Google's public x509 list for the key file's account). */
+  keyCertsUrl: url.optional(),
 });
 const mcpStdio = z.strictObject({
   ...common,

@@ -3,6 +3,7 @@
  * configured threshold (`credentials.warnHours`, default 24 h) or when it ends before the launch does. A known
  * expiry never turns a target down by itself: the API's own answer says whether the token still works.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { CredentialsConfig } from '../config/config.js';
 import type { ProbeResult, SubCheck } from './types.js';
@@ -90,24 +91,85 @@ export async function readGaKey(path: string): Promise<GaKeyInfo | null> {
   }
 }
 
-/** The GA key as a credential: its id always, its end when the config states it (keys made under an expiry policy). */
-export function gaKeyCredential(key: GaKeyInfo, keyExpiresAt: string | undefined): Credential {
-  return {
-    name: 'service-account key',
-    expiresAt: keyExpiresAt ? new Date(keyExpiresAt) : null,
-    source: keyExpiresAt ? 'config (keyExpiresAt)' : 'the key file states no expiry (a user-managed key lasts until deleted, unless an expiry policy applies)',
-    info: { keyId: key.keyId, ...(key.clientEmail ? { account: key.clientEmail } : {}) },
-  };
+/**
+ * Where Google lists a service account's public key certificates, one per key id (public, no auth): a key's
+ * certificate ends when the key does. Documented with IAM's signBlob ("RSA public key wrapped in an X.509 v3
+ * certificate: https://www.googleapis.com/service_accounts/v1/metadata/x509/{ACCOUNT_EMAIL}").
+ */
+export const GOOGLE_KEY_CERTS = 'https://www.googleapis.com/service_accounts/v1/metadata/x509/';
+
+/** What Google's list says of one key: its end (null: no expiry, 9999-12-31), missing from the list, or unreadable. */
+export type KeyValidity = { listed: true; expiresAt: Date | null } | { listed: false } | { error: string };
+
+/** A key's validity is read at most this often per key (it changes only when someone rotates keys). */
+const VALIDITY_TTL_MS = 6 * 3_600_000;
+const validityCache = new Map<string, { at: number; v: KeyValidity }>();
+
+/** Reads a key's validity from the account's certificate list (`url`), bounded by `timeoutMs`; cached for hours. */
+export async function gaKeyValidity(keyId: string, url: string, opts: { timeoutMs?: number; now?: number } = {}): Promise<KeyValidity> {
+  const now = opts.now ?? Date.now();
+  const hit = validityCache.get(`${url} ${keyId}`);
+  if (hit && now - hit.at < VALIDITY_TTL_MS && !('error' in hit.v)) return hit.v;
+  let v: KeyValidity;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000), headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const text = await res.text();
+    if (text.length > 256 * 1024) throw new Error('answer over 256 KiB');
+    const certs = JSON.parse(text) as unknown;
+    if (!certs || typeof certs !== 'object' || Array.isArray(certs)) throw new Error('not a JSON object of certificates');
+    const pem = (certs as Record<string, unknown>)[keyId];
+    if (typeof pem !== 'string') v = { listed: false };
+    else {
+      const end = Date.parse(new X509Certificate(pem).validTo);
+      if (Number.isNaN(end)) throw new Error('a certificate without a readable end');
+      // User-managed keys without an expiry policy are listed as valid until the year 9999.
+      v = { listed: true, expiresAt: new Date(end).getUTCFullYear() >= 9999 ? null : new Date(end) };
+    }
+  } catch (err) {
+    v = { error: (err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs ?? 5_000} ms` : (err as Error).message.slice(0, 160) };
+  }
+  validityCache.set(`${url} ${keyId}`, { at: now, v });
+  return v;
 }
 
-/** The GA target's key as a sub-check: a service-account key file's id, with its end when configured. */
+/**
+ * The GA key as a credential: its id always; its end from the config when stated (`keyExpiresAt`), else from
+ * Google's certificate list when it could be read.
+ */
+export function gaKeyCredential(key: GaKeyInfo, keyExpiresAt: string | undefined, validity?: KeyValidity): Credential {
+  const info = { keyId: key.keyId, ...(key.clientEmail ? { account: key.clientEmail } : {}) };
+  if (keyExpiresAt) return { name: 'service-account key', expiresAt: new Date(keyExpiresAt), source: 'config (keyExpiresAt)', info };
+  if (validity && 'listed' in validity && validity.listed) {
+    return {
+      name: 'service-account key',
+      expiresAt: validity.expiresAt,
+      source: validity.expiresAt ? "Google's public certificate for the key" : "Google lists the key as valid until 9999-12-31 (a user-managed key without an expiry policy)",
+      info,
+    };
+  }
+  const why = validity && 'error' in validity ? `Google's key list could not be read (${validity.error})` : 'the key file states no expiry (a user-managed key lasts until deleted, unless an expiry policy applies)';
+  return { name: 'service-account key', expiresAt: null, source: why, info };
+}
+
+/**
+ * The GA target's key as a sub-check: a service-account key file's id, with its end from the config or Google's
+ * certificate list. A key Google no longer lists (deleted or disabled) is degraded: the next token exchange fails.
+ */
 export async function gaCredentialSubChecks(
-  target: { insecure: boolean; credentialsFile?: string; keyExpiresAt?: string; expiry?: CredentialsConfig },
+  target: { insecure: boolean; credentialsFile?: string; keyExpiresAt?: string; keyCertsUrl?: string; expiry?: CredentialsConfig },
   now: Date = new Date(),
 ): Promise<SubCheck[]> {
   if (target.insecure || !target.credentialsFile) return [];
   const key = await readGaKey(target.credentialsFile);
-  return key ? [credentialSubCheck(gaKeyCredential(key, target.keyExpiresAt), target.expiry, now)] : [];
+  if (!key) return [];
+  const certsUrl = target.keyCertsUrl ?? (key.clientEmail ? `${GOOGLE_KEY_CERTS}${encodeURIComponent(key.clientEmail)}` : null);
+  const validity = target.keyExpiresAt || !certsUrl ? undefined : await gaKeyValidity(key.keyId, certsUrl, { now: now.getTime() });
+  if (validity && 'listed' in validity && !validity.listed) {
+    const warning = `service-account key ${key.keyId} is not among ${key.clientEmail ?? 'the account'}'s public keys: deleted or disabled?`;
+    return [{ name: 'service-account key', status: 'degraded', latencyMs: null, error: null, details: { keyId: key.keyId, warning, source: certsUrl } }];
+  }
+  return [credentialSubCheck(gaKeyCredential(key, target.keyExpiresAt, validity), target.expiry, now)];
 }
 
 /** An MCP HTTP target's token end, from GitHub's header the probe kept in `details.tokenExpiration`. */

@@ -1,4 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { sendJson, startPeer, type Peer } from '../../src/peers/serve.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,11 +55,55 @@ describe('credential sub-checks', () => {
     writeFileSync(file, JSON.stringify({ type: 'service_account', private_key_id: 'abc123', client_email: 'pitwall@p.iam.gserviceaccount.com', private_key: 'k' }));
     const [known] = await gaCredentialSubChecks({ insecure: false, credentialsFile: file, keyExpiresAt: '2026-12-04T20:00:00Z', expiry: { warnHours: 24 } }, NOW);
     expect(known).toMatchObject({ name: 'service-account key', status: 'degraded', details: { keyId: 'abc123', account: 'pitwall@p.iam.gserviceaccount.com', left: '12 h' } });
-    const [unknown] = await gaCredentialSubChecks({ insecure: false, credentialsFile: file }, NOW);
+    // (Google's certificate list unreachable: a closed loopback port; the end stays unknown, never a false amber)
+    const [unknown] = await gaCredentialSubChecks({ insecure: false, credentialsFile: file, keyCertsUrl: 'http://127.0.0.1:9/x509/pitwall' }, NOW);
     expect(unknown).toMatchObject({ status: 'up', details: { keyId: 'abc123', expiresAt: null } });
     expect(JSON.stringify(unknown)).not.toContain('private_key"');
     writeFileSync(file, JSON.stringify({ type: 'authorized_user', client_id: 'x', client_secret: 'y', refresh_token: 'z' }));
     expect(await gaCredentialSubChecks({ insecure: false, credentialsFile: file }, NOW)).toEqual([]);
+  });
+});
+
+describe("a service-account key's end, from Google's public certificate list", () => {
+  const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'google-certs');
+  const EMAIL = 'pitwall-ga@hot-rod-an.iam.gserviceaccount.com';
+  // A loopback stand-in for https://www.googleapis.com/service_accounts/v1/metadata/x509/{email}: key id → PEM.
+  const certs: Record<string, string> = {
+    'key-expiring': readFileSync(join(FIXTURES, 'key-expiring.pem'), 'utf8'),
+    'key-no-expiry': readFileSync(join(FIXTURES, 'key-no-expiry.pem'), 'utf8'),
+  };
+  let peer: Peer;
+  beforeAll(async () => {
+    peer = await startPeer((req, res) =>
+      req.url === `/service_accounts/v1/metadata/x509/${encodeURIComponent(EMAIL)}` ? sendJson(res, 200, certs) : sendJson(res, 404, { error: { code: 404, message: 'Not found' } }),
+    );
+  });
+  afterAll(async () => {
+    await peer.close();
+  });
+  const keyFile = (keyId: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pitwall-cert-')), 'sa.json');
+    writeFileSync(file, JSON.stringify({ type: 'service_account', private_key_id: keyId, client_email: EMAIL, private_key: 'k' }));
+    return file;
+  };
+  const check = (keyId: string, now: Date) =>
+    gaCredentialSubChecks({ insecure: false, credentialsFile: keyFile(keyId), keyCertsUrl: `${peer.url}/service_accounts/v1/metadata/x509/${encodeURIComponent(EMAIL)}`, expiry: { warnHours: 24 } }, now);
+
+  it("reads the key's end from its certificate: degraded under the threshold, up with weeks left", async () => {
+    const end = new X509Certificate(certs['key-expiring']!).validTo;
+    const [soon] = await check('key-expiring', new Date(Date.parse(end) - 10 * H));
+    expect(soon).toMatchObject({ status: 'degraded', details: { left: '10 h', source: "Google's public certificate for the key", keyId: 'key-expiring' } });
+    const [weeks] = await check('key-expiring', new Date(Date.parse(end) - 21 * 24 * H));
+    expect(weeks).toMatchObject({ status: 'up', details: { left: '21 d' } });
+  });
+
+  it('says a key without an expiry policy has none (listed until 9999), and a key Google no longer lists is degraded', async () => {
+    const [forever] = await check('key-no-expiry', NOW);
+    expect(forever).toMatchObject({ status: 'up', details: { expiresAt: null, source: 'Google lists the key as valid until 9999-12-31 (a user-managed key without an expiry policy)' } });
+    const [gone] = await check('key-deleted-0123456789', NOW);
+    expect(gone).toMatchObject({ status: 'degraded', details: { warning: `service-account key key-deleted-0123456789 is not among ${EMAIL}'s public keys: deleted or disabled?` } });
+    // and it turns an up GA result degraded (by sub-check), so the row says why
+    expect(withCredentials({ status: 'up', latencyMs: 40, error: null, details: {} }, [gone!])).toMatchObject({ status: 'degraded', cause: 'sub-check' });
   });
 });
 
