@@ -91,7 +91,8 @@ export function reduceUi(s: ConsoleUiState, a: UiAction): ConsoleUiState {
       return selected === s.selected ? s : { ...s, selected };
     }
     case 'view':
-      return { ...s, view: a.view };
+      // Details opened anew start at their top, whatever was scrolled the last time.
+      return { ...s, view: a.view, nav: a.view === 'detail' && s.view !== 'detail' && s.nav.detailScroll ? { ...s.nav, detailScroll: 0 } : s.nav };
     case 'back':
       if (s.modal) return { ...s, modal: null };
       if (s.view !== 'list') return { ...s, view: 'list' };

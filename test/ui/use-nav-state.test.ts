@@ -21,3 +21,15 @@ describe('nav state', () => {
     expect(reduceNav(initialNav, { type: 'scroll', pane: 'log', to: -3 }).logScroll).toBe(0);
   });
 });
+
+describe('details opened anew', () => {
+  it('start at their top, whatever was scrolled the last time', async () => {
+    const { initialUiState, reduceUi } = await import('../../src/ui/use-console-state.js');
+    let s = reduceUi(initialUiState(), { type: 'view', view: 'detail' });
+    s = { ...s, nav: { ...s.nav, detailScroll: 7 } };
+    // still in the details: the scroll holds
+    expect(reduceUi(s, { type: 'view', view: 'detail' }).nav.detailScroll).toBe(7);
+    s = reduceUi(s, { type: 'back' });
+    expect(reduceUi(s, { type: 'view', view: 'detail' }).nav.detailScroll).toBe(0);
+  });
+});
