@@ -4,7 +4,7 @@ import { overall, pitwallOffline, staleKey } from '../state/derive.js';
 import { stallTotals } from '../state/store.js';
 import { useClock, useTimeZone } from './clock-context.js';
 import { formatDuration, statusLabel, truncateStart } from '../text/format.js';
-import { clockText } from './lib/clock.js';
+import { clockText, formatClock } from './lib/clock.js';
 import { paint } from './lib/paint.js';
 import { useAppState } from './store-context.js';
 import { useConsoleInfo } from './console-info.js';
@@ -41,7 +41,7 @@ export function fitStates(
     outbox: s.outbox > 0 ? outboxText(s.outbox) : null,
   };
   const widthOf = (f: Fit) =>
-    [f.polling, f.report ? 'report in 59m59s' : '', f.bell ?? '', f.stalls ?? '', f.outbox ?? ''].filter(Boolean).reduce((n, t) => n + t.length + 2, 0);
+    [f.polling, f.report ? 'x'.repeat(REPORT_WIDTH) : '', f.bell ?? '', f.stalls ?? '', f.outbox ?? ''].filter(Boolean).reduce((n, t) => n + t.length + 2, 0);
   const steps: ((f: Fit) => Fit)[] = [
     (f) => ({ ...f, stalls: null }),
     (f) => ({ ...f, report: false }),
@@ -146,12 +146,22 @@ function Clock({ wide }: { wide: boolean }) {
   return <Text>{useClock((now) => clockText(now, wide, tz))}</Text>;
 }
 
+/** How long the header says a report was just written (an event line scrolls away within seconds). */
+const REPORT_SHOWN_MS = 15 * 60_000;
+/** The widest the report state gets: "✔ report 03:00 · next 59m59s". */
+const REPORT_WIDTH = 28;
+
 function ReportIn({ at }: { at: () => number | null }) {
+  const tz = useTimeZone();
+  const written = useAppState((s) => s.events.findLast((e) => e.type === 'report')?.at ?? null);
   const text = useClock((now) => {
     const due = at();
+    if (written !== null && now - written < REPORT_SHOWN_MS) {
+      return `✔ report ${formatClock(written, now, tz).slice(0, 5)}${due === null ? '' : ` · next ${formatDuration(due - now)}`}`;
+    }
     return due === null ? null : `report in ${formatDuration(due - now)}`;
   });
-  return text === null ? null : <Text>{paint(text, { color: theme.muted })}</Text>;
+  return text === null ? null : <Text>{paint(text, { color: text.startsWith('✔') ? theme.status.up : theme.muted })}</Text>;
 }
 
 /**

@@ -79,3 +79,25 @@ describe('the header states fit the width, and what must be noticed stays', () =
     expect(fitStates({ paused: false, muted: false, report: true, stalls: null, outbox: 3 }, 40)).toMatchObject({ polling: '● polling', report: false, bell: null, outbox: '⚠ 3 unwritten' });
   });
 });
+
+describe('a report just written stays in the header', () => {
+  it('says "✔ report HH:MM · next …" for a quarter of an hour after it was written, then the countdown again', async () => {
+    const { manualClock } = await import('../../src/ui/clock-context.js');
+    const { format } = await import('date-fns');
+    const t0 = Date.UTC(2026, 9, 13, 15, 0, 5);
+    const clock = manualClock(t0);
+    const store = createStore(initialState(launchConfig(), { now: t0 }));
+    const r = render(
+      <StoreProvider store={store} actions={recordingActions().actions}>
+        <App size={{ columns: 120, rows: 40 }} clock={clock} nextReportAt={() => Date.UTC(2026, 9, 13, 16)} />
+      </StoreProvider>,
+    );
+    store.dispatch({ type: 'event', event: { type: 'report', at: t0, path: '/srv/feedback/integrations.md' } });
+    await settle();
+    expect(plain(r.lastFrame())).toContain(`✔ report ${format(t0, 'HH:mm')} · next 59m55s`);
+    clock.set(t0 + 16 * 60_000);
+    await settle();
+    expect(plain(r.lastFrame())).toContain('report in 43m55s');
+    expect(plain(r.lastFrame())).not.toContain('✔ report');
+  });
+});
