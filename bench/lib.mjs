@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'cli.js');
 /**
- * The V8 flags the binary runs with, from its shebang (`#!/usr/bin/env -S node --max-semi-space-size=8`). The
+ * The V8 flags the binary runs with, from its shebang (`#!/usr/bin/env -S node --max-semi-space-size=2`). The
  * benchmarks start it with them, and run the in-process ones (frame, memory, journal, scale) with them too: those
  * stand in for the binary's process, whose young generation the flags size.
  */

@@ -5,7 +5,9 @@
 //            pitwall's heap: they are the servers), sampled every second; the peak (VmHWM) and the last reading
 //   check    `pitwall check --json` over the same config: the process's peak RSS (VmHWM, polled)
 // The 72-hour figure (flat over 777,600 results) is memory.mjs's; this one is what a laptop sees in the first
-// minutes, with every module a real run loads.
+// minutes, with every module a real run loads. One unmeasured console run comes first (BENCH_PRESET_WARMUP seconds,
+// default 8): the first run after a build fills Node's compile cache, and without it the first way measured paid for
+// that and the others did not.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { CLI, ROOT, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_PRESET_SECONDS ?? 45);
+const WARMUP = Number(process.env.BENCH_PRESET_WARMUP ?? 8);
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /** The ways of starting pitwall, as shell commands (`args` appended). */
@@ -62,6 +65,14 @@ try {
   // no server yet: the first session gets PATH from the environment below
 }
 try {
+  if (WARMUP > 0) {
+    const dir = join(work, 'warmup');
+    const config = writeConfig(dir, host.targets);
+    tmux.start('warmup', `PATH=${q(env.PATH)}; export PATH; ${WAYS.bin(`watch -c ${q(config)} --state-dir ${q(join(dir, 'state'))}`)}`);
+    await sleep(WARMUP * 1000);
+    tmux.keys('warmup', 'q');
+    await sleep(1500);
+  }
   for (const [way, command] of Object.entries(WAYS)) {
     const dir = join(work, way);
     const config = writeConfig(dir, host.targets);

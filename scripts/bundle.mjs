@@ -18,11 +18,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'bin');
 
 // Kept as packages, loaded from node_modules when a probe or a flag needs them, never before the first frame:
-// the vendor SDKs (GA's read their gRPC and protobuf definitions from their own folders at run time), undici
+// the vendor SDKs (GA's .proto files are read from their packages' folders at run time; Google auth only for a
+// target with credentials), undici
 // (the HTTP probes), prom-client (--metrics); and Ink's optional React DevTools, which is not installed.
 const EXTERNAL = [
   /^@google-analytics\//,
   /^google-gax(\/|$)/,
+  /^google-auth-library(\/|$)/,
   /^@grpc\//,
   /^@shopify\//,
   /^undici(\/|$)/,
@@ -46,6 +48,12 @@ const { output } = await bundle.write({
   // the entries of the previous one instead of leaving ~3 MB of stale ones in <tmpdir> every build.
   entryFileNames: '[name].js',
   chunkFileNames: '[name].js',
+  // Less source for V8 to hold (issue #18: module sources were ~12 MiB of the console's heap). ASCII only: one
+  // non-Latin-1 character ('▁', '✔') makes V8 keep a whole file's source as a two-byte string, twice the memory.
+  // Whitespace and comments go; names stay (no mangling, no compression), so stack traces and `.name` read as before.
+  charset: 'ascii',
+  comments: false,
+  minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
   // CommonJS inside the bundle (React, commander, ajv) calls require() for Node's modules: give every file one.
   banner: "import { createRequire as __pitwallRequire } from 'node:module'; const require = __pitwallRequire(import.meta.url);",
 });

@@ -1,12 +1,14 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=2
 // The binary's entry, kept tiny: it must run before anything else is loaded. It checks the Node version, sets
 // what modules read when they load, turns on Node's module compile cache, then loads the CLI (src/cli/program.ts),
 // bundled (scripts/bundle.mjs) when the bundle is current.
 //
-// --max-semi-space-size=8 (MiB) caps V8's young generation at 16 MiB. The console keeps every result for an hour, so
+// --max-semi-space-size=2 (MiB) caps V8's young generation at 4 MiB. The console keeps every result for an hour, so
 // most of what it allocates survives a scavenge, and V8 answered that by growing the young generation to its
-// default ceiling, 128 MiB on a 64-bit machine: resident memory the heap (12 MiB) never needed. Capped, 72 h of
-// results run in 90 MiB instead of 190, and no slower (bench/memory.mjs). A V8 flag set at run time
+// default ceiling, 128 MiB on a 64-bit machine: resident memory the heap (12 MiB) never needed. Capped at 16 MiB (=8),
+// 72 h of results ran in 90 MiB instead of 190, and no slower (bench/memory.mjs); at 4 MiB (=2, issue #18) the preset
+// console holds ~12 MiB less again (its young generation was 16 MiB with 2–6 used), 72 h of results 106 MiB instead of
+// 117 on the same machine, and the frame benchmark spends the same CPU time (docs/benchmarks.md). A V8 flag set at run time
 // (v8.setFlagsFromString) comes too late to size the heap, hence the shebang (env -S: coreutils 8.30+, macOS, BSD).
 // scripts/dev.sh and the benchmarks read the flags from this line, so there is one place to change them.
 // Started without them (`node dist/cli.js`, a wrapper that calls node itself), the entry runs itself again with them

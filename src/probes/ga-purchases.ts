@@ -26,16 +26,15 @@ export interface GaPurchaseCount {
  */
 export async function realtimePurchases(prober: GaProber, target: GaTarget, ctx: ProbeContext, now: Date): Promise<Made<GaPurchaseCount>> {
   const got = await prober.call(target, ctx, async (client) => {
-    const [res] = await client.runRealtimeReport(
+    return client.runRealtimeReport(
       {
         property: `properties/${target.propertyId}`,
         metrics: [{ name: 'eventCount' }],
         dimensionFilter: { filter: { fieldName: 'eventName', stringFilter: { matchType: 'EXACT', value: 'purchase' } } },
         minuteRanges: [{ startMinutesAgo: REALTIME_MINUTES - 1, endMinutesAgo: 0 }],
       },
-      { timeout: ctx.timeoutMs, retry: null, signal: ctx.signal },
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
     );
-    return res;
   }, 'RunRealtimeReport');
   if (!got.ok) return got;
   const count = sumFirstMetric(got.value.rows);
@@ -57,7 +56,7 @@ export async function closedHourPurchases(
   const at = new Date(opts.now.getTime() - opts.delayHours * 3_600_000);
   const day = (offset: number) => new Date(at.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   const got = await prober.call(target, ctx, async (client) => {
-    const [res] = await client.runReport(
+    return client.runReport(
       {
         property: `properties/${target.propertyId}`,
         dimensions: [{ name: 'dateHour' }],
@@ -66,9 +65,8 @@ export async function closedHourPurchases(
         dateRanges: [{ startDate: day(-1), endDate: day(1) }],
         limit: 100,
       },
-      { timeout: ctx.timeoutMs, retry: null, signal: ctx.signal },
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
     );
-    return res;
   });
   if (!got.ok) return got;
   const timeZone = got.value.metadata?.timeZone;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { BetaAnalyticsDataClient, type protos } from '@google-analytics/data';
-import { googleAuthLibrary, grpc, type ClientOptions } from 'google-gax';
+import type { AuthClient } from 'google-auth-library';
 import type { GaTarget } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
+import { authLibrary, GaDataClient, GRPC_STATUS, type GaAuth, type RunReportResponse } from './ga-client.js';
 import type { Headroom, Phase, ProbeContext, ProbeError, ProbeResult } from './types.js';
 
 /** The PropertyQuota fields of a RunReportResponse (google.analytics.data.v1beta, data.proto). */
@@ -39,7 +39,7 @@ const NO_CREDENTIALS = 'no Google credentials: set credentialsFile or GOOGLE_APP
 export type Made<T> = { ok: true; value: T } | { ok: false; error: ProbeError };
 
 /**
- * One small RunReport (activeUsers today, limit 1, returnPropertyQuota) through the official client.
+ * One small RunReport (activeUsers today, limit 1, returnPropertyQuota) through GaDataClient (ga-client.ts).
  * The client is built and closed inside the run; createGaProber keeps one per target instead.
  */
 export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult> {
@@ -50,7 +50,7 @@ export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<Prob
   try {
     return await runReport(client, target, ctx, init, true);
   } finally {
-    await closeClient(client, init);
+    closeClient(client);
   }
 }
 
@@ -58,7 +58,7 @@ export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<Prob
 export interface GaProber {
   probe(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult>;
   /** Runs one call on the target's cached client (sales-sync's reports); setup and gRPC failures come back as errors. */
-  call<T>(target: GaTarget, ctx: ProbeContext, fn: (client: BetaAnalyticsDataClient) => Promise<T>, method?: string): Promise<Made<T>>;
+  call<T>(target: GaTarget, ctx: ProbeContext, fn: (client: GaDataClient) => Promise<T>, method?: string): Promise<Made<T>>;
   /** Closes every cached client; call once on shutdown. */
   close(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export interface GaProber {
  * channel's TCP + TLS setup lands in every latency sample. A client whose setup failed is dropped, not cached.
  */
 export function createGaProber(): GaProber {
-  const clients = new Map<string, { client: BetaAnalyticsDataClient; init: Promise<Init> }>();
+  const clients = new Map<string, { client: GaDataClient; init: Promise<Init> }>();
   /** The target's client, built on first use; `fresh` when this call built it. A failed setup is dropped, not cached. */
   const clientFor = async (target: GaTarget, ctx: ProbeContext) => {
     const key = JSON.stringify([target.id, target.endpoint ?? null, target.insecure, target.credentialsFile ?? null]);
@@ -84,7 +84,7 @@ export function createGaProber(): GaProber {
     const init = await entry.init;
     if (init.error && clients.get(key) === entry) {
       clients.delete(key);
-      await closeClient(entry.client, init);
+      closeClient(entry.client);
     }
     return { ok: true as const, client: entry.client, init, fresh };
   };
@@ -110,7 +110,7 @@ export function createGaProber(): GaProber {
     async close() {
       const all = [...clients.values()];
       clients.clear();
-      await Promise.all(all.map(async (e) => closeClient(e.client, await e.init)));
+      for (const e of all) closeClient(e.client);
     },
   };
 }
@@ -119,36 +119,32 @@ export function createGaProber(): GaProber {
 interface Init {
   ms: number;
   error: ProbeError | null;
-  /** Whether initialize() has settled (it may outlive an aborted run). */
-  settled(): boolean;
 }
 
-/** Runs initialize() up to the abort. Its failure is kept as a value: the gapic runReport would rethrow it unhandled. */
-async function initialize(client: BetaAnalyticsDataClient, ctx: ProbeContext): Promise<Init> {
+/** Runs initialize() up to the abort. Its failure is kept as a value, reported by the run that needs the client. */
+async function initialize(client: GaDataClient, ctx: ProbeContext): Promise<Init> {
   const t0 = performance.now();
-  let isSettled = false;
   const done = client.initialize().then(
-    () => ((isSettled = true), null),
-    (err: unknown) => ((isSettled = true), err),
+    () => null,
+    (err: unknown) => err,
   );
   const outcome = await untilAborted(done, ctx.signal);
   const ms = performance.now() - t0;
-  const settled = () => isSettled;
-  if (outcome === ABORTED) return { ms, settled, error: { kind: 'timeout', message: `loading Google credentials took over ${ctx.timeoutMs} ms` } };
-  if (outcome === null) return { ms, settled, error: null };
-  return { ms, settled, error: credentialsError(outcome) };
+  if (outcome === ABORTED) return { ms, error: { kind: 'timeout', message: `loading Google credentials took over ${ctx.timeoutMs} ms` } };
+  if (outcome === null) return { ms, error: null };
+  return { ms, error: credentialsError(outcome) };
 }
 
 /** The RunReport itself; `fresh` adds the init phase when this run built the client. */
-async function runReport(client: BetaAnalyticsDataClient, target: GaTarget, ctx: ProbeContext, init: Init, fresh: boolean): Promise<ProbeResult> {
+async function runReport(client: GaDataClient, target: GaTarget, ctx: ProbeContext, init: Init, fresh: boolean): Promise<ProbeResult> {
   const details = baseDetails(target);
   const phases: Phase[] = fresh ? [{ name: 'init', ms: init.ms }] : [];
   if (init.error) return classify({ latencyMs: null, error: init.error, degradedMs: ctx.degradedMs, details, phases });
   if (ctx.signal.aborted) return classify({ latencyMs: null, error: timeoutError(ctx), degradedMs: ctx.degradedMs, details, phases });
   const t0 = performance.now();
-  let response: protos.google.analytics.data.v1beta.IRunReportResponse;
+  let response: RunReportResponse;
   try {
-    [response] = await client.runReport(
+    response = await client.runReport(
       {
         property: details.property,
         dateRanges: [{ startDate: 'today', endDate: 'today' }],
@@ -156,8 +152,8 @@ async function runReport(client: BetaAnalyticsDataClient, target: GaTarget, ctx:
         limit: 1,
         returnPropertyQuota: true,
       },
-      // The engine owns retries: gax's would hide failures and stretch the latency.
-      { timeout: ctx.timeoutMs, retry: null, signal: ctx.signal },
+      // No retries here: the engine owns them (a retry would hide failures and stretch the latency).
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
     );
   } catch (err) {
     phases.push({ name: 'runReport', ms: performance.now() - t0 });
@@ -199,25 +195,17 @@ function baseDetails(target: GaTarget) {
 }
 
 /** Builds the client. Insecure: plaintext channel, no Google auth at all. Else credentialsFile or ADC. */
-async function makeClient(target: GaTarget, signal: AbortSignal): Promise<Made<BetaAnalyticsDataClient>> {
-  const opts: ClientOptions = {};
-  if (target.endpoint) {
-    const at = target.endpoint.lastIndexOf(':');
-    opts.apiEndpoint = target.endpoint.slice(0, at);
-    opts.port = Number(target.endpoint.slice(at + 1));
-  }
+async function makeClient(target: GaTarget, signal: AbortSignal): Promise<Made<GaDataClient>> {
+  let auth: GaAuth = { kind: 'adc', scopes: [READONLY_SCOPE] };
   if (target.insecure) {
-    // gax uses sslCreds as the whole channel credential, so no call credentials are attached.
-    opts.sslCreds = grpc.credentials.createInsecure();
-    // A pinned universe stops gax asking google-auth for one (an ADC lookup that may ping the GCE metadata server).
-    opts.universeDomain = 'googleapis.com';
+    auth = { kind: 'insecure' };
   } else if (target.credentialsFile) {
-    const auth = await authClientFromFile(target.credentialsFile, signal);
-    if (!auth.ok) return auth;
-    opts.authClient = auth.value;
+    const made = await authClientFromFile(target.credentialsFile, signal);
+    if (!made.ok) return made;
+    auth = { kind: 'client', client: made.value };
   }
   try {
-    return { ok: true, value: new BetaAnalyticsDataClient(opts) };
+    return { ok: true, value: new GaDataClient(target.endpoint ?? 'analyticsdata.googleapis.com:443', auth) };
   } catch (err) {
     return { ok: false, error: { kind: 'protocol', message: `cannot build the Analytics Data client: ${messageOf(err)}` } };
   }
@@ -227,7 +215,7 @@ async function makeClient(target: GaTarget, signal: AbortSignal): Promise<Made<B
  * Reads a service-account or authorized-user key file with the type-specific constructors google-auth-library
  * recommends (keyFilename / fromJSON print a deprecation warning, and would load any credential type the file names).
  */
-async function authClientFromFile(path: string, signal: AbortSignal): Promise<Made<googleAuthLibrary.AuthClient>> {
+async function authClientFromFile(path: string, signal: AbortSignal): Promise<Made<AuthClient>> {
   const fail = (message: string): Made<never> => ({ ok: false, error: { kind: 'auth', message } });
   let json: Record<string, unknown>;
   try {
@@ -242,14 +230,16 @@ async function authClientFromFile(path: string, signal: AbortSignal): Promise<Ma
     const email = str('client_email');
     const key = str('private_key');
     if (!email || !key) return fail(`credentialsFile ${path} lacks client_email or private_key`);
-    return { ok: true, value: new googleAuthLibrary.JWT({ email, key, keyId: str('private_key_id'), scopes: [READONLY_SCOPE], ...(universeDomain ? { universeDomain } : {}) }) };
+    const { JWT } = await authLibrary();
+    return { ok: true, value: new JWT({ email, key, keyId: str('private_key_id'), scopes: [READONLY_SCOPE], ...(universeDomain ? { universeDomain } : {}) }) };
   }
   if (json.type === 'authorized_user') {
     const clientId = str('client_id');
     const clientSecret = str('client_secret');
     const refreshToken = str('refresh_token');
     if (!clientId || !clientSecret || !refreshToken) return fail(`credentialsFile ${path} lacks client_id, client_secret or refresh_token`);
-    return { ok: true, value: new googleAuthLibrary.UserRefreshClient({ clientId, clientSecret, refreshToken, ...(universeDomain ? { universeDomain } : {}) }) };
+    const { UserRefreshClient } = await authLibrary();
+    return { ok: true, value: new UserRefreshClient({ clientId, clientSecret, refreshToken, ...(universeDomain ? { universeDomain } : {}) }) };
   }
   return fail(
     `credentialsFile ${path} has type ${JSON.stringify(json.type ?? null)}; only service_account and authorized_user are read here (point GOOGLE_APPLICATION_CREDENTIALS at other kinds)`,
@@ -263,12 +253,12 @@ function credentialsError(err: unknown): ProbeError {
 }
 
 const STATUS_NAMES = new Map<number, string>(
-  Object.entries(grpc.status)
+  Object.entries(GRPC_STATUS)
     .filter((e): e is [string, number] => typeof e[1] === 'number')
     .map(([name, code]) => [code, name]),
 );
 
-/** A gax / gRPC failure → ProbeError, with the gRPC status name in `code`. */
+/** A gRPC failure → ProbeError, with the gRPC status name in `code`. */
 function grpcError(err: unknown, ctx: ProbeContext): ProbeError {
   const e = err as { code?: unknown; details?: unknown };
   const name = typeof e.code === 'number' ? STATUS_NAMES.get(e.code) : undefined;
@@ -334,11 +324,7 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof
   });
 }
 
-/**
- * close() chains on the stub promise: it rejects when initialize() failed and waits while credentials are
- * still loading, so an unfinished initialize closes in the background rather than holding the run.
- */
-async function closeClient(client: BetaAnalyticsDataClient, init: Init): Promise<void> {
-  const closing = client.close().catch(() => undefined);
-  if (init.settled()) await closing;
+/** Closes the channel; an initialize() still loading credentials finishes in the background and builds none. */
+function closeClient(client: GaDataClient): void {
+  client.close();
 }

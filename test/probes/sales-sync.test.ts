@@ -165,20 +165,20 @@ describe('the GA peer answers reports as the API does', () => {
   });
 
   it('refuses a metric RunReport does not know, in GA\'s words', async () => {
-    const r = await prober.call(target(), ctx(), (c) => c.runReport({ property: 'properties/1', metrics: [{ name: 'purchases' }], dateRanges: [{ startDate: 'today', endDate: 'today' }] }, { retry: null }));
+    const r = await prober.call(target(), ctx(), (c) => c.runReport({ property: 'properties/1', metrics: [{ name: 'purchases' }], dateRanges: [{ startDate: 'today', endDate: 'today' }] }, ctx()));
     expect(r).toMatchObject({ ok: false, error: { kind: 'bad_response', code: 'INVALID_ARGUMENT' } });
     expect(!r.ok && r.error.message).toMatch(/^INVALID_ARGUMENT: Field purchases is not a valid metric\. For a list of valid dimensions and metrics, see .*\/api-schema$/);
   });
 
   it('refuses a core metric in a realtime report (the realtime schema is its own)', async () => {
-    const r = await prober.call(target(), ctx(), (c) => c.runRealtimeReport({ property: 'properties/1', metrics: [{ name: 'ecommercePurchases' }] }, { retry: null }));
+    const r = await prober.call(target(), ctx(), (c) => c.runRealtimeReport({ property: 'properties/1', metrics: [{ name: 'ecommercePurchases' }] }, ctx()));
     expect(!r.ok && r.error.message).toMatch(/^INVALID_ARGUMENT: Field ecommercePurchases is not a valid metric\. .*realtime-api-schema$/);
   });
 
   it('refuses a realtime window past 29 minutes on a standard property, and a date it cannot read', async () => {
-    const rt = await prober.call(target(), ctx(), (c) => c.runRealtimeReport({ property: 'properties/1', metrics: [{ name: 'activeUsers' }], minuteRanges: [{ startMinutesAgo: 45 }] }, { retry: null }));
+    const rt = await prober.call(target(), ctx(), (c) => c.runRealtimeReport({ property: 'properties/1', metrics: [{ name: 'activeUsers' }], minuteRanges: [{ startMinutesAgo: 45 }] }, ctx()));
     expect(!rt.ok && rt.error.code).toBe('INVALID_ARGUMENT');
-    const core = await prober.call(target(), ctx(), (c) => c.runReport({ property: 'properties/1', metrics: [{ name: 'activeUsers' }], dateRanges: [{ startDate: 'last week', endDate: 'today' }] }, { retry: null }));
+    const core = await prober.call(target(), ctx(), (c) => c.runReport({ property: 'properties/1', metrics: [{ name: 'activeUsers' }], dateRanges: [{ startDate: 'last week', endDate: 'today' }] }, ctx()));
     expect(!core.ok && core.error.message).toBe('INVALID_ARGUMENT: Invalid date: "last week". Dates must be YYYY-MM-DD, NdaysAgo, yesterday, or today.');
   });
 });
