@@ -29,7 +29,7 @@ const outboxText = (n: number) => `⚠ ${n} ${n === 1 ? 'entry' : 'entries'} wai
  * the outbox, mute and pause. What must be noticed (paused, muted, unwritten entries) always stays.
  */
 export function fitStates(
-  s: { paused: boolean; muted: boolean; report: boolean; stalls: string | null; outbox: number },
+  s: { paused: boolean; muted: boolean; report: boolean; reportWidth?: number; stalls: string | null; outbox: number },
   room: number,
 ): { polling: string; report: boolean; bell: string | null; stalls: string | null; outbox: string | null; width: number } {
   type Fit = { polling: string; report: boolean; bell: string | null; stalls: string | null; outbox: string | null };
@@ -41,7 +41,7 @@ export function fitStates(
     outbox: s.outbox > 0 ? outboxText(s.outbox) : null,
   };
   const widthOf = (f: Fit) =>
-    [f.polling, f.report ? 'x'.repeat(REPORT_WIDTH) : '', f.bell ?? '', f.stalls ?? '', f.outbox ?? ''].filter(Boolean).reduce((n, t) => n + t.length + 2, 0);
+    [f.polling, f.report ? 'x'.repeat(s.reportWidth ?? REPORT_WIDTH.countdown) : '', f.bell ?? '', f.stalls ?? '', f.outbox ?? ''].filter(Boolean).reduce((n, t) => n + t.length + 2, 0);
   const steps: ((f: Fit) => Fit)[] = [
     (f) => ({ ...f, stalls: null }),
     (f) => ({ ...f, report: false }),
@@ -82,7 +82,13 @@ export const Header = memo(function Header({ width, muted, nextReportAt }: Props
   const st = status === 'unknown' || (status === 'up' && stale > 0) ? null : (status as 'up' | 'degraded' | 'down');
   // The states beside the paths, fitted to the width (fitStates): at 80 columns a paused, muted console with an
   // outbox must not wrap the line and push the store name off the top.
-  const fit = fitStates({ paused, muted, report: Boolean(nextReportAt), stalls: stalls || null, outbox }, width - 24);
+  const written = useAppState(lastReportAt);
+  const recent = useClock((now) => written !== null && now - written < REPORT_SHOWN_MS);
+  // The paths keep at least 40 columns where there are 100 (24 below): the config's name must stay readable.
+  const fit = fitStates(
+    { paused, muted, report: Boolean(nextReportAt), reportWidth: recent ? REPORT_WIDTH.written : REPORT_WIDTH.countdown, stalls: stalls || null, outbox },
+    width - 3 - (width >= 100 ? 40 : 24),
+  );
   const statesWidth = fit.width;
   const counts = [down !== '0' && `${down} down`, degraded !== '0' && `${degraded} degraded`, `${up} up`, unknown !== '0' && `${unknown} waiting`]
     .filter(Boolean)
@@ -148,12 +154,17 @@ function Clock({ wide }: { wide: boolean }) {
 
 /** How long the header says a report was just written (an event line scrolls away within seconds). */
 const REPORT_SHOWN_MS = 15 * 60_000;
-/** The widest the report state gets: "✔ report 03:00 · next 59m59s". */
-const REPORT_WIDTH = 28;
+/** The widest the report state gets: "report in 59m59s", or "✔ report 03:00 · next 59m59s" just after one. */
+const REPORT_WIDTH = { countdown: 16, written: 28 };
+
+/** When the last hourly report was written (any writer in this console), or null. */
+function lastReportAt(s: { events: readonly { type: string; at: number }[] }): number | null {
+  return s.events.findLast((e) => e.type === 'report')?.at ?? null;
+}
 
 function ReportIn({ at }: { at: () => number | null }) {
   const tz = useTimeZone();
-  const written = useAppState((s) => s.events.findLast((e) => e.type === 'report')?.at ?? null);
+  const written = useAppState(lastReportAt);
   const text = useClock((now) => {
     const due = at();
     if (written !== null && now - written < REPORT_SHOWN_MS) {

@@ -71,10 +71,10 @@ describe('the header states fit the width, and what must be noticed stays', () =
     const all = { paused: true, muted: true, report: true, stalls: 'pitwall busy: 9 out of p95', outbox: 12 };
     // Wide: everything in full
     expect(fitStates(all, 200)).toMatchObject({ polling: '‖ PAUSED (p resumes)', report: true, bell: 'BELL MUTED (m unmutes)', stalls: 'pitwall busy: 9 out of p95', outbox: '⚠ 12 entries waiting to be written' });
-    // 80 columns (56 for the states): short forms, nothing that must be noticed lost, and within the room
-    const narrow = fitStates(all, 56);
+    // 80 columns (53 for the states, the paths keep 24): short forms, nothing that must be noticed lost, and within the room
+    const narrow = fitStates(all, 53);
     expect(narrow).toMatchObject({ polling: '‖ PAUSED (p resumes)', report: false, bell: 'MUTED', stalls: null, outbox: '⚠ 12 unwritten' });
-    expect(narrow.width).toBeLessThanOrEqual(56);
+    expect(narrow.width).toBeLessThanOrEqual(53);
     // Polling, not muted: "bell on" goes first, then the outbox is said short
     expect(fitStates({ paused: false, muted: false, report: true, stalls: null, outbox: 3 }, 40)).toMatchObject({ polling: '● polling', report: false, bell: null, outbox: '⚠ 3 unwritten' });
   });
