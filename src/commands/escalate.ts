@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { startSpawnRecord } from '../journal/spawn-record.js';
 import type { Config } from '../config/config.js';
 import { createEngine } from '../state/engine.js';
 import { blockerEntry, newBlockerId } from '../feedback/escalation.js';
@@ -93,11 +94,20 @@ export function openFeedbackContext(config: Config, opts: FeedbackCommandOptions
 }
 
 /** Runs the given targets once through the engine, journaling results and events; returns the new state. */
-export async function checkAndJournal(config: Config, state: State, ids: readonly string[], journal: Journal, opts: FeedbackCommandOptions): Promise<State> {
+export async function checkAndJournal(
+  config: Config,
+  state: State,
+  ids: readonly string[],
+  journal: Journal,
+  opts: FeedbackCommandOptions,
+  command: 'escalate' | 'report' = 'escalate',
+): Promise<State> {
   const runner = opts.runner ?? (await import('../state/probe-runner.js')).createProbeRunner();
   if (!opts.runner) opts.onRunner?.(runner as ProbeRunner);
   const store = createStore(state);
   const detach = attachJournal(store, journal);
+  // The MCP servers this check spawns are recorded, as `check` does, so a killed escalate leaves nothing behind.
+  const record = opts.runner ? null : startSpawnRecord({ stateDir: resolveStateDir({ flag: opts.stateDir, config, ...(opts.env ? { env: opts.env } : {}) }), command, say: (m, level) => void (level === 'warn' && (opts.warn ?? opts.write)(`pitwall: ${m}\n`)) });
   const engine = createEngine({
     config,
     store,
@@ -111,6 +121,8 @@ export async function checkAndJournal(config: Config, state: State, ids: readonl
     engine.stop();
     detach();
     if (!opts.runner) await runner.close();
+    await record?.leftovers;
+    record?.close();
   }
   return store.getSnapshot();
 }

@@ -39,12 +39,12 @@ export async function runReport(config: Config, opts: ReportOptions): Promise<nu
         const w = window;
         checkedNow = config.targets.map((t) => t.id).filter((id) => !history.samples[id]?.some((s) => s.at >= w.hourStart && s.at < w.hourEnd));
         if (checkedNow.length) {
-          await checkAndJournal(config, stateFromHistory(initialState(config, { now: t0 }), history), checkedNow, journal, opts);
+          await checkAndJournal(config, stateFromHistory(initialState(config, { now: t0 }), history), checkedNow, journal, opts, 'report');
           history = journal.load(t0 - LOOKBACK_MS);
         }
       } else {
         const state = stateFromHistory(initialState(config, { now: t0 }), history);
-        const after = await checkAndJournal(config, state, config.targets.map((t) => t.id), journal, opts);
+        const after = await checkAndJournal(config, state, config.targets.map((t) => t.id), journal, opts, 'report');
         history = journal.load(t0 - LOOKBACK_MS);
         fresh = true;
         // The hour the round landed in (it may have crossed the hour boundary).
