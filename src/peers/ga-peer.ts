@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { gaServiceDefinition } from '../probes/ga-client.js';
 import { peerTimers } from './delay.js';
 import { coreRows, realtimeReport, unknownName } from './ga-reports.js';
 
@@ -126,27 +124,6 @@ interface RunReportRequest {
   returnPropertyQuota?: boolean;
 }
 
-let serviceDefinition: grpc.ServiceDefinition | undefined;
-
-/** The BetaAnalyticsData service from the .proto files shipped inside @google-analytics/data (google/api/* from google-gax). */
-function loadService(): grpc.ServiceDefinition {
-  if (serviceDefinition) return serviceDefinition;
-  const require = createRequire(import.meta.url);
-  const gaProtos = join(dirname(require.resolve('@google-analytics/data/package.json')), 'build', 'protos');
-  // google-gax's exports hide package.json; its entry is build/src/index.js, its protos build/protos.
-  const gaxProtos = join(dirname(require.resolve('google-gax')), '..', 'protos');
-  const def = protoLoader.loadSync('google/analytics/data/v1beta/analytics_data_api.proto', {
-    includeDirs: [gaProtos, gaxProtos],
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: false,
-    oneofs: true,
-  });
-  serviceDefinition = def['google.analytics.data.v1beta.BetaAnalyticsData'] as grpc.ServiceDefinition;
-  return serviceDefinition;
-}
-
 /** A real gRPC server on 127.0.0.1 (a free port) speaking the Analytics Data API v1beta's RunReport. */
 export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   let mode: GaPeerMode = opts.mode ?? 'healthy';
@@ -206,7 +183,7 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   };
 
   const server = new grpc.Server();
-  server.addService(loadService(), { RunReport: runReport, RunRealtimeReport: runRealtimeReport });
+  server.addService(gaServiceDefinition(false), { RunReport: runReport, RunRealtimeReport: runRealtimeReport });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });

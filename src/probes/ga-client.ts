@@ -28,14 +28,17 @@ export interface GaCallOptions {
 export type GaAuth = { kind: 'insecure' } | { kind: 'client'; client: AuthClient } | { kind: 'adc'; scopes: string[] };
 
 const SERVICE = 'google.analytics.data.v1beta.BetaAnalyticsData';
-let service: grpc.ServiceDefinition | undefined;
+const services = new Map<boolean, grpc.ServiceDefinition>();
 
 /**
- * The BetaAnalyticsData service's method definitions (paths, serializers), loaded once per process. proto-loader's
- * options are google-gax's (grpc.js defaultOptions), so answers have the shape the gapic client gave.
+ * The BetaAnalyticsData service's method definitions (paths, serializers) from the .proto files shipped inside
+ * @google-analytics/data (google/api/* from google-gax), loaded once per process. The client decodes with
+ * `defaults` (google-gax's proto-loader options: answers have the shape the gapic client gave); the GA peer without,
+ * so it can tell a field left out of a request from one set to its default, as the real service does.
  */
-function serviceDefinition(): grpc.ServiceDefinition {
-  if (service) return service;
+export function gaServiceDefinition(defaults = true): grpc.ServiceDefinition {
+  const known = services.get(defaults);
+  if (known) return known;
   const require = createRequire(import.meta.url);
   const gaProtos = join(dirname(require.resolve('@google-analytics/data/package.json')), 'build', 'protos');
   // google-gax's exports hide package.json; its entry is build/src/index.js, its protos build/protos (not loaded as code).
@@ -45,12 +48,14 @@ function serviceDefinition(): grpc.ServiceDefinition {
     keepCase: false,
     longs: String,
     enums: String,
-    defaults: true,
+    defaults,
     oneofs: true,
   });
-  service = def[SERVICE] as grpc.ServiceDefinition;
+  const service = def[SERVICE] as grpc.ServiceDefinition;
+  services.set(defaults, service);
   return service;
 }
+const serviceDefinition = () => gaServiceDefinition(true);
 
 // Parsed when this module loads (~100 ms of .proto parsing), so the probe runner's prepare pays it before any clock
 // starts; one empty message through each coder too, so protobufjs generates its encoders and decoders here and not
