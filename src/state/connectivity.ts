@@ -20,9 +20,11 @@ import { httpExchange } from '../probes/http-client.js';
 import type { ProbeResult } from '../probes/types.js';
 import type { State } from './store.js';
 import { webhookSilence } from './webhook-stats.js';
+import { HELD_REASON } from './derive.js';
 
 /** Failures that say nothing about the upstream when pitwall itself cannot connect. */
 const NETWORK_KINDS = new Set(['connection', 'timeout']);
+
 /** A suspected burst asks the canary again at most this often (ms). */
 const CANARY_MIN_GAP_MS = 5_000;
 
@@ -205,7 +207,7 @@ export function createNetworkWatch(config: Pick<Config, 'targets' | 'vendorLinks
           status: 'degraded',
           latencyMs: null,
           error: null,
-          reason: `unknown: pitwall offline (${why})`,
+          reason: `${HELD_REASON} (${why})`,
           details: { ...r.details, pitwallOffline: why, heldError: `${r.error.kind}: ${r.error.message}` },
           ...(r.phases ? { phases: r.phases } : {}),
         };

@@ -76,6 +76,9 @@ export function shownStatus(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): S
   return unanswered(t) ? 'degraded' : (t.latest?.status ?? null);
 }
 
+/** How a held result's reason starts: the journal keeps only the reason, and the hourly report reads held checks by it. */
+export const HELD_REASON = 'unknown: pitwall offline';
+
 /** A failure to connect held while pitwall itself was offline (connectivity.ts): unknown, not down. */
 export function held(r: ProbeResult): boolean {
   return typeof r.details.pitwallOffline === 'string';
