@@ -6,7 +6,7 @@
 import type { Status } from '../probes/types.js';
 import type { Config, TargetKind, TileId } from '../config/config.js';
 import type { EraRecord, JournalSample, ReportSummary } from '../journal/records.js';
-import { HELD_REASON } from '../state/derive.js';
+import { heldWhyOf } from '../state/derive.js';
 import type { JournalSampleList } from '../journal/sample-columns.js';
 import { windowStats, worstStatus, type WindowStats } from '../state/stats.js';
 import type { Blocker, EngineEvent } from '../state/store.js';
@@ -259,7 +259,7 @@ export interface HourlyReportData {
 
 /** A check held while pitwall was offline, as the journal keeps it: a degraded sample whose message is the held reason. */
 function heldSample(s: JournalSample): boolean {
-  return s.status === 'degraded' && !s.errorKind && typeof s.message === 'string' && s.message.startsWith(HELD_REASON);
+  return heldWhyOf(s) !== null;
 }
 
 /** Computes the hourly report's figures. Pure: everything comes from the arguments. */

@@ -1,4 +1,5 @@
 /** Probe results ↔ journal records: the evidence a failing check leaves, a sample line, and a result rebuilt from one. */
+import { heldWhyOf } from '../state/derive.js';
 import type { Headroom, ProbeError, ProbeResult, SubCheck } from '../probes/types.js';
 import type { Redactor } from '../text/redact.js';
 import type { EraRecord, Evidence, JournalSample } from './records.js';
@@ -39,6 +40,9 @@ export function resultFromSample(s: JournalSample, evidence?: Evidence): ProbeRe
   if (evidence?.httpStatus !== undefined) details.httpStatus = evidence.httpStatus;
   if (evidence?.bodyExcerpt) details.bodyExcerpt = evidence.bodyExcerpt;
   if (evidence?.stderrTail) details.stderrTail = evidence.stderrTail;
+  // Held while pitwall was offline: restored as held (unknown on screen after a restart), not as a degraded target.
+  const heldWhy = heldWhyOf(s);
+  if (heldWhy !== null) details.pitwallOffline = heldWhy;
   const error: ProbeError | null = s.errorKind
     ? {
         kind: s.errorKind,

@@ -79,6 +79,15 @@ export function shownStatus(t: Pick<TargetState, 'latest' | 'noAnswerSince'>): S
 /** How a held result's reason starts: the journal keeps only the reason, and the hourly report reads held checks by it. */
 export const HELD_REASON = 'unknown: pitwall offline';
 
+/**
+ * Why a check was held, from what the journal keeps of it (its status, error kind and message), or null: a held
+ * result is degraded with no error and the held reason ("unknown: pitwall offline (canary: …)").
+ */
+export function heldWhyOf(s: { status: Status; errorKind?: string | undefined; message?: string | undefined }): string | null {
+  if (s.status !== 'degraded' || s.errorKind || typeof s.message !== 'string' || !s.message.startsWith(HELD_REASON)) return null;
+  return s.message.slice(HELD_REASON.length).replace(/^ \((.*)\)$/s, '$1') || 'pitwall offline';
+}
+
 /** A failure to connect held while pitwall itself was offline (connectivity.ts): unknown, not down. */
 export function held(r: ProbeResult): boolean {
   return typeof r.details.pitwallOffline === 'string';
