@@ -1,24 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
+import { CLI, hasTmux, tmux } from './tmux.js';
 
 // The filter in the real binary, in a real pseudo-terminal (tmux) at 80×24, over forty loopback targets.
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasTmux && process.env.CI) throw new Error('tmux is required for the console end-to-end test (.ci/run installs it)');
 
 const session = `pitwall-e2e-filter-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 const keys = (...k: string[]) => void tmux('send-keys', '-t', session, ...k);
 

@@ -1,25 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
+import { CLI, hasTmux, tmux } from './tmux.js';
 
 // The real binary in a real pseudo-terminal (tmux), against loopback peers: what an on-call engineer sees.
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasTmux && process.env.CI) throw new Error('tmux is required for the console end-to-end test (.ci/run installs it)');
 
 const session = `pitwall-e2e-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 const keys = (...k: string[]) => void tmux('send-keys', '-t', session, ...k);
 

@@ -1,25 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
+import { CLI, hasTmux, tmux } from './tmux.js';
 
 // Config discovery as a user meets it: the real binary started in a subfolder of the config's folder, and in a
 // folder with no config anywhere above it (the demo, unmistakably).
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasTmux && process.env.CI) throw new Error('tmux is required for the console end-to-end test (.ci/run installs it)');
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = (s: string) => tmux('capture-pane', '-p', '-t', s);
 const wait = { timeout: 20_000, interval: 100 };
 
