@@ -1,15 +1,22 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --liftoff-only --v8-pool-size=1
 // The binary's entry, kept tiny: it must run before anything else is loaded. It checks the Node version, sets
 // what modules read when they load, turns on Node's module compile cache, then loads the CLI (src/cli/program.ts),
 // bundled (scripts/bundle.mjs) when the bundle is current.
 //
+// The flags are memory ones (issue #18: the console with the Hot Rod AN preset under 100 MB), each measured with
+// bench/preset-memory.mjs and kept only because the frame, journal-load and idle-CPU figures held (docs/benchmarks.md):
 // --max-semi-space-size=2 (MiB) caps V8's young generation at 4 MiB. The console keeps every result for an hour, so
-// most of what it allocates survives a scavenge, and V8 answered that by growing the young generation to its
-// default ceiling, 128 MiB on a 64-bit machine: resident memory the heap (12 MiB) never needed. Capped at 16 MiB (=8),
-// 72 h of results ran in 90 MiB instead of 190, and no slower (bench/memory.mjs); at 4 MiB (=2, issue #18) the preset
-// console holds ~12 MiB less again (its young generation was 16 MiB with 2–6 used), 72 h of results 106 MiB instead of
-// 117 on the same machine, and the frame benchmark spends the same CPU time (docs/benchmarks.md). A V8 flag set at run time
-// (v8.setFlagsFromString) comes too late to size the heap, hence the shebang (env -S: coreutils 8.30+, macOS, BSD).
+//   most of what it allocates survives a scavenge, and V8 answered that by growing the young generation to its
+//   default ceiling, 128 MiB on a 64-bit machine: resident memory the heap (12 MiB) never needed. Capped at 16 MiB
+//   (=8), 72 h of results ran in 90 MiB instead of 190; at 4 MiB (=2) the preset console holds ~12 MiB less again.
+// --liftoff-only keeps WebAssembly (Yoga, Ink's layout engine) on V8's baseline compiler. Without it V8 recompiled
+//   Yoga's hot functions with TurboFan a few seconds in, whose compile zones peaked at 26 MiB of malloc
+//   (v8.getHeapStatistics().peak_malloced_memory: 27.6 with, 6.1 without) that glibc kept resident afterwards; the
+//   full frame's p95 went down too (8.5 → 3.6 ms: no tier-up compile in the middle of a frame).
+// --v8-pool-size=1: one V8 worker thread instead of one per core plus spares. Each worker thread that allocates gets
+//   its own glibc malloc arena; with 1 the console has 4 threads instead of 7 and ~8 MiB less resident.
+// A V8 flag set at run time (v8.setFlagsFromString) comes too late to size the heap, hence the shebang (env -S:
+// coreutils 8.30+, macOS, BSD).
 // scripts/dev.sh and the benchmarks read the flags from this line, so there is one place to change them.
 // Started without them (`node dist/cli.js`, a wrapper that calls node itself), the entry runs itself again with them
 // (process.execve, Node 22.15+: the same process id, terminal and signals), so memory does not depend on how
