@@ -50,6 +50,36 @@ export default tseslint.config(
       'boundaries/no-unknown-files': 'error',
     },
   },
+  {
+    // Memory (issue #18; src/shared/builtins.ts says why and measured it): a value import of node:http/https/http2 builds
+    // their ESM facade, which loads Node's built-in undici, http2 and crypto (~13 MiB resident); localeCompare loads
+    // ICU's collator (~2.8 MiB). The peers are loopback servers the console never loads (the demo aside).
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/peers/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'node:https', 'node:http2', 'http', 'https', 'http2'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'load it with nodeHttp()/nodeHttps() from src/shared/builtins.ts (an ESM import of it costs ~13 MiB)',
+          })),
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='localeCompare']",
+          message: 'use compareText from src/shared/builtins.ts (localeCompare loads ICU collation data, ~2.8 MiB)',
+        },
+        {
+          selector: "ImportExpression[source.value=/^(node:)?https?2?$/]",
+          message: 'load it with nodeHttp()/nodeHttps() from src/shared/builtins.ts (an ESM import of it costs ~13 MiB)',
+        },
+      ],
+    },
+  },
   { files: ['src/cli.ts', 'src/cli/**', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

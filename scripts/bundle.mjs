@@ -9,6 +9,7 @@
 // dist/bin/modules.json says which source modules each file holds (bench/module-trace.mjs reads it: a bundled
 // file's URL no longer names its package). tsc's per-file output stays in dist/ for the benchmarks and tests that
 // import modules one by one.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,22 @@ for (const file of output) {
   if (file.type === 'chunk') modules[file.fileName] = file.moduleIds.filter((id) => !id.startsWith('\0')).map((id) => relative(root, id));
 }
 writeFileSync(join(out, 'modules.json'), `${JSON.stringify(modules, null, 1)}\n`);
+// Every file must compile as a module: the banner above declares a top-level `require`, and a source module that
+// declares its own at top level would make its whole file a SyntaxError that only shows when a command loads it (tests
+// run tsc's unbundled output). One Node process compiles them all without running them.
+const check = spawnSync(
+  process.execPath,
+  [
+    '--experimental-vm-modules',
+    '--no-warnings',
+    '--input-type=module',
+    '-e',
+    "import vm from 'node:vm'; import { readFileSync } from 'node:fs'; for (const f of process.argv.slice(1)) { try { new vm.SourceTextModule(readFileSync(f, 'utf8'), { identifier: f }); } catch (err) { console.error(`bundle: ${f} does not compile: ${err.message}`); process.exitCode = 1; } }",
+    ...output.filter((f) => f.type === 'chunk').map((f) => join(out, f.fileName)),
+  ],
+  { stdio: 'inherit' },
+);
+if (check.status !== 0) process.exit(1);
 // Runnable as ./dist/cli.js, through its shebang and the V8 flags there, as npm's bin link makes it.
 chmodSync(join(root, 'dist', 'cli.js'), 0o755);
 const sources = Object.values(modules).reduce((n, ids) => n + ids.length, 0);

@@ -13,6 +13,7 @@ import { buildDelivery, topicsOf, type Delivery } from '../server/webhooks/paylo
 import type { WebhookSource } from '../state/webhook-stats.js';
 import { formatLatency } from '../text/format.js';
 import { EXIT, UsageError } from './exit.js';
+import { compareText } from '../shared/builtins.js';
 
 export interface WebhooksTestOptions {
   /** The endpoint URL the deliveries are POSTed to. */
@@ -249,7 +250,7 @@ export async function loadTestWebhooks(opts: WebhooksTestOptions): Promise<Webho
 /** The report as markdown: printed, and appended to the feedback file with --record. */
 export function formatWebhooksReport(r: WebhooksTestReport): string {
   const when = `${new Date(r.startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const errors = Object.entries(r.errors).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const errors = Object.entries(r.errors).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   const findings = r.probes.filter((p) => p.outcome === 'ACCEPTED');
   const unclear = r.probes.filter((p) => p.outcome === 'inconclusive');
   const lines = [

@@ -1,6 +1,7 @@
 import type { Agent, Dispatcher } from 'undici';
 import { messageOf } from './classify.js';
 import type { Phase, ProbeError } from './types.js';
+import { nodeHttp } from '../shared/builtins.js';
 
 // undici (about a hundred modules) is imported on the first exchange, not with this module: the error helpers
 // below are shared with the MCP probe, and `pitwall check` of one MCP server never makes an HTTP request.
@@ -21,7 +22,7 @@ const WARM_EXCHANGES = 3;
  * from the fourth on). The engine calls it before its first round (probe-runner.ts prepare). Never throws.
  */
 export async function warmHttp(dispatcher: Dispatcher): Promise<void> {
-  const { createServer } = await import('node:http');
+  const { createServer } = nodeHttp();
   const { request } = await import('undici');
   const server = createServer((_req, res) => res.end('ok'));
   try {

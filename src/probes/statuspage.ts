@@ -2,6 +2,7 @@ import type { StatuspageTarget } from '../config/config.js';
 import { classify } from './classify.js';
 import { httpExchange, parseJsonBody, statusError, excerpt } from './http-client.js';
 import type { ProbeContext, ProbeResult } from './types.js';
+import { compareText } from '../shared/builtins.js';
 
 /** Ids and names of the components an incident or maintenance affects. */
 type ComponentRef = { id?: string; name?: string };
@@ -100,7 +101,7 @@ export async function probeStatuspage(target: StatuspageTarget, ctx: ProbeContex
     .filter((m) => m.status === 'scheduled' && typeof m.scheduled_for === 'string')
     .map((m) => ({ name: m.name ?? '?', scheduledFor: m.scheduled_for!, scheduledUntil: m.scheduled_until ?? null, impact: m.impact ?? 'maintenance', shortlink: m.shortlink }))
     .filter((m) => Date.parse(m.scheduledFor) - now <= MAINTENANCE_LOOKAHEAD_MS && Date.parse(m.scheduledUntil ?? m.scheduledFor) >= now)
-    .sort((x, y) => x.scheduledFor.localeCompare(y.scheduledFor))[0];
+    .sort((x, y) => compareText(x.scheduledFor, y.scheduledFor))[0];
 
   const level = Math.max(
     watched ? 0 : INDICATOR_LEVEL[indicator]!,

@@ -6,6 +6,7 @@
 import type { ProbeResult } from '../probes/types.js';
 import { percentile } from './stats.js';
 import { formatLatency } from '../text/format.js';
+import { compareText } from '../shared/builtins.js';
 
 export type WebhookSource = 'shopify' | 'chatwoot';
 
@@ -162,7 +163,7 @@ export function summarizeWebhooks(stats: WebhookStats): string[] {
   const lines: string[] = [];
   const bySource = (['shopify', 'chatwoot'] as const)
     .map((source) => {
-      const topics = stats.topics.filter((t) => t.source === source).sort((a, b) => b.count - a.count || a.topic.localeCompare(b.topic));
+      const topics = stats.topics.filter((t) => t.source === source).sort((a, b) => b.count - a.count || compareText(a.topic, b.topic));
       return topics.length ? `${source} ${topics.map((t) => `${t.topic} ${t.count}`).join(', ')}` : '';
     })
     .filter(Boolean);

@@ -7,6 +7,7 @@ import { childEnvironment } from './env.js';
 import { describeFailure, httpStatusOf, type McpTransportKind } from './errors.js';
 import { HttpRecorder } from './http-recorder.js';
 import { LEGACY_VERSION, loadSdk, MODERN_VERSION, protocolError, sdkErrorCode, type Sdk } from './sdk.js';
+import { compareText } from '../../shared/builtins.js';
 
 const CLIENT_INFO = { name: 'pitwall', version: '0.1.0' };
 /** How long a Streamable HTTP session's DELETE may take before the client is closed anyway. */
@@ -216,7 +217,7 @@ export async function exercise(s: Session, ctx: ProbeContext, deadline: number):
 function toolsSeen(tools: { name: string; inputSchema?: unknown; outputSchema?: unknown }[]): ToolsSeen {
   const schemas = new Map<string, string>();
   for (const t of tools) schemas.set(t.name, sha(JSON.stringify([t.inputSchema ?? null, t.outputSchema ?? null])));
-  const hash = sha(JSON.stringify([...schemas].sort(([a], [b]) => a.localeCompare(b))));
+  const hash = sha(JSON.stringify([...schemas].sort(([a], [b]) => compareText(a, b))));
   return { names: tools.map((t) => t.name), schemas, hash };
 }
 

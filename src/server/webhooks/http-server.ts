@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { nodeHttp } from '../../shared/builtins.js';
 
 /** A listening HTTP server whose close() also ends open and hanging connections. */
 export interface Listening {
@@ -30,7 +31,7 @@ export async function listenHttp(
   port: number,
 ): Promise<Listening> {
   const sockets = new Set<Socket>();
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, handler);
+  const server = nodeHttp().createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, handler);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
