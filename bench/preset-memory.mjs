@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
+import { BINARY_FLAGS, CLI, ROOT, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_PRESET_SECONDS ?? 45);
 const WARMUP = Number(process.env.BENCH_PRESET_WARMUP ?? 8);
@@ -38,6 +38,20 @@ function pitwallPids(marker) {
     }
   }
   return out;
+}
+
+/** The pid of the node process whose command line ends with `marker`. */
+function floorPid(marker) {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (cmd.at(-1) === marker && /node$/.test(cmd[0] ?? '')) return Number(name);
+    } catch {
+      // gone
+    }
+  }
+  return null;
 }
 
 function memOf(pid) {
@@ -124,6 +138,19 @@ try {
       checkExit: code,
       checkTargets: checked,
     };
+  }
+  // The floor, the same way: a bare Node that waits, and Node with one Ink screen (bench/ink-floor.mjs), both with
+  // the binary's flags, in tmux for the same time.
+  const floors = {
+    node: `exec ${q(process.execPath)} ${BINARY_FLAGS.map(q).join(' ')} -e 'setInterval(() => {}, 1000)' floor-node`,
+    ink: `NODE_ENV=production exec ${q(process.execPath)} ${BINARY_FLAGS.map(q).join(' ')} ${q(join(ROOT, 'bench', 'ink-floor.mjs'))} floor-ink`,
+  };
+  for (const [name, command] of Object.entries(floors)) {
+    tmux.start(`f-${name}`, command);
+    await sleep(Math.min(SECONDS, 10) * 1000);
+    const pid = floorPid(`floor-${name}`);
+    results[`floor_${name}`] = pid ? round(memOf(pid)?.rss, 1) : null;
+    tmux.keys(`f-${name}`, 'C-c');
   }
 } finally {
   tmux.kill();

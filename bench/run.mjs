@@ -177,6 +177,7 @@ if (r.preset?.ok) {
   const ways = ['node', 'npmStart', 'bin'].filter((w) => p[w]);
   row('memory: console, preset', ways.map((w) => `${w} ${p[w].consoleRssMiB} MiB (peak ${p[w].consolePeakRssMiB})`).join(', '), '< 100 MB, same each way',
     ways.every((w) => p[w].consolePeakRssMiB < 100), `pitwall's own process (not the MCP servers it starts), ${p.seconds} s of the Hot Rod AN preset (${p.targets} targets) on loopback peers, in tmux`);
+  if (p.floor_node != null) row('memory: the floor', `bare Node ${p.floor_node} MiB; Node with one Ink screen ${p.floor_ink} MiB`, '', null, 'with the binary\'s flags, in tmux, no pitwall code (bench/ink-floor.mjs): what the console\'s figure stands on');
   row('memory: check, preset', ways.map((w) => `${w} ${p[w].checkPeakRssMiB} MiB`).join(', '), '< 150 MB', ways.every((w) => p[w].checkPeakRssMiB < 150), '`pitwall check --json` over the same config: peak RSS (VmHWM)');
 } else failed('preset');
 

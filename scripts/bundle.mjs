@@ -14,6 +14,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
+import { decodeYogaWithoutFetch, isYogaLoader } from './yoga-data-uri.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'bin');
@@ -33,21 +34,10 @@ const EXTERNAL = [
   'react-devtools-core',
 ];
 
-// Yoga (Ink's layout engine) is Emscripten output with its WASM inlined as a data: URI. Its loader (getBinaryPromise,
-// minified as `ya`) fetches that URI with the global fetch whenever one exists, and in Node the first touch of fetch
-// loads Node's built-in undici with http2, crypto and web streams: ~8 MiB of resident memory in a console that may
-// have no other use for them (issue #18; `process.moduleLoadList` before and after Ink's import shows it). Newer
-// Emscripten releases decode a data: URI directly (their getBinaryPromise checks isDataURI before fetch); this does
-// the same to yoga-layout 3.2's file. The build fails if the code no longer reads as expected, so a Yoga upgrade
-// cannot drop the fix silently.
-const YOGA_LOADER = 'function ya(){return w||"function"!=typeof fetch?';
+// Yoga's loader fetched its own inlined WASM through the global fetch (+8 MiB: scripts/yoga-data-uri.mjs).
 const yogaDataUri = {
   name: 'pitwall-yoga-data-uri',
-  transform(code, id) {
-    if (!id.includes('/node_modules/yoga-layout/') || !id.endsWith('yoga-wasm-base64-esm.js')) return null;
-    if (code.split(YOGA_LOADER).length !== 2) throw new Error(`bundle: yoga-layout's wasm loader changed (no single "${YOGA_LOADER}"); see scripts/bundle.mjs`);
-    return { code: code.replace(YOGA_LOADER, 'function ya(){return w||ua(H)||"function"!=typeof fetch?'), map: null };
-  },
+  transform: (code, id) => (isYogaLoader(id) ? { code: decodeYogaWithoutFetch(code), map: null } : null),
 };
 
 const started = performance.now();
