@@ -121,8 +121,9 @@ export interface HttpFailure {
  */
 export async function httpExchange(req: HttpRequest): Promise<HttpAnswer | HttpFailure> {
   const first = await exchangeOnce(req);
-  // A kept-alive connection the server closed just as we sent on it (its idle timer won the race): Node's own
-  // advice is to send again, on a new connection; nothing of it was answered. (nodejs.org/api/http.html, reusedSocket)
+  // A kept-alive connection the server closed just as we sent on it (its idle timer won the race): nothing was
+  // answered, and Node's own advice is to send once more (nodejs.org/api/http.html, request.reusedSocket). The
+  // stale connection is gone, so the pool hands out another or opens one; the wasted attempt is not timed.
   return first.stale ? (await exchangeOnce(req)).result : first.result;
 }
 
