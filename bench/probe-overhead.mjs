@@ -1,8 +1,8 @@
 // Probe overhead: the latency pitwall reports for an HTTP check against a loopback server that answers
-// after a known delay (0, 50, 500 ms), next to a bare undici request to the same server from the same
+// after a known delay (0, 50, 500 ms), next to a bare node:http request to the same server from the same
 // process (the baseline), alternating. The server runs in its own process (bench/peer-host.mjs).
 // error = reported − delay; overhead = the median of (pitwall − the bare request next to it).
-import { Agent, request } from 'undici';
+import { Agent, request } from 'node:http';
 import { dist, median, pct, report, round, startPeerHost } from './lib.mjs';
 
 const DELAYS = [0, 50, 500];
@@ -14,14 +14,21 @@ const host = await startPeerHost('health', { mode: 'slow', delayMs: 0 });
 const config = configFromObject({ store: 'Bench', feedbackFile: '/tmp/x.md', targets: [{ id: 'app-health', kind: 'http', url: host.url, expectJson: { path: 'status', equals: 'ok' } }] });
 const target = config.targets[0];
 const runner = createProbeRunner();
-// The baseline gets a keep-alive agent of its own, as pitwall's runner has one.
-const agent = new Agent({ keepAliveTimeout: 15_000 });
+// The baseline gets a keep-alive agent of its own, as pitwall's runner has one: the least code that sends the
+// same request with the same client (Node's http), reading the body to its end.
+const agent = new Agent({ keepAlive: true, timeout: 15_000 });
 
-async function bare() {
-  const t0 = performance.now();
-  const res = await request(host.url, { dispatcher: agent, headers: { accept: 'application/json' } });
-  await res.body.text();
-  return performance.now() - t0;
+function bare() {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request(host.url, { agent, headers: { accept: 'application/json' } }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => resolve(performance.now() - t0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 async function probe() {
   const r = await runner.run(target, { signal: AbortSignal.timeout(5000), timeoutMs: 5000, degradedMs: 2000 });
@@ -60,7 +67,7 @@ try {
   }
 } finally {
   await runner.close();
-  await agent.close();
+  agent.destroy();
   await host.close();
 }
 report({ n: N, delays: rows, worstMedianError: Math.max(...Object.values(rows).map((r) => r.medianError)), worstOverhead: Math.max(...Object.values(rows).map((r) => r.overhead)) });

@@ -116,9 +116,9 @@ if (r.memory?.ok) {
 } else failed('memory');
 if (r.probe?.ok) {
   const d = r.probe.delays;
-  row('probe overhead', `+${r.probe.worstOverhead} ms over a bare undici request (error vs the delay: ${Object.entries(d).map(([k, v]) => `${v.medianError} ms @${k}`).join(', ')})`,
+  row('probe overhead', `+${r.probe.worstOverhead} ms over a bare node:http request (error vs the delay: ${Object.entries(d).map(([k, v]) => `${v.medianError} ms @${k}`).join(', ')})`,
     'median error < 2 ms', r.probe.worstOverhead < 2,
-    `the HTTP probe against a loopback server answering after 0/50/500 ms, ${r.probe.n} each, alternating with a bare undici request from the same process, whose own error (${Object.values(d).map((v) => v.bareMedianError).join('/')} ms) is the server's timer and the loopback: the figure judged is the median of pitwall minus the bare request next to it`);
+    `the HTTP probe against a loopback server answering after 0/50/500 ms, ${r.probe.n} each, alternating with a bare node:http request from the same process, whose own error (${Object.values(d).map((v) => v.bareMedianError).join('/')} ms) is the server's timer and the loopback: the figure judged is the median of pitwall minus the bare request next to it`);
 } else failed('probe');
 if (r.escalation?.ok) {
   row('escalation latency', `median ${r.escalation.enterToDiskMedianMs} ms (max ${r.escalation.enterToDiskMaxMs}); e → prompt ${r.escalation.keyToPromptMedianMs} ms`, '< 50 ms',

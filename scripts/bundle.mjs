@@ -21,15 +21,14 @@ const out = join(root, 'dist', 'bin');
 
 // Kept as packages, loaded from node_modules when a probe or a flag needs them, never before the first frame:
 // the vendor SDKs (GA's .proto files are read from their packages' folders at run time; Google auth only for a
-// target with credentials), undici
-// (the HTTP probes), prom-client (--metrics); and Ink's optional React DevTools, which is not installed.
+// target with credentials), prom-client (--metrics); and Ink's optional React DevTools, which is not installed.
+// (The HTTP probes use Node's own http/https, bundled with nothing: see src/probes/http-client.ts.)
 const EXTERNAL = [
   /^@google-analytics\//,
   /^google-gax(\/|$)/,
   /^google-auth-library(\/|$)/,
   /^@grpc\//,
   /^@shopify\//,
-  /^undici(\/|$)/,
   /^prom-client(\/|$)/,
   'react-devtools-core',
 ];

@@ -5,8 +5,8 @@
  * answer 200 to duplicates and stay idempotent.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'undici';
-import { transportError } from '../probes/http-client.js';
+import { createHttpAgents, httpExchange } from '../probes/http-client.js';
+import type { HttpAgents } from '../probes/types.js';
 import { createRedactor } from '../text/redact.js';
 import { percentile } from '../state/stats.js';
 import { buildDelivery, topicsOf, type Delivery } from '../server/webhooks/payloads.js';
@@ -108,18 +108,13 @@ interface Sent {
   errorKey?: string;
 }
 
-async function send(agent: Agent, url: URL, d: Delivery, timeoutMs: number): Promise<Sent> {
+async function send(agents: HttpAgents, url: URL, d: Delivery, timeoutMs: number): Promise<Sent> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const started = performance.now();
-  try {
-    const res = await request(url, { method: 'POST', headers: d.headers, body: d.body, signal, dispatcher: agent });
-    await res.body.dump({ limit: 64 * 1024 });
-    return { status: res.statusCode, ms: performance.now() - started };
-  } catch (err) {
-    const e = transportError(err, { signal, timeoutMs });
-    const errorKey = e.kind === 'timeout' ? 'timeout' : `connection error${e.code ? ` (${e.code})` : ''}`;
-    return { status: null, ms: performance.now() - started, errorKey };
-  }
+  const a = await httpExchange({ url, method: 'POST', headers: d.headers, body: d.body, signal, dispatcher: agents, timeoutMs });
+  if (a.ok) return { status: a.status, ms: a.latencyMs };
+  const e = a.error;
+  const errorKey = e.kind === 'timeout' ? 'timeout' : `${e.kind === 'protocol' ? 'protocol' : 'connection'} error${e.code ? ` (${e.code})` : ''}`;
+  return { status: null, ms: a.latencyMs, errorKey };
 }
 
 /** Runs the load and the probes; the structured result (for tests and the CLI's formatter). */
@@ -142,7 +137,7 @@ export async function loadTestWebhooks(opts: WebhooksTestOptions): Promise<Webho
   const startedAt = now();
   const tty = opts.stderr?.isTTY ? opts.stderr : undefined;
 
-  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 10_000, pipelining: 1 });
+  const agent = createHttpAgents({ maxSockets: concurrency });
   try {
     // The load: C workers pulling sequence numbers until `count` are sent.
     const latencies: number[] = [];
@@ -243,7 +238,7 @@ export async function loadTestWebhooks(opts: WebhooksTestOptions): Promise<Webho
       startedAt,
     };
   } finally {
-    await agent.close();
+    agent.close();
   }
 }
 

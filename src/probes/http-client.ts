@@ -1,30 +1,58 @@
-import type { Agent, Dispatcher } from 'undici';
+import type * as NodeHttp from 'node:http';
+import type * as NodeHttps from 'node:https';
+import { nodeHttp, nodeHttps } from '../shared/builtins.js';
 import { messageOf } from './classify.js';
-import type { Phase, ProbeError } from './types.js';
-import { nodeHttp } from '../shared/builtins.js';
+import { errorCode, transportError } from './http-errors.js';
+import type { HttpAgents, Phase, ProbeError } from './types.js';
 
-// undici (about a hundred modules) is imported on the first exchange, not with this module: the error helpers
-// below are shared with the MCP probe, and `pitwall check` of one MCP server never makes an HTTP request.
+export type { HttpAgents } from './types.js';
 
-/** The one keep-alive agent the engine hands to every HTTP probe. */
-export async function createHttpAgent(): Promise<Agent> {
-  const { Agent } = await import('undici');
-  return new Agent({ keepAliveTimeout: 15_000, keepAliveMaxTimeout: 60_000, connections: 16, pipelining: 1 });
+// pitwall's HTTP exchanges go through Node's own http/https, not the npm undici package: the MCP SDK's HTTP
+// transport already loads Node's built-in undici (global fetch), and a second undici (about 110 modules, its own
+// llhttp WASM instance, http2/zlib/worker_threads) cost 4-6 MiB RSS on top of it (issue #18).
+//
+// Loaded with require (src/shared/builtins.ts), never `import ... from 'node:http'`: an ESM import of a built-in makes
+// Node build its ESM facade, which reads every export, and http's getters load the built-in undici, http2 and crypto
+// (measured on Node 24: +113 modules, +16.7 MiB RSS; require: +39 modules, +3.4 MiB). Loaded on the first exchange,
+// not with this module: the error helpers below are shared with the MCP probe, and `pitwall check` of one MCP server
+// makes no HTTP request. node:https (tls, crypto: +3.7 MiB more) only when an https URL is asked for.
+
+/**
+ * Builds the shared agents. Idle connections are kept 15 s (less when the server's Keep-Alive header says it keeps
+ * them shorter: Node's agent closes one second before it) and unref'd, so a pool never keeps the process alive.
+ */
+export function createHttpAgents(opts: { maxSockets?: number } = {}): HttpAgents {
+  const maxSockets = opts.maxSockets ?? 16;
+  // lifo: the connection used last is the one most likely still open at the other end.
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 15_000, scheduling: 'lifo' as const };
+  let http: NodeHttp.Agent | undefined;
+  let https: NodeHttps.Agent | undefined;
+  return {
+    get http() {
+      return (http ??= new (nodeHttp().Agent)(options));
+    },
+    get https() {
+      return (https ??= new (nodeHttps().Agent)(options));
+    },
+    close() {
+      http?.destroy();
+      https?.destroy();
+    },
+  };
 }
 
-/** Exchanges the warm-up makes: the first pays for compiling undici's parser, the next few for its code's JIT. */
+/** Exchanges the warm-up makes: the first pays for the parser and the client's code, the next few for its JIT. */
 const WARM_EXCHANGES = 3;
 
 /**
- * Makes a few exchanges through `dispatcher` with a server of our own on 127.0.0.1 (an ephemeral port, closed after),
- * so the first exchange a probe times is not the process's first: that one compiles undici's HTTP parser (WASM) and
- * runs its code cold, and took 86 ms against a loopback server that answers in 0.1 ms (12 ms for the second, 5 ms
- * from the fourth on). The engine calls it before its first round (probe-runner.ts prepare). Never throws.
+ * Makes a few exchanges through `agents` with a server of our own on 127.0.0.1 (an ephemeral port, closed after),
+ * so the first exchange a probe times is not the process's first: that one runs the client's code cold (18-36 ms
+ * against a loopback server, 2-3 ms from the second on; with npm undici it was 86 ms). Each exchange asks for its
+ * connection to be closed, so the agents keep nothing to our server. The engine calls it before its first round
+ * (probe-runner.ts prepare). Never throws.
  */
-export async function warmHttp(dispatcher: Dispatcher): Promise<void> {
-  const { createServer } = nodeHttp();
-  const { request } = await import('undici');
-  const server = createServer((_req, res) => res.end('ok'));
+export async function warmHttp(agents: HttpAgents): Promise<void> {
+  const server = nodeHttp().createServer((_req, res) => res.end('ok'));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -32,9 +60,8 @@ export async function warmHttp(dispatcher: Dispatcher): Promise<void> {
     });
     const { port } = server.address() as import('node:net').AddressInfo;
     for (let i = 0; i < WARM_EXCHANGES; i++) {
-      // reset: the connection closes after each exchange, so the agent keeps nothing to our server.
-      const res = await request(`http://127.0.0.1:${port}/`, { dispatcher, reset: true, signal: AbortSignal.timeout(2_000) });
-      await res.body.text();
+      const signal = AbortSignal.timeout(2_000);
+      await httpExchange({ url: `http://127.0.0.1:${port}/`, headers: { connection: 'close' }, signal, dispatcher: agents });
     }
   } catch {
     // A warm-up that fails (no loopback?) only means the first check is cold; it is still shown apart.
@@ -43,6 +70,8 @@ export async function warmHttp(dispatcher: Dispatcher): Promise<void> {
     server.close();
   }
 }
+
+export { transportError } from './http-errors.js';
 
 /** Bodies are read up to this size; anything longer is cut (evidence only needs the start). */
 export const MAX_BODY = 1024 * 1024;
@@ -56,7 +85,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   signal: AbortSignal;
-  dispatcher?: Dispatcher;
+  /** The shared agents (createHttpAgents); without them, Node's global agents. */
+  dispatcher?: HttpAgents;
   /** For the timeout message. */
   timeoutMs?: number;
 }
@@ -64,12 +94,15 @@ export interface HttpRequest {
 export interface HttpAnswer {
   ok: true;
   status: number;
+  /** Lower-cased names; a repeated header's values joined with ", ". */
   headers: Record<string, string>;
   text: string;
   /** The body went past MAX_BODY: `text` is only its start, and the answer is not a whole one. */
   truncated?: true;
   latencyMs: number;
   phases: Phase[];
+  /** The exchange went over a kept-alive connection (no connect, no TLS handshake in its latency). */
+  reusedConnection?: boolean;
 }
 export interface HttpFailure {
   ok: false;
@@ -79,111 +112,102 @@ export interface HttpFailure {
 }
 
 /**
- * One HTTP exchange through undici, with failures turned into error values:
- * abort → timeout, refused/DNS/TLS/reset → connection. Any status is an answer; see `statusError`.
+ * One HTTP exchange, with failures turned into values: abort → timeout, refused/DNS/TLS/reset → connection,
+ * a malformed answer → protocol. Any status is an answer (see `statusError`); redirects are not followed; no
+ * Accept-Encoding is sent, so bodies come as they are. Never rejects.
  */
 export async function httpExchange(req: HttpRequest): Promise<HttpAnswer | HttpFailure> {
-  // Loaded before the clock starts: the first check's latency is the upstream's, not our module loading.
-  const { request } = await import('undici');
-  const started = performance.now();
-  const phases: Phase[] = [];
-  const since = () => performance.now() - started;
-  try {
-    const res = await request(req.url, {
-      method: req.method ?? 'GET',
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
-    });
-    phases.push({ name: 'ttfb', ms: since() });
-    const { text, truncated } = await readCapped(res.body);
-    const latencyMs = since();
-    phases.push({ name: 'total', ms: latencyMs });
-    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), text, ...(truncated ? { truncated } : {}), latencyMs, phases };
-  } catch (err) {
-    const latencyMs = since();
-    return { ok: false, error: transportError(err, req), latencyMs, phases };
-  }
+  const first = await exchangeOnce(req);
+  // A kept-alive connection the server closed just as we sent on it (its idle timer won the race): nothing was
+  // answered, and Node's own advice is to send once more (nodejs.org/api/http.html, request.reusedSocket). The
+  // stale connection is gone, so the pool hands out another or opens one; the wasted attempt is not timed.
+  return first.stale ? (await exchangeOnce(req)).result : first.result;
 }
 
-/** The body up to MAX_BODY; an endless one is cut there and its connection dropped (the signal bounds a trickle). */
-async function readCapped(body: Dispatcher.ResponseData['body']): Promise<{ text: string; truncated?: true }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY) {
-      chunks.push(buf.subarray(0, buf.length - (size - MAX_BODY)));
-      body.destroy();
-      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+/** Codes that mean "the connection was gone before the request reached the server". */
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+function exchangeOnce(req: HttpRequest): Promise<{ result: HttpAnswer | HttpFailure; stale?: boolean }> {
+  return new Promise((resolve) => {
+    const phases: Phase[] = [];
+    let started = performance.now();
+    const since = () => performance.now() - started;
+    let settled = false;
+    let out: NodeHttp.ClientRequest | undefined;
+    let res: NodeHttp.IncomingMessage | undefined;
+    const settle = (result: HttpAnswer | HttpFailure, stale = false) => {
+      if (settled) return;
+      settled = true;
+      req.signal.removeEventListener('abort', onAbort);
+      resolve({ result, ...(stale ? { stale } : {}) });
+    };
+    const fail = (err: unknown) => {
+      const stale = !res && out?.reusedSocket === true && !req.signal.aborted && STALE_CODES.has(errorCode(err) ?? '');
+      settle({ ok: false, error: transportError(err, req), latencyMs: since(), phases }, stale);
+    };
+    // The signal ends the exchange wherever it is: connecting, waiting for the head, or reading a body that never ends.
+    const onAbort = () => {
+      fail(req.signal.reason);
+      out?.destroy();
+      res?.destroy();
+    };
+    if (req.signal.aborted) return fail(req.signal.reason);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const url = new URL(req.url);
+      const secure = url.protocol === 'https:';
+      if (!secure && url.protocol !== 'http:') throw new Error(`unsupported protocol "${url.protocol}" (http or https)`);
+      // The module is loaded (first exchange) before the clock starts: its latency is the upstream's.
+      const client = secure ? nodeHttps() : nodeHttp();
+      const agent = req.dispatcher ? (secure ? req.dispatcher.https : req.dispatcher.http) : undefined;
+      const body = req.body === undefined ? undefined : Buffer.from(req.body);
+      const headers = { ...req.headers, ...(body && !hasHeader(req.headers, 'content-length') ? { 'content-length': String(body.length) } : {}) };
+      started = performance.now();
+      out = client.request(url, { method: req.method ?? 'GET', headers, ...(agent ? { agent } : {}) });
+      // Listeners stay attached after the exchange is settled: an 'error' nobody listens to would crash the process.
+      out.on('error', fail);
+      out.on('response', (m: NodeHttp.IncomingMessage) => {
+        res = m;
+        phases.push({ name: 'ttfb', ms: since() });
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const answer = (truncated: boolean) => {
+          const latencyMs = since();
+          phases.push({ name: 'total', ms: latencyMs });
+          const text = Buffer.concat(chunks).toString('utf8');
+          const reusedConnection = out?.reusedSocket === true;
+          settle({ ok: true, status: m.statusCode ?? 0, headers: flatHeaders(m.headers), text, ...(truncated ? { truncated } : {}), latencyMs, phases, reusedConnection });
+        };
+        m.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          size += chunk.length;
+          if (size <= MAX_BODY) return void chunks.push(chunk);
+          chunks.push(chunk.subarray(0, chunk.length - (size - MAX_BODY)));
+          answer(true);
+          // The rest is never read, so this connection cannot carry another exchange: destroyed, not pooled.
+          m.destroy();
+        });
+        m.on('end', () => answer(false));
+        m.on('error', fail);
+        // A server that closes mid-body: Node says 'aborted' (an error, ECONNRESET); this covers any other way.
+        m.on('close', () => (m.complete ? undefined : fail(Object.assign(new Error('the server closed the connection mid-body'), { code: 'ECONNRESET' }))));
+      });
+      out.end(body);
+    } catch (err) {
+      // Invalid URL or header value: thrown before anything was sent.
+      fail(err);
     }
-    chunks.push(buf);
-  }
-  return { text: Buffer.concat(chunks).toString('utf8') };
+  });
 }
 
-function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
+function hasHeader(headers: Record<string, string> | undefined, name: string): boolean {
+  return Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name);
+}
+
+function flatHeaders(h: NodeHttp.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
-}
-
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
-
-/** Maps a thrown transport error to the vocabulary. Exported for probes that use other clients. */
-export function transportError(err: unknown, req: { signal: AbortSignal; timeoutMs?: number }): ProbeError {
-  if (req.signal.aborted) {
-    return { kind: 'timeout', message: req.timeoutMs ? `no answer within ${req.timeoutMs} ms` : 'aborted before an answer' };
-  }
-  const code = errorCode(err);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return { kind: 'timeout', message: `the server stopped answering (${code})`, code };
-  }
-  if (code && (CONNECTION_CODES.has(code) || /^(ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code))) {
-    return { kind: 'connection', message: `${describeCode(code)}: ${messageOf(err)}`, code };
-  }
-  return { kind: 'connection', message: messageOf(err), ...(code ? { code } : {}) };
-}
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function describeCode(code: string): string {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'DNS lookup failed';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection reset';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect timed out';
-    default:
-      return code.startsWith('ERR_TLS') || code.includes('CERT') ? 'TLS failed' : code;
-  }
 }
 
 /** Milliseconds from a Retry-After header (seconds or HTTP date), or undefined. */

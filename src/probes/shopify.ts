@@ -69,7 +69,7 @@ type Answer =
  * Shopify Admin GraphQL: `shop` as the health query, one aliased field per sub-check (each tied to a tile), the
  * throttle bucket as headroom. A non-null root connection (inventoryItems, fulfillmentOrders) goes in a document of
  * its own, sent alongside: denied, it nulls only its own `data`. Built on @shopify/admin-api-client with a custom
- * fetch that goes through undici (ctx.dispatcher, ctx.signal) and keeps the raw exchange, because the client returns
+ * fetch that goes through httpExchange (ctx.dispatcher, ctx.signal) and keeps the raw exchange, because the client returns
  * a non-2xx Response unread and rethrows transport failures without their cause.
  */
 export async function probeShopify(target: ShopifyTarget, ctx: ProbeContext): Promise<ProbeResult> {

@@ -61,11 +61,20 @@ export type ProbeResult =
     })
   | (ResultBase & { status: 'down'; error: ProbeError });
 
+/** The keep-alive agents the engine hands to every HTTP probe (http-client.ts createHttpAgents): one per scheme. */
+export interface HttpAgents {
+  readonly http: import('node:http').Agent;
+  /** Built on first use: node:https brings tls and crypto. */
+  readonly https: import('node:https').Agent;
+  /** Ends every pooled connection (the agents stay usable: a later exchange opens a new one). */
+  close(): void;
+}
+
 /** Everything a probe needs from outside, handed in by the engine. */
 export interface ProbeContext {
   signal: AbortSignal;
-  /** The shared keep-alive undici agent (see createHttpAgent); probes fall back to undici's global one. */
-  dispatcher?: import('undici').Dispatcher;
+  /** The shared keep-alive agents, Node's own http/https (see createHttpAgents); without them, Node's global agents. */
+  dispatcher?: HttpAgents;
   /** Milliseconds; the latency over which an answer counts as degraded. */
   degradedMs: number;
   /** Milliseconds allowed for the whole run; the signal aborts at this point. */

@@ -1,6 +1,6 @@
 import type { Target } from '../config/config.js';
 import type { RunProbe } from './engine.js';
-import { createHttpAgent, warmHttp } from '../probes/http-client.js';
+import { createHttpAgents, warmHttp } from '../probes/http-client.js';
 import { probeHttp } from '../probes/http.js';
 import { probeStatuspage } from '../probes/statuspage.js';
 import type { GaProber } from '../probes/ga.js';
@@ -28,7 +28,7 @@ function lazy<T>(load: () => Promise<T>) {
 }
 
 export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunner {
-  const agent = lazy(createHttpAgent);
+  const agent = lazy(async () => createHttpAgents());
   const mcp = lazy<McpProber>(async () => (await import('../probes/mcp.js')).createMcpProber(opts.now ? { now: opts.now } : {}));
   // One GA client per target, kept: its token cache and channel would otherwise be rebuilt every interval.
   const ga = lazy<GaProber>(async () => (await import('../probes/ga.js')).createGaProber());

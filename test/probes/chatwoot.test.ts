@@ -1,10 +1,10 @@
-import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startChatwootPeer, type ChatwootPeer } from '../../src/peers/chatwoot-peer.js';
 import { startNginxLikeProxy, type NginxProxy } from '../../src/peers/nginx-proxy.js';
 import { startPeer, sendJson } from '../../src/peers/serve.js';
 import { probeChatwoot } from '../../src/probes/chatwoot.js';
-import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
+import { createHttpAgents } from '../../src/probes/http-client.js';
+import type { HttpAgents, ProbeContext, ProbeResult } from '../../src/probes/types.js';
 import { configFromObject, type ChatwootTarget } from '../../src/config/config.js';
 
 const TOKEN = 'cw_Zq8vT3nKp4LmW9xY2rB7';
@@ -14,7 +14,7 @@ function target(baseUrl: string, extra: Record<string, unknown> = {}): ChatwootT
   return config.targets[0] as ChatwootTarget;
 }
 
-function ctx(timeoutMs = 2000, degradedMs = 1000, dispatcher?: Dispatcher): ProbeContext {
+function ctx(timeoutMs = 2000, degradedMs = 1000, dispatcher?: HttpAgents): ProbeContext {
   return { signal: AbortSignal.timeout(timeoutMs), timeoutMs, degradedMs, ...(dispatcher ? { dispatcher } : {}) };
 }
 
@@ -43,15 +43,14 @@ describe('probeChatwoot against the loopback Chatwoot behind an nginx-like proxy
     vi.useRealTimers();
   });
 
-  it('is up with profile name/role and open/unassigned counts, through the given dispatcher', async () => {
-    const seen: string[] = [];
-    const agent = new Agent();
-    const dispatcher = agent.compose((dispatch) => (opts, handler) => {
-      seen.push(opts.path);
-      return dispatch(opts, handler);
-    });
-    const r = await probeChatwoot(target(proxy.url), ctx(2000, 1000, dispatcher));
-    await agent.close();
+  it('is up with profile name/role and open/unassigned counts, through the given agents', async () => {
+    // Each exchange that ends on a kept-alive connection hands it back to the agent ('free'): both went through it.
+    const agents = createHttpAgents();
+    let freed = 0;
+    agents.http.on('free', () => freed++);
+    const r = await probeChatwoot(target(proxy.url), ctx(2000, 1000, agents));
+    agents.close();
+    const seen = peer.requests.map((q) => `${q.path}${q.search}`);
 
     expect(r.status).toBe('up');
     expect(r.details).toEqual({ user: 'Dana Pit', role: 'administrator', account: 'Hot Rod AN', administrator: true, open: 15, unassigned: 4, mine: 2, assigned: 11 });
@@ -62,6 +61,7 @@ describe('probeChatwoot against the loopback Chatwoot behind an nginx-like proxy
     expect(r.phases!.map((p) => p.name)).toEqual(['profile', 'conversations']);
     expect(r.latencyMs).toBeCloseTo(r.subChecks![0]!.latencyMs! + r.subChecks![1]!.latencyMs!, 6);
     expect(seen).toEqual(['/api/v1/profile', '/api/v1/accounts/1/conversations/meta?status=open']);
+    expect(freed).toBe(2);
     // The token arrives through the proxy: sent as Api-Access-Token, which Rails reads as HTTP_API_ACCESS_TOKEN.
     expect(peer.requests.map((q) => q.headers['api-access-token'])).toEqual([TOKEN, TOKEN]);
     expect(nginx.dropped).toEqual([]);

@@ -1,25 +1,37 @@
-import { Agent, type Dispatcher } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
-import { warmHttp } from '../../src/probes/http-client.js';
-
-const agent = new Agent();
-afterAll(() => agent.close());
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createHttpAgents, warmHttp } from '../../src/probes/http-client.js';
 
 describe('warming the HTTP client before the first round', () => {
   it('makes a few exchanges with a loopback server of its own, each on a connection it closes', async () => {
-    const seen: { origin: string; reset: boolean | undefined }[] = [];
-    const counting = agent.compose((dispatch) => (opts: Dispatcher.DispatchOptions, handler) => {
-      seen.push({ origin: String(opts.origin), reset: opts.reset });
-      return dispatch(opts, handler);
-    });
-    await warmHttp(counting);
-    expect(seen).toHaveLength(3);
-    expect(seen.every((s) => /^http:\/\/127\.0\.0\.1:\d+$/.test(s.origin) && s.reset === true)).toBe(true);
+    // Given the agents the probes will use, with every connection they open recorded
+    const agents = createHttpAgents();
+    const opened: string[] = [];
+    let freed = 0;
+    const create = agents.http.createConnection.bind(agents.http);
+    agents.http.createConnection = (options, cb) => {
+      opened.push(`${options.host}:${options.port}`);
+      return create(options, cb) as Socket;
+    };
+    agents.http.on('free', () => freed++);
+
+    // When the client is warmed
+    await warmHttp(agents);
+
+    // Then three exchanges went to 127.0.0.1, each on a new connection that was closed, none pooled
+    expect(opened).toHaveLength(3);
+    expect(opened.every((o) => /^127\.0\.0\.1:\d+$/.test(o))).toBe(true);
+    expect(freed).toBe(0);
+    expect(Object.keys(agents.http.freeSockets)).toEqual([]);
+    agents.close();
   });
 
-  it('never throws, even through a closed dispatcher', async () => {
-    const closed = new Agent();
-    await closed.close();
-    await expect(warmHttp(closed)).resolves.toBeUndefined();
+  it('never throws, even when its exchanges cannot connect', async () => {
+    const agents = createHttpAgents();
+    agents.http.createConnection = () => {
+      throw Object.assign(new Error('no sockets today'), { code: 'EMFILE' });
+    };
+    await expect(warmHttp(agents)).resolves.toBeUndefined();
+    agents.close();
   });
 });

@@ -1,9 +1,9 @@
-import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PITWALL_SHOPIFY_SCOPES, startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer.js';
 import { startPeer, sendJson, type Peer } from '../../src/peers/serve.js';
 import { probeShopify } from '../../src/probes/shopify.js';
-import type { ProbeContext, ProbeResult } from '../../src/probes/types.js';
+import { createHttpAgents } from '../../src/probes/http-client.js';
+import type { HttpAgents, ProbeContext, ProbeResult } from '../../src/probes/types.js';
 import { configFromObject, type ShopifyTarget } from '../../src/config/config.js';
 
 const TOKEN = 'shpat_0123456789abcdef0123456789abcdef';
@@ -15,7 +15,7 @@ function target(endpoint: string, extra: Record<string, unknown> = {}): ShopifyT
   return config.targets[0] as ShopifyTarget;
 }
 
-function ctx(timeoutMs = 2000, degradedMs = 1000, dispatcher?: Dispatcher): ProbeContext {
+function ctx(timeoutMs = 2000, degradedMs = 1000, dispatcher?: HttpAgents): ProbeContext {
   return { signal: AbortSignal.timeout(timeoutMs), timeoutMs, degradedMs, ...(dispatcher ? { dispatcher } : {}) };
 }
 
@@ -45,14 +45,12 @@ describe('probeShopify against the loopback Admin API (Shopify\'s schema, execut
   const byName = (name: string) => peer.requests.find((q) => q.query?.includes(`query ${name}`))!;
 
   it('is up on a healthy store, with shop details, scopes, cost, throttle headroom and four tile sub-checks', async () => {
-    const seen: string[] = [];
-    const agent = new Agent();
-    const dispatcher = agent.compose((dispatch) => (opts, handler) => {
-      seen.push(`${opts.method} ${opts.path}`);
-      return dispatch(opts, handler);
-    });
-    const r = await probeShopify(target(peer.url), ctx(2000, 1000, dispatcher));
-    await agent.close();
+    // Each exchange that ends on a kept-alive connection hands it back to the agent ('free'): all went through it.
+    const agents = createHttpAgents();
+    let freed = 0;
+    agents.http.on('free', () => freed++);
+    const r = await probeShopify(target(peer.url), ctx(2000, 1000, agents));
+    agents.close();
 
     expect(r.status).toBe('up');
     expect(r.error).toBeNull();
@@ -77,7 +75,8 @@ describe('probeShopify against the loopback Admin API (Shopify\'s schema, execut
 
     // Three documents: the health query with the nullable counts, and each non-null connection alone.
     expect(peer.requests).toHaveLength(3);
-    expect(seen).toEqual(Array(3).fill('POST /admin/api/2026-10/graphql.json'));
+    expect(freed).toBe(3);
+    expect(peer.requests.map((q) => `${q.method} ${q.path}`)).toEqual(Array(3).fill('POST /admin/api/2026-10/graphql.json'));
     expect(byName('PitwallHealth').fields).toEqual(['shop', 'app:currentAppInstallation', 'orders:ordersCount', 'products:productsCount']);
     expect(byName('PitwallInventory').fields).toEqual(['inventory:inventoryItems']);
     expect(byName('PitwallFulfillment').fields).toEqual(['fulfillment:fulfillmentOrders']);

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookReceiver, type WebhookEvent, type WebhookReceiver } from '../../../src/server/webhooks/receiver.js';
 
@@ -18,8 +17,8 @@ let receiver: WebhookReceiver;
 const events: WebhookEvent[] = [];
 
 async function post(path: string, body: string | Buffer, headers: Record<string, string>, method: 'POST' | 'GET' = 'POST') {
-  const res = await request(`${receiver.url}${path}`, { method, headers, ...(method === 'POST' ? { body } : {}) });
-  return { status: res.statusCode, json: (await res.body.json()) as { ok: boolean; error?: string; duplicate?: boolean } };
+  const res = await fetch(`${receiver.url}${path}`, { method, headers, ...(method === 'POST' ? { body: typeof body === 'string' ? body : new Uint8Array(body) } : {}) });
+  return { status: res.status, json: (await res.json()) as { ok: boolean; error?: string; duplicate?: boolean } };
 }
 
 let seq = 0;
@@ -203,12 +202,12 @@ describe('webhook receiver: configuration', () => {
     const open = createWebhookReceiver({ listen: '127.0.0.1:0' });
     await open.start();
     try {
-      const cw = await request(`${open.url}/webhooks/chatwoot`, { method: 'POST', body: message, headers: { 'content-type': 'application/json' } });
-      expect(cw.statusCode).toBe(200);
-      await cw.body.dump();
-      const sh = await request(`${open.url}/webhooks/shopify`, { method: 'POST', body: order, headers: shopifyHeaders(order) });
-      expect(sh.statusCode).toBe(404);
-      await sh.body.dump();
+      const cw = await fetch(`${open.url}/webhooks/chatwoot`, { method: 'POST', body: message, headers: { 'content-type': 'application/json' } });
+      expect(cw.status).toBe(200);
+      await cw.arrayBuffer();
+      const sh = await fetch(`${open.url}/webhooks/shopify`, { method: 'POST', body: order, headers: shopifyHeaders(order) });
+      expect(sh.status).toBe(404);
+      await sh.arrayBuffer();
       expect(open.stats()).toMatchObject({ delivered: 1, rejected: { not_found: 1 } });
     } finally {
       await open.close();
