@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { decodeRequest, encodeResponse, errorEnvelope, matchRoute, type GaFailure } from './ga-contract.js';
 import { sendJson, startPeer } from './serve.js';
 import { coreRows, realtimeReport, unknownName } from './ga-reports.js';
@@ -73,6 +73,8 @@ export interface GaPeer {
   address: string;
   /** http://127.0.0.1:port, the same peer as a URL endpoint. */
   url: string;
+  /** The HTTP server (benchmarks instrument it like the other peers). */
+  server: Server;
   port: number;
   calls: GaPeerCall[];
   /** The remaining quota right now. */
@@ -191,13 +193,14 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   const peer = await startPeer((req, res, text) => {
     const path = (req.url ?? '').split('?')[0]!;
     const matched = matchRoute(req.method ?? '', path);
-    const handler = matched && handlers[matched.route.method];
-    if (!matched || !handler) {
+    if (!matched) {
       // Google's front end answers an unknown URL with an HTML page, not the JSON envelope.
       res.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' });
       res.end(`<!DOCTYPE html><html lang=en><title>Error 404 (Not Found)!!1</title><p>The requested URL <code>${escapeHtml(path)}</code> was not found on this server.</p></html>`);
       return;
     }
+    const handler = handlers[matched.route.method];
+    if (!handler) return refuse(res, { status: 'UNIMPLEMENTED', details: `the pitwall GA peer serves RunReport and RunRealtimeReport, not ${matched.route.method}` });
     const decoded = decodeRequest(matched.route, text, matched.bound);
     if (!decoded.ok) return refuse(res, decoded.failure);
     const outcome = handler(decoded.request as RunReportRequest, req);
@@ -210,6 +213,7 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   return {
     address: `127.0.0.1:${peer.port}`,
     url: peer.url,
+    server: peer.server,
     port: peer.port,
     calls,
     realtimeCalls,
