@@ -12,7 +12,7 @@ import type { protos } from '@google-analytics/data';
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
 import type { Dispatcher } from 'undici';
 import { messageOf } from './classify.js';
-import { excerpt, httpExchange, parseJsonBody, statusError, type HttpAnswer } from './http-client.js';
+import { excerpt, httpExchange, parseJsonBody, parseRetryAfter, statusError, type HttpAnswer } from './http-client.js';
 import type { ProbeError } from './types.js';
 
 export type RunReportRequest = protos.google.analytics.data.v1beta.IRunReportRequest;
@@ -199,8 +199,10 @@ function envelopeError(a: HttpAnswer, name: string): ProbeError {
     case 'UNAUTHENTICATED':
     case 'PERMISSION_DENIED':
       return { ...base, kind: 'auth' };
-    case 'RESOURCE_EXHAUSTED':
-      return { ...base, kind: 'rate_limited' };
+    case 'RESOURCE_EXHAUSTED': {
+      const retryAfterMs = parseRetryAfter(a.headers['retry-after']);
+      return { ...base, kind: 'rate_limited', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
     case 'DEADLINE_EXCEEDED':
       return { ...base, kind: 'timeout' };
     case 'UNAVAILABLE':
