@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { decodeRequest, encodeResponse, errorEnvelope, matchRoute, type GaFailure } from './ga-contract.js';
+import { decodeRequest, encodeResponse, errorEnvelope, gaRoutes, matchRoute, type GaFailure } from './ga-contract.js';
 import { sendJson, startPeer } from './serve.js';
 import { coreRows, realtimeReport, unknownName } from './ga-reports.js';
 
@@ -189,6 +189,9 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
     const { httpStatus, body } = errorEnvelope(f);
     sendJson(res, httpStatus, body);
   };
+
+  // The .proto parsed and protobufjs's converters generated now, not inside the first request's handling time.
+  for (const { request, response } of gaRoutes()) for (const t of [request, response]) t.toObject(t.fromObject({}));
 
   const peer = await startPeer((req, res, text) => {
     const path = (req.url ?? '').split('?')[0]!;
