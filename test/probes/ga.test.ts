@@ -250,7 +250,7 @@ describe('probeGa credentials', () => {
     vi.stubEnv('GCE_METADATA_HOST', `127.0.0.1:${metadata.port}`);
     const peer = await startGaPeer();
     try {
-      // When probing over the insecure channel
+      // When probing an insecure target
       const r = await probeGa(gaTarget({ endpoint: peer.address }), ctx(1000));
       // Then the report runs and the metadata server is never asked anything
       expect(r.status).toBe('up');
