@@ -4,7 +4,7 @@
 // Sets:
 //   fifteen  Shopify Admin, Chatwoot, two status pages and an app health endpoint, and 15 targets on them
 //   health   one app health endpoint; opts: {mode, delayMs}
-//   preset   the Hot Rod AN preset (`pitwall init`) on loopback: Shopify, Chatwoot, GA (gRPC), app health, five MCP
+//   preset   the Hot Rod AN preset (`pitwall init`) on loopback: Shopify, Chatwoot, GA (REST), app health, five MCP
 //            servers (three stdio, two Streamable HTTP), four status pages; info.targets is the preset's list
 // Every HTTP peer reports its own handling time (request in → response finished): ← {cmd:'truth'} → the records
 // since the last call, {url, at, ms}; the latency-truth benchmark subtracts it from what pitwall measured.
@@ -16,7 +16,7 @@ const opts = JSON.parse(rawOpts);
 
 const { startHealthPeer } = await dist('peers/health-peer.js');
 const peers = {};
-/** Peers without an HTTP server of their own (GA's gRPC server): closed, not instrumented. */
+/** Peers without an HTTP server of their own: closed, not instrumented. */
 const others = [];
 let info;
 
@@ -62,8 +62,7 @@ if (set === 'health') {
     startStreamableHttpPeer({ name: 'github-mcp (bench)', token: 'ghp_bench_not_a_secret' }),
     startStreamableHttpPeer({ name: 'context7 (bench)' }),
   ]);
-  Object.assign(peers, { shopify, chatwoot, health, shopifyStatus, githubStatus, supabaseStatus, flyStatus, githubMcp, context7Mcp });
-  others.push(ga);
+  Object.assign(peers, { shopify, chatwoot, health, shopifyStatus, githubStatus, supabaseStatus, flyStatus, ga, githubMcp, context7Mcp });
   const stdio = mcpFixtureCommand('healthy');
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);

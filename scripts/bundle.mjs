@@ -20,14 +20,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'bin');
 
 // Kept as packages, loaded from node_modules when a probe or a flag needs them, never before the first frame:
-// the vendor SDKs (GA's .proto files are read from their packages' folders at run time; Google auth only for a
-// target with credentials), prom-client (--metrics); and Ink's optional React DevTools, which is not installed.
-// (The HTTP probes use Node's own http/https, bundled with nothing: see src/probes/http-client.ts.)
+// the vendor SDKs (GA's .proto files are read from their packages' folders at run time, with protobufjs, by the GA
+// peer only; Google auth only for a target with credentials), prom-client (--metrics); and Ink's optional React
+// DevTools, which is not installed. (The HTTP probes use Node's own http/https: see src/probes/http-client.ts.)
 const EXTERNAL = [
   /^@google-analytics\//,
   /^google-gax(\/|$)/,
   /^google-auth-library(\/|$)/,
-  /^@grpc\//,
+  /^protobufjs(\/|$)/,
   /^@shopify\//,
   /^prom-client(\/|$)/,
   'react-devtools-core',

@@ -157,7 +157,11 @@ const ga = z.strictObject({
   kind: z.literal('ga'),
   propertyId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String),
   credentialsFile: z.string().optional(),
-  endpoint: z.string().regex(/^[^\s:/]+:\d+$/, { error: 'expected host:port' }).optional(),
+  /** The Data API's root: an http(s) URL, or `host:port` (http with `insecure`, else https); default Google's. */
+  endpoint: z
+    .string()
+    .refine((s) => /^[^\s:/]+:\d+$/.test(s) || (/^https?:\/\/[^\s/]/i.test(s) && URL.canParse(s)), { error: 'expected host:port or an http(s) URL' })
+    .optional(),
   insecure: z.boolean().default(false),
   /** When the service-account key stops working (a key created under an expiry policy); the key file does not say. */
   keyExpiresAt: isoInstant.optional(),

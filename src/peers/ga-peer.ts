@@ -1,6 +1,6 @@
-import * as grpc from '@grpc/grpc-js';
-import { gaServiceDefinition } from '../probes/ga-client.js';
-import { peerTimers } from './delay.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { decodeRequest, encodeResponse, errorEnvelope, gaRoutes, matchRoute, type GaFailure } from './ga-contract.js';
+import { sendJson, startPeer } from './serve.js';
 import { coreRows, realtimeReport, unknownName } from './ga-reports.js';
 
 /** How the fake Analytics Data API answers RunReport. */
@@ -62,15 +62,19 @@ export interface GaPeerCall {
   dateRanges: { startDate: string; endDate: string }[];
   limit: string;
   returnPropertyQuota: boolean;
-  /** The `x-goog-request-params` routing header the gapic client sends. */
-  requestParams: string | null;
+  /** The request path (the property is in it: /v1beta/properties/123:runReport). */
+  path: string;
   /** Whether an `authorization` header came with the call. */
   authorized: boolean;
 }
 
 export interface GaPeer {
-  /** host:port, the shape of a ga target's `endpoint`. */
+  /** host:port, the shape of a ga target's `endpoint` (with `insecure: true`: plain http). */
   address: string;
+  /** http://127.0.0.1:port, the same peer as a URL endpoint. */
+  url: string;
+  /** The HTTP server (benchmarks instrument it like the other peers). */
+  server: Server;
   port: number;
   calls: GaPeerCall[];
   /** The remaining quota right now. */
@@ -85,28 +89,28 @@ export interface GaPeer {
   close(): Promise<void>;
 }
 
-const EXHAUSTED = {
-  code: grpc.status.RESOURCE_EXHAUSTED,
+const EXHAUSTED: GaFailure = {
+  status: 'RESOURCE_EXHAUSTED',
   details:
     'Exhausted property tokens per hour for a project per property. These quota tokens will return in under an hour. To learn more, see https://developers.google.com/analytics/devguides/reporting/data/v1/quotas',
 };
 
 /** Error answers per mode, worded like the real API's. */
-const FAILURES: Partial<Record<GaPeerMode, { code: grpc.status; details: string }>> = {
+const FAILURES: Partial<Record<GaPeerMode, GaFailure>> = {
   exhausted: EXHAUSTED,
   denied: {
-    code: grpc.status.PERMISSION_DENIED,
+    status: 'PERMISSION_DENIED',
     details:
       'User does not have sufficient permissions for this property. To learn more about Property ID, see https://developers.google.com/analytics/devguides/reporting/data/v1/property-id.',
   },
   unauthenticated: {
-    code: grpc.status.UNAUTHENTICATED,
+    status: 'UNAUTHENTICATED',
     details:
       'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
   },
-  unavailable: { code: grpc.status.UNAVAILABLE, details: 'The service is currently unavailable.' },
+  unavailable: { status: 'UNAVAILABLE', details: 'The service is currently unavailable.' },
   invalid: {
-    code: grpc.status.INVALID_ARGUMENT,
+    status: 'INVALID_ARGUMENT',
     details: 'Field activeUser is not a valid metric. For a list of valid dimensions and metrics, see https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema',
   },
 };
@@ -124,7 +128,13 @@ interface RunReportRequest {
   returnPropertyQuota?: boolean;
 }
 
-/** A real gRPC server on 127.0.0.1 (a free port) speaking the Analytics Data API v1beta's RunReport. */
+/** One answer of a report method: a body to encode, a refusal, or none at all (hang). */
+type Outcome = { body: object } | { failure: GaFailure } | null;
+
+/**
+ * A loopback HTTP server speaking the Analytics Data API v1beta's REST surface (RunReport, RunRealtimeReport), routed
+ * and decoded from the .proto contract (ga-contract.ts), answering in proto3 JSON or Google's JSON error envelope.
+ */
 export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   let mode: GaPeerMode = opts.mode ?? 'healthy';
   const quota: GaQuota = { ...STANDARD_QUOTA, ...opts.quota };
@@ -135,62 +145,79 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
   let purchases = [...(opts.purchases ?? [])];
   const timeZone = opts.timeZone ?? 'America/Los_Angeles';
   const clock = opts.now ?? Date.now;
-  const timers = peerTimers();
   /** Mode failures, the property's shape and the quota, as both report methods check them; null to go on. */
-  const gate = (req: RunReportRequest): { code: grpc.status; details: string } | null => {
+  const gate = (req: RunReportRequest): GaFailure | null => {
     const failure = FAILURES[mode];
     if (failure) return failure;
     if (!/^properties\/\d+$/.test(req.property ?? '')) {
-      return { code: grpc.status.INVALID_ARGUMENT, details: `Invalid property: "${req.property ?? ''}". Expected properties/<numeric id>.` };
+      return { status: 'INVALID_ARGUMENT', details: `Invalid property: "${req.property ?? ''}". Expected properties/<numeric id>.` };
     }
     return null;
   };
 
-  const runRealtimeReport: grpc.handleUnaryCall<RunReportRequest, unknown> = (call, callback) => {
-    const req = call.request;
+  const runRealtimeReport = (req: RunReportRequest): Outcome => {
     realtimeCalls.push({ property: req.property ?? '', metrics: (req.metrics ?? []).map((m) => m.name ?? ''), dimensionFilter: req.dimensionFilter ?? null, minuteRanges: req.minuteRanges ?? [] });
-    if (mode === 'hang') return;
+    if (mode === 'hang') return null;
     const refused = gate(req) ?? unknownName(req, true);
-    if (refused) return callback(refused);
+    if (refused) return { failure: refused };
     // Realtime requests draw on their own quota (tokens per hour for realtime); the peer does not meter them.
     const got = realtimeReport(req, { purchases, otherEventsPerMinute: 12, activeUsers: opts.metricValue ?? 42 }, clock());
-    if (!got.ok) return callback(got.failure);
-    if (mode !== 'slow') return callback(null, got.body);
-    timers.after(slowMs, () => callback(null, got.body));
+    return got.ok ? { body: got.body } : { failure: got.failure };
   };
 
-  const runReport: grpc.handleUnaryCall<RunReportRequest, unknown> = (call, callback) => {
-    const req = call.request;
-    const requestParams = call.metadata.get('x-goog-request-params')[0];
+  const runReport = (req: RunReportRequest, http: IncomingMessage): Outcome => {
     calls.push({
       property: req.property ?? '',
       metrics: (req.metrics ?? []).map((m) => m.name ?? ''),
       dateRanges: (req.dateRanges ?? []).map((d) => ({ startDate: d.startDate ?? '', endDate: d.endDate ?? '' })),
       limit: req.limit ?? '0',
       returnPropertyQuota: req.returnPropertyQuota === true,
-      requestParams: requestParams === undefined ? null : String(requestParams),
-      authorized: call.metadata.get('authorization').length > 0,
+      path: http.url ?? '',
+      authorized: http.headers.authorization !== undefined,
     });
-    if (mode === 'hang') return; // never answers; close() cancels it
+    if (mode === 'hang') return null; // never answers; close() drops the connection
     const refused = gate(req) ?? unknownName(req, false) ?? badDate(req);
-    if (refused) return callback(refused);
-    if (TOKEN_BUCKETS.some((b) => quota[b] < tokensPerCall)) return callback(EXHAUSTED); // a drained bucket answers like the real API
+    if (refused) return { failure: refused };
+    if (TOKEN_BUCKETS.some((b) => quota[b] < tokensPerCall)) return { failure: EXHAUSTED }; // a drained bucket answers like the real API
     for (const b of TOKEN_BUCKETS) quota[b] -= tokensPerCall;
     const rows = coreRows(req, purchases, opts.metricValue ?? 42, timeZone, clock());
-    const body = report(req, mode === 'no-quota' ? null : propertyQuota(quota, tokensPerCall), rows, timeZone);
-    if (mode !== 'slow') return callback(null, body);
-    timers.after(slowMs, () => callback(null, body));
+    return { body: report(req, mode === 'no-quota' ? null : propertyQuota(quota, tokensPerCall), rows, timeZone) };
   };
 
-  const server = new grpc.Server();
-  server.addService(gaServiceDefinition(false), { RunReport: runReport, RunRealtimeReport: runRealtimeReport });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  const handlers: Record<string, (req: RunReportRequest, http: IncomingMessage) => Outcome> = { RunReport: runReport, RunRealtimeReport: runRealtimeReport };
+  const refuse = (res: ServerResponse, f: GaFailure) => {
+    const { httpStatus, body } = errorEnvelope(f);
+    sendJson(res, httpStatus, body);
+  };
+
+  // The .proto parsed and protobufjs's converters generated now, not inside the first request's handling time.
+  for (const { request, response } of gaRoutes()) for (const t of [request, response]) t.toObject(t.fromObject({}));
+
+  const peer = await startPeer((req, res, text) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    const matched = matchRoute(req.method ?? '', path);
+    if (!matched) {
+      // Google's front end answers an unknown URL with an HTML page, not the JSON envelope.
+      res.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' });
+      res.end(`<!DOCTYPE html><html lang=en><title>Error 404 (Not Found)!!1</title><p>The requested URL <code>${escapeHtml(path)}</code> was not found on this server.</p></html>`);
+      return;
+    }
+    const handler = handlers[matched.route.method];
+    if (!handler) return refuse(res, { status: 'UNIMPLEMENTED', details: `the pitwall GA peer serves RunReport and RunRealtimeReport, not ${matched.route.method}` });
+    const decoded = decodeRequest(matched.route, text, matched.bound);
+    if (!decoded.ok) return refuse(res, decoded.failure);
+    const outcome = handler(decoded.request as RunReportRequest, req);
+    if (!outcome) return;
+    const send = () => ('failure' in outcome ? refuse(res, outcome.failure) : sendJson(res, 200, encodeResponse(matched.route, outcome.body)));
+    if (mode !== 'slow' || 'failure' in outcome) return send();
+    peer.timers.after(slowMs, send);
   });
 
   return {
-    address: `127.0.0.1:${port}`,
-    port,
+    address: `127.0.0.1:${peer.port}`,
+    url: peer.url,
+    server: peer.server,
+    port: peer.port,
     calls,
     realtimeCalls,
     setPurchases(next) {
@@ -205,14 +232,13 @@ export async function startGaPeer(opts: GaPeerOptions = {}): Promise<GaPeer> {
     setQuota(next) {
       Object.assign(quota, next);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        timers.clear();
-        // forceShutdown cancels hanging calls; tryShutdown would wait for them forever.
-        server.forceShutdown();
-        resolve();
-      }),
+    // Drops connections in flight (hang, slow) and pending slow answers.
+    close: () => peer.close(),
   };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function propertyQuota(q: GaQuota, used: number) {
@@ -241,11 +267,11 @@ function report(req: RunReportRequest, quota: ReturnType<typeof propertyQuota> |
 }
 
 /** GA's date forms: YYYY-MM-DD, today, yesterday, NdaysAgo; anything else is refused. */
-function badDate(req: RunReportRequest): { code: grpc.status; details: string } | null {
+function badDate(req: RunReportRequest): GaFailure | null {
   for (const r of req.dateRanges ?? []) {
     for (const d of [r.startDate ?? '', r.endDate ?? '']) {
       if (!/^(\d{4}-\d{2}-\d{2}|today|yesterday|\d+daysAgo)$/.test(d)) {
-        return { code: grpc.status.INVALID_ARGUMENT, details: `Invalid date: "${d}". Dates must be YYYY-MM-DD, NdaysAgo, yesterday, or today.` };
+        return { status: 'INVALID_ARGUMENT', details: `Invalid date: "${d}". Dates must be YYYY-MM-DD, NdaysAgo, yesterday, or today.` };
       }
     }
   }

@@ -5,7 +5,7 @@
  * https://developers.google.com/analytics/devguides/reporting/data/v1/realtime-api-schema (all of it). GA refuses an
  * unknown name with INVALID_ARGUMENT, and so does the peer.
  */
-import * as grpc from '@grpc/grpc-js';
+import type { GaFailure } from './ga-contract.js';
 
 export const CORE_METRICS = new Set([
   'activeUsers', 'newUsers', 'totalUsers', 'active1DayUsers', 'active7DayUsers', 'active28DayUsers', 'sessions', 'engagedSessions',
@@ -28,12 +28,10 @@ export const REALTIME_DIMENSIONS = new Set([
 /** Metrics the peer counts from its purchase events; any other valid metric reads the peer's fixed value. */
 const PURCHASE_METRICS = new Set(['ecommercePurchases', 'transactions']);
 
-export type GrpcFailure = { code: grpc.status; details: string };
-
-const invalid = (details: string): GrpcFailure => ({ code: grpc.status.INVALID_ARGUMENT, details });
+const invalid = (details: string): GaFailure => ({ status: 'INVALID_ARGUMENT', details });
 
 /** The first name GA would refuse, as GA words it; null when every name is known. */
-export function unknownName(req: { metrics?: { name?: string }[]; dimensions?: { name?: string }[] }, realtime: boolean): GrpcFailure | null {
+export function unknownName(req: { metrics?: { name?: string }[]; dimensions?: { name?: string }[] }, realtime: boolean): GaFailure | null {
   const schema = realtime ? 'realtime-api-schema' : 'api-schema';
   const see = `For a list of valid dimensions and metrics, see https://developers.google.com/analytics/devguides/reporting/data/v1/${schema}`;
   const metrics = realtime ? REALTIME_METRICS : CORE_METRICS;
@@ -56,7 +54,7 @@ export function realtimeReport(
   req: { metrics?: { name?: string }[]; dimensionFilter?: StringFilterExpr | null; minuteRanges?: { startMinutesAgo?: number; endMinutesAgo?: number }[] },
   events: { purchases: number[]; otherEventsPerMinute: number; activeUsers: number },
   now: number,
-): { ok: true; body: object } | { ok: false; failure: GrpcFailure } {
+): { ok: true; body: object } | { ok: false; failure: GaFailure } {
   const ranges = req.minuteRanges?.length ? req.minuteRanges : [{ startMinutesAgo: 29, endMinutesAgo: 0 }];
   for (const r of ranges) {
     const start = r.startMinutesAgo ?? 29;
@@ -66,7 +64,7 @@ export function realtimeReport(
     if (end > start) return { ok: false, failure: invalid(`endMinutesAgo ${end} must be less than or equal to startMinutesAgo ${start}.`) };
   }
   const f = req.dimensionFilter?.filter;
-  if (req.dimensionFilter && f?.fieldName !== 'eventName') return { ok: false, failure: { code: grpc.status.UNIMPLEMENTED, details: 'the pitwall GA peer filters on eventName only' } };
+  if (req.dimensionFilter && f?.fieldName !== 'eventName') return { ok: false, failure: { status: 'UNIMPLEMENTED', details: 'the pitwall GA peer filters on eventName only' } };
   const onlyPurchases = f?.stringFilter?.value === 'purchase';
   const minutesIn = (agoMin: number) => ranges.some((r) => agoMin <= (r.startMinutesAgo ?? 29) && agoMin >= (r.endMinutesAgo ?? 0));
   const purchases = events.purchases.filter((t) => t <= now && minutesIn(Math.floor((now - t) / 60_000))).length;

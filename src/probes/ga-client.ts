@@ -1,68 +1,61 @@
 /**
- * A lean Analytics Data API v1beta client: the two unary calls pitwall makes (RunReport, RunRealtimeReport) over
- * @grpc/grpc-js, with the messages from the .proto files @google-analytics/data ships (google/api/* from google-gax's
- * protos folder, as the GA peer loads them). The official BetaAnalyticsDataClient (google-gax) loads a second
- * grpc-js, protobufjs descriptors for every GA service and google-auth-library up front: ~20 MiB more resident
- * memory for the same two calls (bench/preset-memory.mjs, README "Honest numbers"). Google auth is loaded only
- * when a target is not insecure.
+ * A lean Analytics Data API v1beta client: the two unary calls pitwall makes (RunReport, RunRealtimeReport) over the
+ * API's REST/JSON surface, through the project's HTTP client (undici, the engine's keep-alive agent). The paths are
+ * the `google.api.http` annotations of analytics_data_api.proto (@google-analytics/data, build/protos):
+ * `POST /v1beta/{property=properties/*}:runReport` and `…:runRealtimeReport`, body `*`; bodies and answers in the
+ * proto3 JSON mapping (https://protobuf.dev/programming-guides/json/: lowerCamelCase names, enums as strings, int64 as
+ * strings). gRPC (grpc-js, HTTP/2, protobufjs reflection of the whole .proto tree) cost the console ~8 MiB resident
+ * for these two calls (issue 18); the message types below are type-only imports. Google auth is loaded only when a
+ * target is not insecure.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import type { protos } from '@google-analytics/data';
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
+import type { Dispatcher } from 'undici';
+import { messageOf } from './classify.js';
+import { excerpt, httpExchange, parseJsonBody, parseRetryAfter, statusError, type HttpAnswer } from './http-client.js';
+import type { ProbeError } from './types.js';
 
 export type RunReportRequest = protos.google.analytics.data.v1beta.IRunReportRequest;
 export type RunReportResponse = protos.google.analytics.data.v1beta.IRunReportResponse;
 export type RunRealtimeReportRequest = protos.google.analytics.data.v1beta.IRunRealtimeReportRequest;
 export type RunRealtimeReportResponse = protos.google.analytics.data.v1beta.IRunRealtimeReportResponse;
 
-/** What one call needs from the run: its budget and the run's abort. */
+/** What one call needs from the run: its budget, the run's abort and the engine's HTTP agent. */
 export interface GaCallOptions {
   timeoutMs: number;
   signal: AbortSignal;
+  dispatcher?: Dispatcher | undefined;
 }
 
-/** How the client authenticates: none (a plaintext loopback channel), a built auth client, or ADC. */
+/** An answer and how long the exchange itself took (token lookup excluded). */
+export interface GaAnswer<T> {
+  value: T;
+  latencyMs: number;
+}
+
+/** A failed call, already in the probes' error vocabulary. */
+export class GaCallError extends Error {
+  readonly error: ProbeError;
+  constructor(error: ProbeError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
+/** How the client authenticates: none (a plaintext loopback peer), a built auth client, or ADC. */
 export type GaAuth = { kind: 'insecure' } | { kind: 'client'; client: AuthClient } | { kind: 'adc'; scopes: string[] };
 
-const SERVICE = 'google.analytics.data.v1beta.BetaAnalyticsData';
-const services = new Map<boolean, grpc.ServiceDefinition>();
+/** The real API's root (https://analyticsdata.googleapis.com/$discovery/rest?version=v1beta: rootUrl). */
+export const GA_API_URL = 'https://analyticsdata.googleapis.com';
 
 /**
- * The BetaAnalyticsData service's method definitions (paths, serializers) from the .proto files shipped inside
- * @google-analytics/data (google/api/* from google-gax), loaded once per process. The client decodes with
- * `defaults` (google-gax's proto-loader options: answers have the shape the gapic client gave); the GA peer without,
- * so it can tell a field left out of a request from one set to its default, as the real service does.
+ * The API root a target's `endpoint` names: a full http(s) URL as given; `host:port` (the gRPC-era form) as
+ * `http://` when the target is insecure (a plaintext loopback peer), else `https://`; none: the real API.
  */
-export function gaServiceDefinition(defaults = true): grpc.ServiceDefinition {
-  const known = services.get(defaults);
-  if (known) return known;
-  const require = createRequire(import.meta.url);
-  const gaProtos = join(dirname(require.resolve('@google-analytics/data/package.json')), 'build', 'protos');
-  // google-gax's exports hide package.json; its entry is build/src/index.js, its protos build/protos (not loaded as code).
-  const gaxProtos = join(dirname(require.resolve('google-gax')), '..', 'protos');
-  const def = protoLoader.loadSync('google/analytics/data/v1beta/analytics_data_api.proto', {
-    includeDirs: [gaProtos, gaxProtos],
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults,
-    oneofs: true,
-  });
-  const service = def[SERVICE] as grpc.ServiceDefinition;
-  services.set(defaults, service);
-  return service;
-}
-const serviceDefinition = () => gaServiceDefinition(true);
-
-// Parsed when this module loads (~100 ms of .proto parsing), so the probe runner's prepare pays it before any clock
-// starts; one empty message through each coder too, so protobufjs generates its encoders and decoders here and not
-// inside the first RunReport's latency.
-for (const method of Object.values(serviceDefinition())) {
-  method.requestSerialize({});
-  method.responseDeserialize(Buffer.alloc(0));
+export function gaBaseUrl(endpoint: string | undefined, insecure: boolean): string {
+  if (!endpoint) return GA_API_URL;
+  if (/^https?:\/\//i.test(endpoint)) return endpoint.replace(/\/+$/, '');
+  return `${insecure ? 'http' : 'https'}://${endpoint}`;
 }
 
 /** The Google auth library, imported on first use (insecure targets never load it). */
@@ -70,100 +63,160 @@ export async function authLibrary(): Promise<typeof import('google-auth-library'
   return import('google-auth-library');
 }
 
-/** One channel to the Analytics Data API for one target. initialize() loads credentials; calls need it settled. */
+/**
+ * google.rpc.Code names by HTTP status, for an error envelope without `status` or a bare status
+ * (https://cloud.google.com/apis/design/errors#http_mapping; google/rpc/code.proto).
+ */
+const CODE_BY_HTTP: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+/** One target's client: its API root and its credentials (with their token cache). */
 export class GaDataClient {
-  private channel: grpc.Client | null = null;
+  private auth: AuthClient | null = null;
   private closed = false;
-  private readonly address: string;
-  private readonly auth: GaAuth;
+  readonly baseUrl: string;
+  private readonly authSpec: GaAuth;
 
-  /** `address` is host:port (analyticsdata.googleapis.com:443 for the real API). */
-  constructor(address: string, auth: GaAuth) {
-    this.address = address;
-    this.auth = auth;
+  /** `baseUrl` is the API root (https://analyticsdata.googleapis.com for the real API); see gaBaseUrl. */
+  constructor(baseUrl: string, auth: GaAuth) {
+    this.baseUrl = baseUrl;
+    this.authSpec = auth;
   }
 
-  /** Loads the service definition and the credentials (ADC's lookup may ask the GCE metadata server), builds the channel. */
+  /** Loads the credentials (ADC's lookup may ask the GCE metadata server). Insecure: nothing to load. */
   async initialize(): Promise<void> {
-    serviceDefinition();
-    const credentials = await this.credentials();
-    // close() during a slow credentials lookup: build nothing that would hold the process open.
-    if (this.closed) return;
-    this.channel = new grpc.Client(this.address, credentials);
-  }
-
-  private async credentials(): Promise<grpc.ChannelCredentials> {
-    if (this.auth.kind === 'insecure') return grpc.credentials.createInsecure();
-    let client: AuthClient;
-    if (this.auth.kind === 'client') {
-      client = this.auth.client;
-    } else {
-      const { GoogleAuth } = await authLibrary();
-      const adc: GoogleAuth = new GoogleAuth({ scopes: this.auth.scopes });
-      // Throws "Could not load the default credentials" when ADC finds nothing (as the gapic client's initialize()).
-      client = await adc.getClient();
+    if (this.authSpec.kind === 'insecure') return;
+    if (this.authSpec.kind === 'client') {
+      this.auth = this.authSpec.client;
+      return;
     }
-    // As google-gax (src/grpc.ts _getCredentials): grpc-js reads plain header objects, google-auth-library returns Headers.
-    return grpc.credentials.combineChannelCredentials(
-      grpc.credentials.createSsl(),
-      grpc.credentials.createFromGoogleCredential({
-        getRequestHeaders: async (url?: string) => {
-          const headers = await client.getRequestHeaders(url);
-          const plain: Record<string, string> = {};
-          headers.forEach((value, key) => (plain[key] = value));
-          return plain;
-        },
-      }),
-    );
+    const { GoogleAuth } = await authLibrary();
+    const adc: GoogleAuth = new GoogleAuth({ scopes: this.authSpec.scopes });
+    // As the gapic client (beta_analytics_data_client.js): a service account signs its own JWT, no token exchange.
+    adc.useJWTAccessWithScope = true;
+    adc.defaultServicePath = new URL(GA_API_URL).host;
+    // Throws "Could not load the default credentials" when ADC finds nothing (as the gapic client's initialize()).
+    const client = await adc.getClient();
+    if (!this.closed) this.auth = client;
   }
 
   /** RunReport: one unary call, no retries (the engine owns them). */
-  runReport(request: RunReportRequest, opts: GaCallOptions): Promise<RunReportResponse> {
-    return this.unary<RunReportResponse>('RunReport', request, opts);
+  runReport(request: RunReportRequest, opts: GaCallOptions): Promise<GaAnswer<RunReportResponse>> {
+    return this.unary('runReport', 'RunReport', request, opts);
   }
 
   /** RunRealtimeReport: one unary call, no retries. */
-  runRealtimeReport(request: RunRealtimeReportRequest, opts: GaCallOptions): Promise<RunRealtimeReportResponse> {
-    return this.unary<RunRealtimeReportResponse>('RunRealtimeReport', request, opts);
+  runRealtimeReport(request: RunRealtimeReportRequest, opts: GaCallOptions): Promise<GaAnswer<RunRealtimeReportResponse>> {
+    return this.unary('runRealtimeReport', 'RunRealtimeReport', request, opts);
   }
 
-  private unary<T>(method: string, request: { property?: string | null }, opts: GaCallOptions): Promise<T> {
-    const channel = this.channel;
-    if (!channel) return Promise.reject(new Error('the Analytics Data client is not initialized'));
-    const def = serviceDefinition()[method]!;
-    const metadata = new grpc.Metadata();
-    // The routing header the gapic client sends for these methods (analytics_data_api.proto: property in the URL).
-    metadata.set('x-goog-request-params', `property=${encodeURIComponent(request.property ?? '')}`);
-    return new Promise<T>((resolve, reject) => {
-      if (opts.signal.aborted) {
-        reject(Object.assign(new Error('1 CANCELLED: Cancelled on client'), { code: grpc.status.CANCELLED, details: 'Cancelled on client' }));
-        return;
-      }
-      const call = channel.makeUnaryRequest<unknown, T>(
-        def.path,
-        def.requestSerialize,
-        def.responseDeserialize as (b: Buffer) => T,
-        request,
-        metadata,
-        { deadline: Date.now() + opts.timeoutMs },
-        (err, value) => {
-          opts.signal.removeEventListener('abort', cancel);
-          if (err) reject(err);
-          else resolve(value as T);
-        },
-      );
-      const cancel = () => call.cancel();
-      opts.signal.addEventListener('abort', cancel, { once: true });
+  private async unary<T>(verb: string, name: string, request: { property?: string | null }, opts: GaCallOptions): Promise<GaAnswer<T>> {
+    const timeout = (): GaCallError => new GaCallError({ kind: 'timeout', message: `no ${name} answer within ${opts.timeoutMs} ms` });
+    if (opts.signal.aborted) throw timeout();
+    if (this.authSpec.kind !== 'insecure' && !this.auth) throw new Error('the Analytics Data client is not initialized');
+    const { property, ...rest } = request;
+    // body "*": every field the path does not bind goes in the body; the path keeps property's "/" (properties/123).
+    const url = `${this.baseUrl}/v1beta/${(property ?? '').split('/').map(encodeURIComponent).join('/')}:${verb}`;
+    // The run's own budget bounds the call even when the caller's signal never fires.
+    const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.auth) Object.assign(headers, await this.authorization(url, signal, timeout));
+    const answer = await httpExchange({
+      url,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(rest, int64AsString),
+      signal,
+      timeoutMs: opts.timeoutMs,
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
     });
+    if (!answer.ok) throw answer.error.kind === 'timeout' ? timeout() : new GaCallError(answer.error);
+    if (answer.status !== 200) throw new GaCallError(envelopeError(answer, name));
+    const parsed = parseJsonBody(answer);
+    if (!parsed.ok) throw new GaCallError({ ...parsed.error, message: `${name} answer: ${parsed.error.message}` });
+    if (!parsed.json || typeof parsed.json !== 'object' || Array.isArray(parsed.json)) {
+      throw new GaCallError({ kind: 'bad_response', message: `${name} answered with JSON that is not an object`, evidence: excerpt(answer.text) });
+    }
+    return { value: parsed.json as T, latencyMs: answer.latencyMs };
   }
 
-  /** Closes the channel; a pending initialize() builds none. */
+  /** The Authorization header from the auth client (its token cache), bounded by the call's signal. */
+  private async authorization(url: string, signal: AbortSignal, timeout: () => GaCallError): Promise<Record<string, string>> {
+    const auth = this.auth!;
+    const got = auth.getRequestHeaders(url).then(
+      (h) => ({ ok: true as const, h }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    const aborted = new Promise<null>((resolve) => {
+      if (signal.aborted) resolve(null);
+      signal.addEventListener('abort', () => resolve(null), { once: true });
+    });
+    const outcome = await Promise.race([got, aborted]);
+    if (!outcome) throw timeout();
+    if (!outcome.ok) throw new GaCallError({ kind: 'auth', message: `Google token failed: ${messageOf(outcome.err).split('\n')[0]}` });
+    const plain: Record<string, string> = {};
+    outcome.h.forEach((value, key) => (plain[key] = value));
+    return plain;
+  }
+
+  /** Forgets the credentials; a pending initialize() keeps none. */
   close(): void {
     this.closed = true;
-    this.channel?.close();
-    this.channel = null;
+    this.auth = null;
   }
 }
 
-/** The gRPC status codes by number, for error wording (grpc-js's enum). */
-export const GRPC_STATUS: Readonly<Record<string, number | string>> = grpc.status;
+/** proto3 JSON writes int64 as a string (RunReportRequest.limit and offset are int64). */
+function int64AsString(key: string, value: unknown): unknown {
+  return (key === 'limit' || key === 'offset') && typeof value === 'number' ? String(value) : value;
+}
+
+/**
+ * A non-200 answer → ProbeError. Google's JSON error envelope `{"error":{"code","message","status","details"}}`
+ * (google.rpc.Status, https://cloud.google.com/apis/design/errors#http_mapping) is read for its status name; anything
+ * else (a proxy's HTML page, garbage) is worded by its HTTP status like any HTTP upstream.
+ */
+function envelopeError(a: HttpAnswer, name: string): ProbeError {
+  const parsed = a.truncated ? null : safeJson(a.text);
+  const err = parsed && typeof parsed === 'object' ? (parsed as { error?: unknown }).error : undefined;
+  if (!err || typeof err !== 'object') return statusError(a, `${name} HTTP`);
+  const e = err as { status?: unknown; message?: unknown };
+  const status = typeof e.status === 'string' && /^[A-Z_]{1,40}$/.test(e.status) ? e.status : (CODE_BY_HTTP[a.status] ?? `HTTP_${a.status}`);
+  const detail = excerpt(typeof e.message === 'string' && e.message ? e.message : `HTTP ${a.status}`);
+  const base = { code: status, httpStatus: a.status, message: `${status}: ${detail}` };
+  switch (status) {
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+      return { ...base, kind: 'auth' };
+    case 'RESOURCE_EXHAUSTED': {
+      const retryAfterMs = parseRetryAfter(a.headers['retry-after']);
+      return { ...base, kind: 'rate_limited', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
+    case 'DEADLINE_EXCEEDED':
+      return { ...base, kind: 'timeout' };
+    case 'UNAVAILABLE':
+    case 'CANCELLED':
+      return { ...base, kind: 'connection' };
+    default:
+      return { ...base, kind: 'bad_response' };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

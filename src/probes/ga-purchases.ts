@@ -26,15 +26,16 @@ export interface GaPurchaseCount {
  */
 export async function realtimePurchases(prober: GaProber, target: GaTarget, ctx: ProbeContext, now: Date): Promise<Made<GaPurchaseCount>> {
   const got = await prober.call(target, ctx, async (client) => {
-    return client.runRealtimeReport(
+    const answer = await client.runRealtimeReport(
       {
         property: `properties/${target.propertyId}`,
         metrics: [{ name: 'eventCount' }],
         dimensionFilter: { filter: { fieldName: 'eventName', stringFilter: { matchType: 'EXACT', value: 'purchase' } } },
         minuteRanges: [{ startMinutesAgo: REALTIME_MINUTES - 1, endMinutesAgo: 0 }],
       },
-      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal, dispatcher: ctx.dispatcher },
     );
+    return answer.value;
   }, 'RunRealtimeReport');
   if (!got.ok) return got;
   const count = sumFirstMetric(got.value.rows);
@@ -56,7 +57,7 @@ export async function closedHourPurchases(
   const at = new Date(opts.now.getTime() - opts.delayHours * 3_600_000);
   const day = (offset: number) => new Date(at.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   const got = await prober.call(target, ctx, async (client) => {
-    return client.runReport(
+    const answer = await client.runReport(
       {
         property: `properties/${target.propertyId}`,
         dimensions: [{ name: 'dateHour' }],
@@ -65,8 +66,9 @@ export async function closedHourPurchases(
         dateRanges: [{ startDate: day(-1), endDate: day(1) }],
         limit: 100,
       },
-      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal, dispatcher: ctx.dispatcher },
     );
+    return answer.value;
   });
   if (!got.ok) return got;
   const timeZone = got.value.metadata?.timeZone;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { AuthClient } from 'google-auth-library';
 import type { GaTarget } from '../config/config.js';
 import { classify, messageOf } from './classify.js';
-import { authLibrary, GaDataClient, GRPC_STATUS, type GaAuth, type RunReportResponse } from './ga-client.js';
+import { authLibrary, GaCallError, gaBaseUrl, GaDataClient, type GaAuth, type GaAnswer, type RunReportResponse } from './ga-client.js';
 import type { Headroom, Phase, ProbeContext, ProbeError, ProbeResult } from './types.js';
 
 /** The PropertyQuota fields of a RunReportResponse (google.analytics.data.v1beta, data.proto). */
@@ -33,6 +33,7 @@ export const GA_QUOTA_LIMITS = {
 export type GaTier = keyof typeof GA_QUOTA_LIMITS;
 
 const HEADROOM_FIELDS = ['tokensPerHour', 'tokensPerDay', 'tokensPerProjectPerHour'] as const;
+const GA_API_HOST = 'analyticsdata.googleapis.com';
 const READONLY_SCOPE = 'https://www.googleapis.com/auth/analytics.readonly';
 const NO_CREDENTIALS = 'no Google credentials: set credentialsFile or GOOGLE_APPLICATION_CREDENTIALS';
 
@@ -54,10 +55,10 @@ export async function probeGa(target: GaTarget, ctx: ProbeContext): Promise<Prob
   }
 }
 
-/** A GA prober that keeps one client (one gRPC channel, one token cache) per target until close(). */
+/** A GA prober that keeps one client (one token cache) per target until close(). */
 export interface GaProber {
   probe(target: GaTarget, ctx: ProbeContext): Promise<ProbeResult>;
-  /** Runs one call on the target's cached client (sales-sync's reports); setup and gRPC failures come back as errors. */
+  /** Runs one call on the target's cached client (sales-sync's reports); setup and call failures come back as errors. */
   call<T>(target: GaTarget, ctx: ProbeContext, fn: (client: GaDataClient) => Promise<T>, method?: string): Promise<Made<T>>;
   /** Closes every cached client; call once on shutdown. */
   close(): Promise<void>;
@@ -65,8 +66,8 @@ export interface GaProber {
 
 /**
  * Caches the client per target: the OAuth token cache lives on the client, so with user credentials
- * (authorized_user, gcloud ADC) a fresh client per run costs a token exchange every interval, and the
- * channel's TCP + TLS setup lands in every latency sample. A client whose setup failed is dropped, not cached.
+ * (authorized_user, gcloud ADC) a fresh client per run costs a token exchange every interval. Connections are the
+ * engine's HTTP agent's (ctx.dispatcher), kept alive across runs. A client whose setup failed is dropped, not cached.
  */
 export function createGaProber(): GaProber {
   const clients = new Map<string, { client: GaDataClient; init: Promise<Init> }>();
@@ -104,7 +105,7 @@ export function createGaProber(): GaProber {
       try {
         return { ok: true, value: await fn(got.client) };
       } catch (err) {
-        return { ok: false, error: named(grpcError(err, ctx)) };
+        return { ok: false, error: named(callError(err)) };
       }
     },
     async close() {
@@ -142,9 +143,9 @@ async function runReport(client: GaDataClient, target: GaTarget, ctx: ProbeConte
   if (init.error) return classify({ latencyMs: null, error: init.error, degradedMs: ctx.degradedMs, details, phases });
   if (ctx.signal.aborted) return classify({ latencyMs: null, error: timeoutError(ctx), degradedMs: ctx.degradedMs, details, phases });
   const t0 = performance.now();
-  let response: RunReportResponse;
+  let answer: GaAnswer<RunReportResponse>;
   try {
-    response = await client.runReport(
+    answer = await client.runReport(
       {
         property: details.property,
         dateRanges: [{ startDate: 'today', endDate: 'today' }],
@@ -153,17 +154,18 @@ async function runReport(client: GaDataClient, target: GaTarget, ctx: ProbeConte
         returnPropertyQuota: true,
       },
       // No retries here: the engine owns them (a retry would hide failures and stretch the latency).
-      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal, dispatcher: ctx.dispatcher },
     );
   } catch (err) {
     phases.push({ name: 'runReport', ms: performance.now() - t0 });
-    return classify({ latencyMs: null, error: grpcError(err, ctx), degradedMs: ctx.degradedMs, details, phases });
+    return classify({ latencyMs: null, error: callError(err), degradedMs: ctx.degradedMs, details, phases });
   }
-  const latencyMs = performance.now() - t0;
+  // The exchange's own time: the token lookup (cached, or an OAuth refresh) is not the Data API's latency.
+  const { value: response, latencyMs } = answer;
   phases.push({ name: 'runReport', ms: latencyMs });
   const base = { latencyMs, degradedMs: ctx.degradedMs, phases };
   const activeUsers = Number(response.rows?.[0]?.metricValues?.[0]?.value ?? 0);
-  const reportDetails = { ...details, rowCount: response.rowCount ?? 0, activeUsers };
+  const reportDetails = { ...details, rowCount: Number(response.rowCount ?? 0), activeUsers };
   const quota = readQuota(response.propertyQuota);
   if (!quota) {
     return classify({
@@ -189,12 +191,12 @@ async function runReport(client: GaDataClient, target: GaTarget, ctx: ProbeConte
 function baseDetails(target: GaTarget) {
   return {
     property: `properties/${target.propertyId}`,
-    endpoint: target.endpoint ?? 'analyticsdata.googleapis.com:443',
+    endpoint: gaBaseUrl(target.endpoint, target.insecure),
     auth: target.insecure ? 'none (insecure)' : target.credentialsFile ? 'credentialsFile' : 'application default credentials',
   };
 }
 
-/** Builds the client. Insecure: plaintext channel, no Google auth at all. Else credentialsFile or ADC. */
+/** Builds the client. Insecure: no Google auth at all (plain http for host:port). Else credentialsFile or ADC. */
 async function makeClient(target: GaTarget, signal: AbortSignal): Promise<Made<GaDataClient>> {
   let auth: GaAuth = { kind: 'adc', scopes: [READONLY_SCOPE] };
   if (target.insecure) {
@@ -205,7 +207,7 @@ async function makeClient(target: GaTarget, signal: AbortSignal): Promise<Made<G
     auth = { kind: 'client', client: made.value };
   }
   try {
-    return { ok: true, value: new GaDataClient(target.endpoint ?? 'analyticsdata.googleapis.com:443', auth) };
+    return { ok: true, value: new GaDataClient(gaBaseUrl(target.endpoint, target.insecure), auth) };
   } catch (err) {
     return { ok: false, error: { kind: 'protocol', message: `cannot build the Analytics Data client: ${messageOf(err)}` } };
   }
@@ -231,7 +233,12 @@ async function authClientFromFile(path: string, signal: AbortSignal): Promise<Ma
     const key = str('private_key');
     if (!email || !key) return fail(`credentialsFile ${path} lacks client_email or private_key`);
     const { JWT } = await authLibrary();
-    return { ok: true, value: new JWT({ email, key, keyId: str('private_key_id'), scopes: [READONLY_SCOPE], ...(universeDomain ? { universeDomain } : {}) }) };
+    const jwt = new JWT({ email, key, keyId: str('private_key_id'), scopes: [READONLY_SCOPE], ...(universeDomain ? { universeDomain } : {}) });
+    // A self-signed JWT with the scope, no token exchange, as the gapic client sets it up
+    // (@google-analytics/data build/src/v1beta/beta_analytics_data_client.js: useJWTAccessWithScope, defaultServicePath).
+    jwt.useJWTAccessWithScope = true;
+    jwt.defaultServicePath = GA_API_HOST;
+    return { ok: true, value: jwt };
   }
   if (json.type === 'authorized_user') {
     const clientId = str('client_id');
@@ -252,37 +259,10 @@ function credentialsError(err: unknown): ProbeError {
   return { kind: 'auth', message: `Google credentials failed: ${message.split('\n')[0]}` };
 }
 
-const STATUS_NAMES = new Map<number, string>(
-  Object.entries(GRPC_STATUS)
-    .filter((e): e is [string, number] => typeof e[1] === 'number')
-    .map(([name, code]) => [code, name]),
-);
-
-/** A gRPC failure → ProbeError, with the gRPC status name in `code`. */
-function grpcError(err: unknown, ctx: ProbeContext): ProbeError {
-  const e = err as { code?: unknown; details?: unknown };
-  const name = typeof e.code === 'number' ? STATUS_NAMES.get(e.code) : undefined;
-  if (!name) return { kind: 'protocol', message: `RunReport failed: ${messageOf(err)}` };
-  // grpc-js ends connection failures with an empty "Resolution note: ".
-  const detail = (typeof e.details === 'string' && e.details ? e.details : messageOf(err)).replace(/\s*Resolution note:\s*$/, '');
-  const base = { code: name, message: `${name}: ${detail}` };
-  switch (name) {
-    case 'UNAUTHENTICATED':
-    case 'PERMISSION_DENIED':
-      return { ...base, kind: 'auth' };
-    case 'RESOURCE_EXHAUSTED':
-      return { ...base, kind: 'rate_limited' };
-    case 'DEADLINE_EXCEEDED':
-      return { ...timeoutError(ctx), code: name };
-    case 'CANCELLED':
-      // Our own abort (the engine's timeout) cancels the call; anything else cancelling it is the connection.
-      return ctx.signal.aborted ? { ...timeoutError(ctx), code: name } : { ...base, kind: 'connection' };
-    case 'UNAVAILABLE':
-      // grpc-js reports a failing token fetch as UNAVAILABLE "Getting metadata from plugin failed".
-      return { ...base, kind: /getting metadata from plugin/i.test(detail) ? 'auth' : 'connection' };
-    default:
-      return { ...base, kind: 'bad_response' };
-  }
+/** A failed call → ProbeError: the client's own (GaCallError), anything else thrown is a protocol failure. */
+function callError(err: unknown): ProbeError {
+  if (err instanceof GaCallError) return err.error;
+  return { kind: 'protocol', message: `RunReport failed: ${messageOf(err)}` };
 }
 
 function timeoutError(ctx: ProbeContext): ProbeError {
@@ -297,9 +277,18 @@ function readQuota(raw: unknown): Quota | null {
   const out: Quota = {};
   for (const f of GA_QUOTA_FIELDS) {
     const s = (raw as Record<string, unknown>)[f] as { consumed?: unknown; remaining?: unknown } | null | undefined;
-    if (s && typeof s.remaining === 'number') out[f] = { consumed: typeof s.consumed === 'number' ? s.consumed : 0, remaining: s.remaining };
+    // proto3 JSON parsers take an integer as a number or a decimal string (int64 is always written as one); a field
+    // at its default (0) is left out (https://protobuf.dev/programming-guides/json/).
+    const remaining = int(s?.remaining);
+    if (s && remaining !== null) out[f] = { consumed: int(s.consumed) ?? 0, remaining };
   }
   return out.tokensPerHour && out.tokensPerDay ? out : null;
+}
+
+function int(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d{1,15}$/.test(v)) return Number(v);
+  return null;
 }
 
 /** Analytics 360 when any group has more left than a standard property is ever given. */
@@ -324,7 +313,7 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof
   });
 }
 
-/** Closes the channel; an initialize() still loading credentials finishes in the background and builds none. */
+/** Drops the credentials; an initialize() still loading them finishes in the background and keeps none. */
 function closeClient(client: GaDataClient): void {
   client.close();
 }

@@ -39,7 +39,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   const tokens = lazy(async () => (await import('../probes/shopify-token.js')).createShopifyTokens(opts.now ? { now: opts.now } : {}));
   const creds = lazy(async () => import('../probes/credentials.js'));
   const nowDate = () => new Date(opts.now ? opts.now() : Date.now());
-  // The HTTP probes share one keep-alive agent; GA (gRPC) and MCP bring their own transports.
+  // The HTTP probes (GA's REST calls too) share one keep-alive agent; MCP brings its own transports.
   const http = async (ctx: ProbeContext) => ({ ...ctx, dispatcher: await agent.get() });
   const run: RunProbe = async (target: Target, ctx) => {
     switch (target.kind) {
@@ -56,7 +56,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
         return (await chatwoot.get())(target, await http(ctx));
       case 'ga': {
         const { withCredentials, gaCredentialSubChecks } = await creds.get();
-        return withCredentials(await (await ga.get()).probe(target, ctx), await gaCredentialSubChecks(target, nowDate()));
+        return withCredentials(await (await ga.get()).probe(target, await http(ctx)), await gaCredentialSubChecks(target, nowDate()));
       }
       case 'mcp': {
         const result = await (await mcp.get()).probe(target, ctx);
@@ -78,7 +78,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
   run.prepare = async (targets) => {
     const kinds = new Set(targets.map((t) => t.kind));
     const loads: Promise<unknown>[] = [];
-    if (['http', 'statuspage', 'shopify', 'chatwoot', 'sales-sync'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
+    if (['http', 'statuspage', 'shopify', 'chatwoot', 'ga', 'sales-sync'].some((k) => kinds.has(k as Target['kind']))) loads.push(agent.get().then(warmHttp));
     if (kinds.has('shopify')) loads.push(shopify.get());
     if (kinds.has('chatwoot')) loads.push(chatwoot.get());
     if (kinds.has('ga') || kinds.has('sales-sync')) loads.push(ga.get());

@@ -59,7 +59,7 @@ describe('probeGa against the loopback Analytics Data API', () => {
     const before = peer.calls.length;
     // When probing
     const r = await probeGa(gaTarget({ endpoint: peer.address }), ctx());
-    // Then the request is the small one, routed by property, without Google auth on the insecure channel
+    // Then the request is the small one, the property in the REST path, without Google auth over plain http
     expect(peer.calls.slice(before)).toEqual([
       {
         property: 'properties/123456789',
@@ -67,7 +67,7 @@ describe('probeGa against the loopback Analytics Data API', () => {
         dateRanges: [{ startDate: 'today', endDate: 'today' }],
         limit: '1',
         returnPropertyQuota: true,
-        requestParams: 'property=properties%2F123456789',
+        path: '/v1beta/properties/123456789:runReport',
         authorized: false,
       },
     ]);
@@ -102,17 +102,17 @@ describe('probeGa against the loopback Analytics Data API', () => {
     expect(hour(a)! - hour(b)!).toBe(5);
   });
 
-  it.each<[GaPeerMode, string, string, string]>([
-    ['exhausted', 'degraded', 'rate_limited', 'RESOURCE_EXHAUSTED'],
-    ['denied', 'down', 'auth', 'PERMISSION_DENIED'],
-    ['unauthenticated', 'down', 'auth', 'UNAUTHENTICATED'],
-    ['unavailable', 'down', 'connection', 'UNAVAILABLE'],
-    ['invalid', 'down', 'bad_response', 'INVALID_ARGUMENT'],
-  ])('mode %s → %s, %s, code %s', async (mode, status, kind, code) => {
+  it.each<[GaPeerMode, string, string, string, number]>([
+    ['exhausted', 'degraded', 'rate_limited', 'RESOURCE_EXHAUSTED', 429],
+    ['denied', 'down', 'auth', 'PERMISSION_DENIED', 403],
+    ['unauthenticated', 'down', 'auth', 'UNAUTHENTICATED', 401],
+    ['unavailable', 'down', 'connection', 'UNAVAILABLE', 503],
+    ['invalid', 'down', 'bad_response', 'INVALID_ARGUMENT', 400],
+  ])('mode %s → %s, %s, code %s (HTTP %d)', async (mode, status, kind, code, httpStatus) => {
     peer.setMode(mode);
     const r = await probeGa(gaTarget({ endpoint: peer.address }), ctx());
     expect(r.status).toBe(status);
-    expect(r.error).toMatchObject({ kind, code });
+    expect(r.error).toMatchObject({ kind, code, httpStatus });
     expect(r.error?.message).toMatch(new RegExp(`^${code}: \\w`));
   });
 
@@ -183,22 +183,27 @@ describe('probeGa against the loopback Analytics Data API', () => {
   it('cancels the call when the signal aborts before the deadline', async () => {
     peer.setMode('hang');
     const r = await probeGa(gaTarget({ endpoint: peer.address }), ctx(5000, 1000, AbortSignal.timeout(200)));
-    expect(r.error).toMatchObject({ kind: 'timeout', code: 'CANCELLED' });
+    expect(r.error).toEqual({ kind: 'timeout', message: 'no RunReport answer within 5000 ms' });
   });
 
-  it('times out through the gRPC deadline alone when the signal never fires', async () => {
+  it('times out through its own budget alone when the signal never fires', async () => {
     peer.setMode('hang');
     const r = await probeGa(gaTarget({ endpoint: peer.address }), ctx(300, 1000, new AbortController().signal));
-    expect(r.error).toMatchObject({ kind: 'timeout', code: 'DEADLINE_EXCEEDED' });
+    expect(r.error).toEqual({ kind: 'timeout', message: 'no RunReport answer within 300 ms' });
   });
 
   it('reports a refused port as a connection failure', async () => {
     const port = await refusedPort();
     const r = await probeGa(gaTarget({ endpoint: `127.0.0.1:${port}` }), ctx());
     expect(r.status).toBe('down');
-    expect(r.error).toMatchObject({ kind: 'connection', code: 'UNAVAILABLE' });
+    expect(r.error).toMatchObject({ kind: 'connection', code: 'ECONNREFUSED' });
     expect(r.error?.message).toContain('ECONNREFUSED');
-    expect(r.error?.message).not.toContain('Resolution note');
+  });
+
+  it('takes the endpoint as a full http URL too', async () => {
+    const r = await probeGa(gaTarget({ endpoint: `http://127.0.0.1:${peer.port}/` }), ctx());
+    expect(r.status).toBe('up');
+    expect(r.details).toMatchObject({ endpoint: `http://127.0.0.1:${peer.port}` });
   });
 
   it('reuses one client per target in createGaProber, and closes it', async () => {
@@ -245,7 +250,7 @@ describe('probeGa credentials', () => {
     vi.stubEnv('GCE_METADATA_HOST', `127.0.0.1:${metadata.port}`);
     const peer = await startGaPeer();
     try {
-      // When probing over the insecure channel
+      // When probing an insecure target
       const r = await probeGa(gaTarget({ endpoint: peer.address }), ctx(1000));
       // Then the report runs and the metadata server is never asked anything
       expect(r.status).toBe('up');
@@ -290,7 +295,7 @@ describe('probeGa credentials', () => {
     expect(r.error?.message).toContain('has type "external_account"');
   });
 
-  it('accepts a service-account key file (the TLS handshake with a plaintext peer is what fails)', async () => {
+  it('accepts a service-account key file (self-signed JWT, no token exchange; the TLS handshake with a plaintext peer is what fails)', async () => {
     // Given a well-formed service-account key and a plaintext peer where TLS is expected
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const file = join(dir, 'sa.json');
@@ -306,8 +311,9 @@ describe('probeGa credentials', () => {
     const peer = await startGaPeer();
     try {
       const r = await probeGa(gaTarget({ insecure: false, credentialsFile: file, endpoint: `localhost:${peer.port}` }), ctx());
-      // Then credentials load fine and the failure is the channel's, with no call reaching the server
-      expect(r.error).toMatchObject({ kind: 'connection', code: 'UNAVAILABLE' });
+      // Then credentials load fine and the failure is the connection's (https to a plaintext server), no call reaching it
+      expect(r.error).toMatchObject({ kind: 'connection' });
+      expect(r.error?.message).toMatch(/TLS|SSL|ssl|tls/);
       expect(r.details).toMatchObject({ auth: 'credentialsFile' });
       expect(peer.calls).toHaveLength(0);
     } finally {
