@@ -1,6 +1,6 @@
 /**
  * A lean Analytics Data API v1beta client: the two unary calls pitwall makes (RunReport, RunRealtimeReport) over the
- * API's REST/JSON surface, through the project's HTTP client (undici, the engine's keep-alive agent). The paths are
+ * API's REST/JSON surface, through the project's HTTP client (Node's http/https, the engine's keep-alive agents). The paths are
  * the `google.api.http` annotations of analytics_data_api.proto (@google-analytics/data, build/protos):
  * `POST /v1beta/{property=properties/*}:runReport` and `…:runRealtimeReport`, body `*`; bodies and answers in the
  * proto3 JSON mapping (https://protobuf.dev/programming-guides/json/: lowerCamelCase names, enums as strings, int64 as
@@ -10,10 +10,9 @@
  */
 import type { protos } from '@google-analytics/data';
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
-import type { Dispatcher } from 'undici';
 import { messageOf } from './classify.js';
 import { excerpt, httpExchange, parseJsonBody, parseRetryAfter, statusError, type HttpAnswer } from './http-client.js';
-import type { ProbeError } from './types.js';
+import type { HttpAgents, ProbeError } from './types.js';
 
 export type RunReportRequest = protos.google.analytics.data.v1beta.IRunReportRequest;
 export type RunReportResponse = protos.google.analytics.data.v1beta.IRunReportResponse;
@@ -24,7 +23,7 @@ export type RunRealtimeReportResponse = protos.google.analytics.data.v1beta.IRun
 export interface GaCallOptions {
   timeoutMs: number;
   signal: AbortSignal;
-  dispatcher?: Dispatcher | undefined;
+  dispatcher?: HttpAgents | undefined;
 }
 
 /** An answer and how long the exchange itself took (token lookup excluded). */

@@ -8,7 +8,7 @@ export interface ProbeError {
   message: string;
   /** HTTP status, when there was one. */
   httpStatus?: number;
-  /** gRPC status name or JSON-RPC error code, when there was one. */
+  /** Google's status name (GA's error envelope) or a JSON-RPC error code, when there was one. */
   code?: string | number;
   /** Milliseconds the upstream asked us to wait (Retry-After, Shopify throttle restore). */
   retryAfterMs?: number;

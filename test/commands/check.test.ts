@@ -8,6 +8,7 @@ import { startShopifyPeer, type ShopifyPeer } from '../../src/peers/shopify-peer
 import { startStatuspagePeer, type StatuspagePeer } from '../../src/peers/statuspage-peer.js';
 import { startHealthPeer, type HealthPeer } from '../../src/peers/health-peer.js';
 import { MCP_FIXTURES } from '../../src/peers/mcp-peer.js';
+import { startGaPeer } from '../../src/peers/ga-peer.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
@@ -154,6 +155,45 @@ describe('pitwall check (the real binary)', () => {
     // SDK v1 client alone took 250.)
     for (const heavy of ['ink', 'react', 'undici', 'google-gax', '@shopify/admin-api-client', 'date-fns', 'prom-client', 'conf']) {
       expect(loaded).not.toContain(heavy);
+    }
+  });
+
+  it("checks app health, a status page and GA with Node's own http: no undici (npm or built-in), HTTP/2, gRPC or protobufjs", async () => {
+    // Given plain HTTP targets and a GA target on its loopback peer (REST, insecure). (Not Shopify: its client's fetch
+    // is built on the global Response, which is Node's built-in undici.)
+    const ga = await startGaPeer();
+    try {
+      const gaConfig = join(dir, 'ga.yaml');
+      writeFileSync(
+        gaConfig,
+        `defaults: { timeoutMs: 1500, retries: 0 }
+targets:
+  - { id: app-health, kind: http, url: ${health.url}/health }
+  - { id: shopify-status, kind: statuspage, url: ${status.url} }
+  - { id: ga, kind: ga, propertyId: '123456789', endpoint: ${ga.address}, insecure: true }
+`,
+      );
+      // When it is checked, with the packages and Node's own modules the process loaded recorded at its exit
+      const trace = join(dir, 'ga-modules.json');
+      const builtins = join(dir, 'ga-builtins.json');
+      const hook = join(dir, 'builtins-hook.mjs');
+      writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(builtins)}, JSON.stringify(process.moduleLoadList)));\n`);
+      const r = await pitwall(['check', '--config', gaConfig, '--json'], { PITWALL_BENCH_MODULES: trace }, ['--import', new URL('../../bench/module-trace.mjs', import.meta.url).href, '--import', hook]);
+
+      // Then every target is up
+      expect(r.code).toBe(0);
+      const targets = (JSON.parse(r.stdout) as { targets: { id: string; status: string }[] }).targets;
+      expect(targets.map((t) => [t.id, t.status])).toEqual([['app-health', 'up'], ['shopify-status', 'up'], ['ga', 'up']]);
+      // And none of the modules that cost memory for nothing were loaded (issue #18: npm undici ~4-6 MiB, gRPC and
+      // protobufjs ~8 MiB; an ESM import of node:http loads Node's built-in undici and HTTP/2, ~13 MiB)
+      const loaded = Object.keys((JSON.parse(readFileSync(trace, 'utf8')) as { packages: Record<string, number> }).packages);
+      for (const heavy of ['undici', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'google-gax', 'google-auth-library']) expect(loaded).not.toContain(heavy);
+      const native = JSON.parse(readFileSync(builtins, 'utf8')) as string[];
+      expect(native).toContain('NativeModule http');
+      expect(native).not.toContain('NativeModule http2');
+      expect(native).not.toContain('NativeModule internal/deps/undici/undici');
+    } finally {
+      await ga.close();
     }
   });
 
