@@ -145,7 +145,7 @@ describe('engine: honest latencies', () => {
     expect(order).toEqual(['prepared 2', 'run a', 'run b']);
   });
 
-  it('in a one-shot check, starts the HTTP targets apart, then GA and the MCP servers once those have answered, the servers apart', async () => {
+  it('in a one-shot check, starts the HTTP targets apart (GA among them: REST), then the MCP servers once those have answered, the servers apart', async () => {
     const started: { id: string; at: number }[] = [];
     const t0 = Date.now();
     const run: RunProbe = async (t) => {
@@ -160,12 +160,12 @@ describe('engine: honest latencies', () => {
     const done = engine.checkOnce();
     await vi.advanceTimersByTimeAsync(1_000);
     expect((await done).size).toBe(6);
-    // (the HTTP targets CHECK_STEP_MS apart; the last answers at CHECK_STEP_MS + 40)
-    const t = CHECK_STEP_MS + 40;
-    expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ a: 0, b: CHECK_STEP_MS, m1: t, ga: t, m2: t + SPAWN_GAP_MS, m3: t + 2 * SPAWN_GAP_MS });
+    // (the HTTP exchanges CHECK_STEP_MS apart in the config's order; the last answers at 2 × CHECK_STEP_MS + 40)
+    const t = 2 * CHECK_STEP_MS + 40;
+    expect(Object.fromEntries(started.map((s) => [s.id, s.at]))).toEqual({ a: 0, ga: CHECK_STEP_MS, b: 2 * CHECK_STEP_MS, m1: t, m2: t + SPAWN_GAP_MS, m3: t + 2 * SPAWN_GAP_MS });
   });
 
-  it('in a one-shot check, does not hold GA and the MCP servers behind an HTTP target that hangs', async () => {
+  it('in a one-shot check, does not hold the MCP servers behind an HTTP target that hangs', async () => {
     const started: { id: string; at: number }[] = [];
     const t0 = Date.now();
     const run: RunProbe = async (t, ctx) => {
