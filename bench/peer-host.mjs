@@ -7,7 +7,7 @@
 //   preset   the Hot Rod AN preset (`pitwall init`) on loopback: Shopify, Chatwoot, GA (REST), app health, five MCP
 //            servers (three stdio, two Streamable HTTP), four status pages; info.targets is the preset's list
 // Every HTTP peer reports its own handling time (request in → response finished): ← {cmd:'truth'} → the records
-// since the last call, {url, at, ms}; the latency-truth benchmark subtracts it from what pitwall measured.
+// since the last call, {url, at, ms, start, end}; the latency-truth benchmark subtracts it from what pitwall measured.
 import { dirname, join } from 'node:path';
 import { dist, fifteenTargets } from './lib.mjs';
 
@@ -106,7 +106,8 @@ for (const p of Object.values(peers)) {
     count++;
     const t0 = performance.now();
     const url = `http://127.0.0.1:${p.port}${req.url}`;
-    res.once('finish', () => truth.push({ url, at: Date.now(), ms: performance.now() - t0 }));
+    // start/end: the same instants in epoch ms at performance.now()'s resolution, for requests that overlap.
+    res.once('finish', () => truth.push({ url, at: Date.now(), ms: performance.now() - t0, start: performance.timeOrigin + t0, end: performance.timeOrigin + performance.now() }));
     if (!recording) return;
     const chunks = [];
     const rec = { method: req.method, url: `http://127.0.0.1:${p.port}${req.url}`, headers: { ...req.headers }, body: '' };

@@ -1,6 +1,6 @@
 import type { Target } from '../config/config.js';
 import type { RunProbe } from './engine.js';
-import { createHttpAgents, warmHttp } from '../probes/http-client.js';
+import { createHttpAgents, loadFetchClasses, warmHttp } from '../probes/http-client.js';
 import { probeHttp } from '../probes/http.js';
 import { probeStatuspage } from '../probes/statuspage.js';
 import type { GaProber } from '../probes/ga.js';
@@ -84,6 +84,7 @@ export function createProbeRunner(opts: { now?: () => number } = {}): ProbeRunne
     if (kinds.has('ga') || kinds.has('sales-sync')) loads.push(ga.get());
     if (kinds.has('sales-sync')) loads.push(salesSync.get());
     if (kinds.has('mcp')) loads.push(mcp.get());
+    if (kinds.has('shopify') || kinds.has('sales-sync') || targets.some((t) => t.kind === 'mcp' && t.transport === 'http')) loadFetchClasses();
     await Promise.all(loads);
   };
   return {
