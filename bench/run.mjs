@@ -168,8 +168,8 @@ if (r.truth?.ok) {
   const t = r.truth;
   const line = (f) => `p50 ${f.p50Ms} / p95 ${f.p95Ms} ms vs the peers' ${f.truthP50Ms} / ${f.truthP95Ms}: +${f.excessP50Ms} / +${f.excessP95Ms} ms`;
   row('latency truth: console', line(t.console), '≤ +2 / +5 ms', t.console.ok,
-    `the binary in tmux with the Hot Rod AN preset on loopback peers for ${t.seconds} s, each journaled sample of the single-request HTTP targets paired with the peer's own handling time; first round on, the cold first sample of each target (shown apart) excluded: ${t.consoleCold.excessMs.join(', ')} ms`);
-  row('latency truth: check', line(t.check), '≤ +2 / +5 ms', t.check.ok, '`pitwall check --json` with the same config, one process after another');
+    `the binary in tmux with the Hot Rod AN preset on loopback peers for ${t.seconds} s, each journaled sample of the HTTP targets paired with the peer's own handling time (Shopify: its span for the sample's documents); first round on, the cold first sample of each target (shown apart) excluded: ${t.consoleCold.excessMs.join(', ')} ms`);
+  row('latency truth: check', line(t.check), '≤ +2 / +5 ms', t.check.ok, '`pitwall check --json` with the same config, one process after another, after one unmeasured check (the peers warm)');
   row('latency truth: curl, same minute', line(t.curl), '', null, '`curl -w %{time_total}` against app health every 2 s while the console ran: the no-tool figure on the same machine');
 } else failed('truth');
 if (r.preset?.ok) {
