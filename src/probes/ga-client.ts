@@ -187,8 +187,9 @@ function int64AsString(key: string, value: unknown): unknown {
  * else (a proxy's HTML page, garbage) is worded by its HTTP status like any HTTP upstream.
  */
 function envelopeError(a: HttpAnswer, name: string): ProbeError {
-  const parsed = a.truncated ? null : safeJson(a.text);
-  const err = parsed && typeof parsed === 'object' ? (parsed as { error?: unknown }).error : undefined;
+  const parsed = parseJsonBody(a);
+  const json = parsed.ok ? parsed.json : null;
+  const err = json && typeof json === 'object' ? (json as { error?: unknown }).error : undefined;
   if (!err || typeof err !== 'object') return statusError(a, `${name} HTTP`);
   const e = err as { status?: unknown; message?: unknown };
   const status = typeof e.status === 'string' && /^[A-Z_]{1,40}$/.test(e.status) ? e.status : (CODE_BY_HTTP[a.status] ?? `HTTP_${a.status}`);
@@ -212,10 +213,3 @@ function envelopeError(a: HttpAnswer, name: string): ProbeError {
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
