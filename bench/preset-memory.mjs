@@ -1,8 +1,12 @@
 // Memory of the real binary with the Hot Rod AN preset (`pitwall init`'s 13 targets: Shopify, Chatwoot, GA, app
 // health, five MCP servers, four status pages) pointed at loopback peers (bench/peer-host.mjs 'preset'), per way
 // of starting it: `node dist/cli.js`, `npm start`, the bin (./dist/cli.js through its shebang).
-//   console  in tmux for BENCH_PRESET_SECONDS (default 45): pitwall's own process's RSS (MCP children are not
-//            pitwall's heap: they are the servers), sampled every second; the peak (VmHWM) and the last reading
+//   console  in tmux for BENCH_PRESET_SECONDS (default 90): pitwall's own process's RSS (MCP children are not
+//            pitwall's heap: they are the servers), sampled every second; the peak (VmHWM) and the last reading, and
+//            that last reading's split: anonymous (pitwall's own: heap, WASM memory, malloc) and file-backed (pages
+//            of the node binary and libraries it has touched, shared with every process that maps them).
+//            90 s, not less: V8 lets the old generation grow between full collections, and the figure settles only
+//            after a few of them (at 30 s it read ~5 MiB lower than at 90).
 //   check    `pitwall check --json` over the same config: the process's peak RSS (VmHWM, polled)
 // The 72-hour figure (flat over 777,600 results) is memory.mjs's; this one is what a laptop sees in the first
 // minutes, with every module a real run loads. One unmeasured console run comes first (BENCH_PRESET_WARMUP seconds,
@@ -14,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BINARY_FLAGS, CLI, ROOT, privateTmux, report, round, sleep, startPeerHost, writeConfig } from './lib.mjs';
 
-const SECONDS = Number(process.env.BENCH_PRESET_SECONDS ?? 45);
+const SECONDS = Number(process.env.BENCH_PRESET_SECONDS ?? 90);
 const WARMUP = Number(process.env.BENCH_PRESET_WARMUP ?? 8);
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
@@ -61,7 +65,7 @@ function memOf(pid) {
     const rss = kb('VmRSS') / 1024;
     const hwm = kb('VmHWM') / 1024;
     // A process that has exited but not been reaped (a zombie) has no memory lines.
-    return Number.isNaN(rss) || Number.isNaN(hwm) ? null : { rss, hwm };
+    return Number.isNaN(rss) || Number.isNaN(hwm) ? null : { rss, hwm, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
   } catch {
     return null;
   }
@@ -97,6 +101,7 @@ try {
     let pid = null;
     const rss = [];
     let hwm = 0;
+    let split = null;
     const t0 = performance.now();
     while (performance.now() - t0 < SECONDS * 1000) {
       await sleep(1000);
@@ -105,6 +110,7 @@ try {
       if (m) {
         rss.push(m.rss);
         hwm = Math.max(hwm, m.hwm);
+        split = m;
       }
     }
     const screen = tmux.screen(session);
@@ -133,6 +139,8 @@ try {
     results[way] = {
       consoleRssMiB: round(rss.at(-1), 1),
       consolePeakRssMiB: round(hwm, 1),
+      consoleAnonMiB: round(split?.anon, 1),
+      consoleFileMiB: round(split?.file, 1),
       consoleUpRows: up,
       checkPeakRssMiB: round(checkHwm, 1),
       checkExit: code,

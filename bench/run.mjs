@@ -177,6 +177,7 @@ if (r.preset?.ok) {
   const ways = ['node', 'npmStart', 'bin'].filter((w) => p[w]);
   row('memory: console, preset', ways.map((w) => `${w} ${p[w].consoleRssMiB} MiB (peak ${p[w].consolePeakRssMiB})`).join(', '), '< 100 MB, same each way',
     ways.every((w) => p[w].consolePeakRssMiB < 100), `pitwall's own process (not the MCP servers it starts), ${p.seconds} s of the Hot Rod AN preset (${p.targets} targets) on loopback peers, in tmux`);
+  if (p.bin?.consoleAnonMiB != null) row('memory: console, its parts', `bin: ${p.bin.consoleAnonMiB} MiB anonymous (heap, WASM memory, malloc), ${p.bin.consoleFileMiB} MiB file-backed`, '', null, 'the last reading split (RssAnon / RssFile): file-backed is the node binary\'s and libraries\' pages the process has touched, shared with every process that maps them, but counted in RSS');
   if (p.floor_node != null) row('memory: the floor', `bare Node ${p.floor_node} MiB; Node with one Ink screen ${p.floor_ink} MiB`, '', null, 'with the binary\'s flags, in tmux, no pitwall code (bench/ink-floor.mjs): what the console\'s figure stands on');
   row('memory: check, preset', ways.map((w) => `${w} ${p[w].checkPeakRssMiB} MiB`).join(', '), '< 150 MB', ways.every((w) => p[w].checkPeakRssMiB < 150), '`pitwall check --json` over the same config: peak RSS (VmHWM)');
 } else failed('preset');

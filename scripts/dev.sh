@@ -30,7 +30,8 @@ what=${1:-start}
 case "$what" in
   # pitwall runs where you called npm from (npm puts that in INIT_CWD), so ./pitwall.yaml there is found.
   # With the V8 flags of the binary's shebang (dist/cli.js's first line), as an installed pitwall runs.
-  start) build && flags=$(sed -n '1s/^#!.* node//p' "$root/dist/cli.js") && cd "${INIT_CWD:-$root}" && exec node $flags "$root/dist/cli.js" "$@" ;;
+  # set -f: the flags are split on spaces but never globbed (--turbo-filter=scan* is a V8 pattern, not a file name).
+  start) build && flags=$(sed -n '1s/^#!.* node//p' "$root/dist/cli.js") && cd "${INIT_CWD:-$root}" && set -f && exec node $flags "$root/dist/cli.js" "$@" ;;
   test) build && exec node_modules/.bin/vitest run "$@" ;;
   bench) build && exec node bench/run.mjs "$@" ;;
   *) echo "usage: sh scripts/dev.sh start|test|bench [args…]" >&2; exit 3 ;;

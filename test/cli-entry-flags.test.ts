@@ -28,7 +28,7 @@ describe('the entry started as `node dist/cli.js`', () => {
     const { argv, stdout } = await execArgvOf([], 'plain');
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     // One process ran to its end (execve replaces the first), and it had every flag
-    expect(SHEBANG_FLAGS).toEqual(['--max-semi-space-size=2', '--liftoff-only', '--v8-pool-size=1']);
+    expect(SHEBANG_FLAGS).toEqual(['--max-semi-space-size=2', '--liftoff-only', '--v8-pool-size=1', '--turbo-filter=scan*']);
     expect(argv).toEqual([SHEBANG_FLAGS]);
   });
 

@@ -86,7 +86,7 @@ describe('the entry run directly, as npm links it', () => {
     const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
     const { stdout } = await run(CLI, ['--version'], { env: { ...process.env, PATH, NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` }, timeout: 20_000 });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--liftoff-only', '--v8-pool-size=1']));
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--liftoff-only', '--v8-pool-size=1', '--turbo-filter=scan*']));
   });
 });
 
