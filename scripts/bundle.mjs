@@ -14,6 +14,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
+import { confUnused } from './conf-unused.mjs';
 import { decodeYogaWithoutFetch, isYogaLoader } from './yoga-data-uri.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -45,7 +46,7 @@ const bundle = await rolldown({
   input: { program: join(root, 'dist', 'cli', 'program.js') },
   platform: 'node',
   external: EXTERNAL,
-  plugins: [yogaDataUri],
+  plugins: [yogaDataUri, confUnused],
   logLevel: 'warn',
 });
 const { output } = await bundle.write({
