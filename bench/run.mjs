@@ -34,7 +34,8 @@ const BENCHES = [
   { name: 'many', file: 'many-targets.mjs', flags: BINARY_FLAGS, timeoutMs: 600_000 },
   // The Hot Rod AN preset on loopback peers: latency against the peers' own handling time, memory per way of starting.
   { name: 'truth', file: 'latency-truth.mjs', tmux: true },
-  { name: 'preset', file: 'preset-memory.mjs', tmux: true },
+  // Three ways × BENCH_PRESET_SECONDS (90) of console, three checks, two floors: ~6 minutes.
+  { name: 'preset', file: 'preset-memory.mjs', tmux: true, timeoutMs: 600_000 },
 ];
 const TIMEOUT_MS = 180_000;
 

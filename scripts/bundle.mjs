@@ -59,10 +59,14 @@ const { output } = await bundle.write({
   chunkFileNames: '[name].js',
   // Less source for V8 to hold (issue #18: module sources were ~12 MiB of the console's heap). ASCII only: one
   // non-Latin-1 character ('▁', '✔') makes V8 keep a whole file's source as a two-byte string, twice the memory.
-  // Whitespace and comments go; names stay (no mangling, no compression), so stack traces and `.name` read as before.
+  // Whitespace and comments go, and local names are shortened (mangle): the preset console's heap held 0.8 MiB less
+  // source and 0.6 MiB less in all (heap snapshots at 60 s, 28.2 → 27.5 MiB). Function and class names stay
+  // (keepNames): `.name` reads as before, and the binary's --turbo-filter=scan* (src/cli.ts) finds the journal's loops
+  // by name; test/bundle-names.test.ts checks the bundle for them. No compression: it rewrites code, for little more.
+  // Stack traces name the bundle's lines; its source maps (dist/bin/*.map, `node --enable-source-maps`) map them back.
   charset: 'ascii',
   comments: false,
-  minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+  minify: { compress: false, mangle: { keepNames: true }, codegen: { removeWhitespace: true } },
   // CommonJS inside the bundle (React, commander, ajv) calls require() for Node's modules: give every file one.
   banner: "import { createRequire as __pitwallRequire } from 'node:module'; const require = __pitwallRequire(import.meta.url);",
 });
