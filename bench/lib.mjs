@@ -14,8 +14,14 @@ export const CLI = join(ROOT, 'dist', 'cli.js');
  * benchmarks start it with them, and run the in-process ones (frame, memory, journal, scale) with them too: those
  * stand in for the binary's process, whose young generation the flags size.
  */
-// What follows the last " node" of the first line: the same rule as scripts/dev.sh's sed.
-export const BINARY_FLAGS = (/^#!.* node(.*)$/.exec(readFileSync(CLI, 'utf8').split('\n', 1)[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+// What follows the last " node" of the first line: the same rule as scripts/dev.sh's sed. Then the flags the entry
+// sets at run time (src/cli.ts, `setFlagsFromString('--…')`: code flushing), which the in-process benchmarks would
+// otherwise run without; given twice to the binary, they are the same setting.
+const entry = readFileSync(CLI, 'utf8');
+export const BINARY_FLAGS = [
+  ...(/^#!.* node(.*)$/.exec(entry.split('\n', 1)[0])?.[1] ?? '').trim().split(/\s+/).filter(Boolean),
+  ...[...entry.matchAll(/setFlagsFromString\('(--[^']+)'\)/g)].map((m) => m[1]),
+];
 const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The command line that starts the binary as an installed pitwall does, for a shell (tmux). */
 export const CLI_COMMAND = [process.execPath, ...BINARY_FLAGS, CLI].map(shellQuote).join(' ');

@@ -60,8 +60,8 @@ if (major < 22) {
  * Code that has not run for two full garbage collections is dropped (V8 compiles it again if it is called): the
  * console's start-up code (config, commands, the first render, the SDKs' set-up) is most of what it has compiled and
  * never runs again. V8's default is six collections and never for baseline (Sparkplug) code, which in the preset
- * console kept ~2.7 MiB of bytecode and baseline code resident that nothing called (trusted + code space, after two
- * minutes: 4.6 + 3.5 MiB with the defaults, 3.1 + 2.8 with these; bench/preset-memory.mjs: ~5 MiB less resident).
+ * console kept ~2 MiB of bytecode and baseline code resident that nothing called (trusted + code space, after two
+ * minutes: 4.6 + 3.5 MiB with the defaults, 3.6 + 2.7 with these; side by side, ~5 MiB less resident).
  * Set here, not in the shebang: V8 reads them at each collection, so a run-time setting holds (measured), and the
  * shebang stays under the 127 characters older Linux kernels read of it.
  */
