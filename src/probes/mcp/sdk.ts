@@ -4,34 +4,14 @@
  * cold `pitwall check`, and a stdio server spawned first boots while they load.
  */
 import type * as ClientModule from '@modelcontextprotocol/client';
-import type { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 
 export type Sdk = typeof ClientModule;
 
 let sdk: Sdk | undefined;
-let validator: CfWorkerJsonSchemaValidator | undefined;
 
 /** The SDK's client module, once. */
 export async function loadSdk(): Promise<Sdk> {
-  if (!sdk) {
-    const [client, cf] = await Promise.all([import('@modelcontextprotocol/client'), import('@modelcontextprotocol/client/validators/cf-worker')]);
-    validator ??= new cf.CfWorkerJsonSchemaValidator();
-    sdk = client;
-  }
-  return sdk;
-}
-
-/**
- * The JSON Schema validator every client is given (the Client's `jsonSchemaValidator` option): the SDK's own
- * cf-worker one (`@modelcontextprotocol/client/validators/cf-worker`, @cfworker/json-schema, which interprets a
- * schema) rather than its default Ajv one, which builds Ajv with its formats for each client and compiles every
- * tool's outputSchema from tools/list into generated code. pitwall reads tools, it never calls one, so nothing
- * here is weaker; the console's memory is (issue #18: ~1.4 MiB less with the preset's five servers). One instance,
- * shared: it keeps no per-client state.
- */
-export function schemaValidator(): CfWorkerJsonSchemaValidator {
-  if (!validator) throw new Error('schemaValidator() before loadSdk()');
-  return validator;
+  return (sdk ??= await import('@modelcontextprotocol/client'));
 }
 
 /** The SDK once loaded; until then no error can be one of its classes, which the predicates below rely on. */

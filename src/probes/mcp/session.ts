@@ -6,7 +6,7 @@ import type { Phase, ProbeContext, ProbeError } from '../types.js';
 import { childEnvironment } from './env.js';
 import { describeFailure, httpStatusOf, type McpTransportKind } from './errors.js';
 import { HttpRecorder } from './http-recorder.js';
-import { LEGACY_VERSION, loadSdk, MODERN_VERSION, protocolError, schemaValidator, sdkErrorCode, type Sdk } from './sdk.js';
+import { LEGACY_VERSION, loadSdk, MODERN_VERSION, protocolError, sdkErrorCode, type Sdk } from './sdk.js';
 import { compareText } from '../../shared/builtins.js';
 
 const CLIENT_INFO = { name: 'pitwall', version: '0.1.0' };
@@ -164,7 +164,7 @@ async function connect(transport: Transport, ctx: ProbeContext, deadline: number
   // Only `auto` on stdio has something to do after a silent probe (the 2025 handshake): the rest may wait it all.
   const probeMs = mode === 'auto' && transport instanceof ProcessTransport ? Math.max(1, Math.round(opts.timeout * STDIO_PROBE_SHARE)) : opts.timeout;
   // No client capabilities: a health check needs none (no roots, sampling or elicitation to offer).
-  const client = new sdk.Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: schemaValidator(), versionNegotiation: { mode, probe: { timeoutMs: probeMs } } });
+  const client = new sdk.Client(CLIENT_INFO, { capabilities: {}, versionNegotiation: { mode, probe: { timeoutMs: probeMs } } });
   const state: Session['state'] = { closed: false };
   client.onclose = () => {
     state.closed = true;
